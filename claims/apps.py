@@ -1,0 +1,8 @@
+"""App configuration for claims."""
+
+from django.apps import AppConfig
+
+
+class ClaimsConfig(AppConfig):
+    name = "claims"
+    verbose_name = "Claims: incidents, statements and evidence"

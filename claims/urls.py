@@ -1,0 +1,3 @@
+"""Analyst pages about incidents, claims, the timeline and search."""
+
+urlpatterns: list = []

@@ -1,0 +1,18 @@
+"""Top-level URL map: admin, health probe, REST API and analyst pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from claimtracker.health import healthz
+
+admin.site.site_header = "claimtracker editors"
+admin.site.site_title = "claimtracker"
+admin.site.index_title = "The record"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("claimtracker.api")),
+    path("", include("sources.urls")),
+    path("", include("claims.urls")),
+]

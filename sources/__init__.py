@@ -1,0 +1,1 @@
+"""Who speaks, and where it was said: actors, aliases, affiliations, documents."""

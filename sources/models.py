@@ -1,0 +1,203 @@
+"""Who speaks and where it was said: actors, their aliases and affiliations, and documents."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from claimtracker.dates import Precision, describe, normalise
+
+language_code = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    "Use a language code such as en, ar, ru or pt-BR.",
+)
+country_code = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code such as SY.")
+wikidata_id = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata identifier looks like Q42.")
+sha256_hex = RegexValidator(r"^[0-9a-f]{64}$", "A SHA-256 is 64 lower-case hexadecimal digits.")
+
+
+class ActorQuerySet(models.QuerySet):
+    def matching(self, text: str) -> ActorQuerySet:
+        """Actors whose name or any alias contains ``text`` (case-insensitive)."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        hits = Alias.objects.filter(name__icontains=text).values("actor_id")
+        return self.filter(Q(name__icontains=text) | Q(pk__in=hits))
+
+    def named(self, name: str) -> ActorQuerySet:
+        """Actors called exactly ``name`` (ignoring case), by their name or by an alias."""
+        hits = Alias.objects.filter(name__iexact=name.strip()).values("actor_id")
+        return self.filter(Q(name__iexact=name.strip()) | Q(pk__in=hits))
+
+
+class Actor(models.Model):
+    """An organisation, state body, armed group, media outlet, news agency or person."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", "organisation"
+        STATE_BODY = "state_body", "state body"
+        STATE = "state", "state"
+        ARMED_GROUP = "armed_group", "armed group"
+        MEDIA_OUTLET = "media_outlet", "media outlet"
+        NEWS_AGENCY = "news_agency", "news agency"
+        PERSON = "person", "person"
+        # Sources a text names only vaguely ("critics", "activists"): kept visibly weak.
+        UNIDENTIFIED = "unidentified", "unidentified source"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    description = models.TextField(blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[wikidata_id]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Serves alias-or-name look-ups and the admin autocomplete ordered by name.
+            models.Index(Lower("name"), name="actor_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actor-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_unidentified(self) -> bool:
+        return self.kind == self.Kind.UNIDENTIFIED
+
+
+class Alias(models.Model):
+    """Another name of an actor in some language; look-ups by any alias find the actor."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=20, blank=True, validators=[language_code])
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "actor",
+                Lower("name"),
+                "language",
+                name="alias_unique_per_actor_and_language",
+                violation_error_message="This actor already has this alias in this language.",
+            ),
+        ]
+        indexes = [
+            # Serves ActorQuerySet.named(): WHERE lower(name) = lower(%s).
+            models.Index(Lower("name"), name="alias_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})" if self.language else self.name
+
+
+class Affiliation(models.Model):
+    """A person's role in an organisation, with the dates it is known to have held."""
+
+    person = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=200)
+    start_on = models.DateField(null=True, blank=True)
+    end_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_on", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(person=models.F("organisation")),
+                name="affiliation_person_is_not_organisation",
+                violation_error_message="A person cannot be affiliated with themselves.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(end_on__isnull=True)
+                | Q(start_on__lte=models.F("end_on")),
+                name="affiliation_starts_before_it_ends",
+                violation_error_message="An affiliation cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.role}, {self.organisation}"
+
+    def clean(self) -> None:
+        if self.person_id and self.person.kind != Actor.Kind.PERSON:
+            raise ValidationError({"person": "Only a person can hold a role in an organisation."})
+
+
+class Document(models.Model):
+    """A publication in which statements appear: article, press release, video, post…"""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "article"
+        PRESS_RELEASE = "press_release", "press release"
+        VIDEO = "video", "video"
+        SOCIAL_POST = "social_post", "social media post"
+        REPORT = "report", "report"
+        TRANSCRIPT = "transcript", "transcript"
+
+    class ArchiveStatus(models.TextChoices):
+        NONE = "none", "not archived"
+        PENDING = "pending", "pending"
+        ARCHIVED = "archived", "archived"
+        FAILED = "failed", "failed"
+        BLOCKED = "blocked", "blocked"
+
+    title = models.CharField(max_length=500)
+    url = models.URLField("URL", max_length=2000, blank=True)
+    publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    language = models.CharField(max_length=20, validators=[language_code])
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    full_text = models.TextField(blank=True)
+    archive_file = models.FileField(upload_to="archive/documents/", blank=True)
+    archive_sha256 = models.CharField(
+        "archive SHA-256", max_length=64, blank=True, validators=[sha256_hex]
+    )
+    archive_status = models.CharField(
+        max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.NONE
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        indexes = [
+            # Serves a publisher's documents newest first (actor page, API filter).
+            models.Index(fields=["publisher", "-published_on"], name="document_publisher_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("document-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.published_on:
+            self.published_on = normalise(self.published_on, self.published_precision)
+
+    @property
+    def published_display(self) -> str:
+        return describe(self.published_on, self.published_precision)

@@ -1,0 +1,3 @@
+"""Analyst pages about actors and documents."""
+
+urlpatterns: list = []
