@@ -1,1 +1,1 @@
-"""What was asserted, answered and shown: incidents, claims, figures, responses, attributions, evidence."""
+"""What was asserted, answered and shown: incidents, claims, figures, responses, evidence."""

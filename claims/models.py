@@ -130,9 +130,7 @@ class ClaimQuerySet(models.QuerySet):
         denied = Exists(answers.filter(kind=Response.Kind.DENIES))
         challenged = Exists(answers.filter(kind__in=Response.CHALLENGING))
         supported = Exists(
-            answers.filter(kind__in=Response.SUPPORTING).exclude(
-                claim__speaker=OuterRef("speaker")
-            )
+            answers.filter(kind__in=Response.SUPPORTING).exclude(claim__speaker=OuterRef("speaker"))
         )
         return self.annotate(
             annotated_standing=Case(
@@ -269,9 +267,9 @@ class Claim(models.Model):
         errors: dict[str, str] = {}
         if self.made_on:
             self.made_on = normalise(self.made_on, self.made_precision)
-        if self.quote and self.quote_language and not self.quote_language.startswith("en"):
-            if not self.translation.strip():
-                errors["translation"] = "Add an English translation of a quote not in English."
+        needs_translation = self.quote_language and not self.quote_language.startswith("en")
+        if self.quote and needs_translation and not self.translation.strip():
+            errors["translation"] = "Add an English translation of a quote not in English."
         if self.quote and not self.quote_language:
             errors["quote_language"] = "Say which language the quote is in."
         if self.status == self.Status.WITHDRAWN and not self.withdrawal_reason.strip():

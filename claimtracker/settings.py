@@ -128,7 +128,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "claimtracker API",
-    "DESCRIPTION": "Who claimed what about contested events, who answered it, and on what evidence.",
+    "DESCRIPTION": "Who claimed what about contested events, who answered, on what evidence.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,4 +1,4 @@
-"""factory_boy factories for every model; tests override only what the behaviour under test needs."""
+"""factory_boy factories for every model; tests override only what their behaviour needs."""
 
 from __future__ import annotations
 
