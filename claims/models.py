@@ -4,7 +4,7 @@ evidence and assessments."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
@@ -71,10 +71,23 @@ class Incident(models.Model):
         return reverse("incident-detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.start_on:
             self.start_on = normalise(self.start_on, self.start_precision)
         if self.end_on:
             self.end_on = normalise(self.end_on, self.end_precision)
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            errors["end_on"] = "An incident cannot end before it starts."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Give both latitude and longitude, or neither."
+            )
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must lie between -90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must lie between -180 and 180."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def start_display(self) -> str:
@@ -454,6 +467,29 @@ class CasualtyFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.range_display} {self.get_category_display()} {self.get_outcome_display()}"
 
+    def clean(self) -> None:
+        """Field-by-field messages for the rules the database also enforces as constraints."""
+        errors: dict[str, str] = {}
+        q = self.Qualifier
+        if self.low is not None and self.low < 0:
+            errors["low"] = "A casualty figure cannot be negative."
+        if self.high is not None and self.high < 0:
+            errors["high"] = "A casualty figure cannot be negative."
+        if self.low is None and self.high is None:
+            errors["low"] = "Give a low figure, a high figure, or both."
+        elif self.qualifier == q.EXACTLY and self.low != self.high:
+            errors["high"] = "An exact figure has the same low and high."
+        elif self.qualifier in (q.AT_LEAST, q.MORE_THAN) and (
+            self.low is None or self.high is not None
+        ):
+            errors["high"] = '"At least" and "more than" give a low and no high.'
+        elif self.qualifier == q.UP_TO and (self.low is not None or self.high is None):
+            errors["low"] = '"Up to" gives a high and no low.'
+        elif self.low is not None and self.high is not None and self.low > self.high:
+            errors["high"] = "The low figure cannot be above the high figure."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def range_display(self) -> str:
         q = self.Qualifier
@@ -533,16 +569,21 @@ class Response(models.Model):
         return f"{self.claim.speaker} {self.get_kind_display()} a claim by {self.answers.speaker}"
 
     def clean(self) -> None:
-        if not (self.claim_id and self.answers_id):
+        # In an admin inline the answering claim may not be saved yet: compare the objects.
+        try:
+            claim, answers = self.claim, self.answers
+        except ObjectDoesNotExist:
             return
-        if self.claim_id == self.answers_id:
+        if claim.pk is not None and claim.pk == answers.pk:
             raise ValidationError({"answers": "A claim cannot respond to itself."})
-        if self.kind == self.Kind.RETRACTS and self.claim.speaker_id != self.answers.speaker_id:
+        if self.kind == self.Kind.RETRACTS and claim.speaker_id != answers.speaker_id:
             raise ValidationError(
                 {"kind": "Only the speaker of a claim can retract it; use another kind."}
             )
-        answered_start, _ = self.answers.made_period
-        _, response_end = self.claim.made_period
+        if not (claim.made_on and answers.made_on):
+            return
+        answered_start, _ = answers.made_period
+        _, response_end = claim.made_period
         if response_end < answered_start:
             raise ValidationError(
                 {"answers": "The answering claim is dated before the claim it answers."}
@@ -591,6 +632,10 @@ class Attribution(models.Model):
     def __str__(self) -> str:
         where = f" in {self.document.title}" if self.document_id else ""
         return f"{self.position}. {self.actor} {self.get_verb_display()}{where}"
+
+    def clean(self) -> None:
+        if self.position is not None and self.position < 1:
+            raise ValidationError({"position": "Positions start at 1."})
 
 
 class Evidence(models.Model):
@@ -644,6 +689,20 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description[:60]}"
+
+    def clean(self) -> None:
+        if self.availability == self.Availability.NOT_PRODUCED and self.url:
+            raise ValidationError(
+                {
+                    "availability": (
+                        "Evidence with a URL has been produced; choose availability 'published'."
+                    )
+                }
+            )
+
+    @property
+    def is_produced(self) -> bool:
+        return self.availability == self.Availability.PUBLISHED
 
 
 class Assessment(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -23,7 +23,11 @@ def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
     )
     rows = (
         Claim.objects.filter(pk__in=list(claim_ids))
-        .annotate(origin=Coalesce(Subquery(first_hop), F("speaker_id")))
+        .annotate(
+            origin=Coalesce(
+                Subquery(first_hop), F("speaker_id"), output_field=models.BigIntegerField()
+            )
+        )
         .values_list("pk", "origin")
     )
     return dict(rows)

@@ -1,0 +1,77 @@
+"""Admin for editors: actors with their aliases and roles, and documents."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from sources.models import Actor, Affiliation, Alias, Document
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    fk_name = "person"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    verbose_name = "role held (for people)"
+    verbose_name_plural = "roles held (for people)"
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
+    list_filter = ["kind", "country"]
+    # Aliases are searched too, so "Syrian Civil Defence" finds the White Helmets everywhere an
+    # actor is picked through autocomplete.
+    search_fields = ["name", "aliases__name", "wikidata_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline, AffiliationInline]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).annotate(alias_total=Count("aliases"))
+
+    @admin.display(description="aliases", ordering="alias_total")
+    def alias_count(self, actor: Actor) -> int:
+        return actor.alias_total
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "organisation", "start_on", "end_on"]
+    search_fields = ["person__name", "organisation__name", "role"]
+    autocomplete_fields = ["person", "organisation"]
+    list_select_related = ["person", "organisation"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
+    list_filter = ["kind", "language", "archive_status"]
+    list_select_related = ["publisher"]
+    search_fields = ["title", "url", "publisher__name", "publisher__aliases__name"]
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published_on"
+    readonly_fields = [
+        "archive_sha256",
+        "archive_status",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "url", "publisher", "kind", "language"]}),
+        ("Date", {"fields": ["published_on", "published_precision"]}),
+        ("Text", {"fields": ["full_text"], "classes": ["collapse"]}),
+        (
+            "Archived copy",
+            {"fields": ["archive_file", "archive_sha256", "archive_status", "archived_at"]},
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]

@@ -138,8 +138,15 @@ class Affiliation(models.Model):
         return f"{self.person} — {self.role}, {self.organisation}"
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.person_id and self.person.kind != Actor.Kind.PERSON:
-            raise ValidationError({"person": "Only a person can hold a role in an organisation."})
+            errors["person"] = "Only a person can hold a role in an organisation."
+        if self.person_id and self.person_id == self.organisation_id:
+            errors["organisation"] = "A person cannot be affiliated with themselves."
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            errors["end_on"] = "An affiliation cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Document(models.Model):
