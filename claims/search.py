@@ -1,0 +1,238 @@
+"""Full-text search over claims, actors (names and aliases), documents and incidents.
+
+One service for the HTML search page and the API. On PostgreSQL it uses full-text search
+(``websearch_to_tsquery``, ranked, with ``ts_headline`` fragments) over expressions that the GIN
+indexes of ``claims/migrations/0003_search_indexes.py`` cover; the vectors here and the index
+expressions there must stay identical or the planner stops using the indexes. On SQLite it falls
+back to case-insensitive substring matching of every word, ranked by how often the words occur.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection, models
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce, Concat
+
+from claims.models import Claim, Incident
+from sources.models import Actor, Alias, Document
+
+KINDS = ("claim", "actor", "document", "incident")
+MAX_QUERY_LENGTH = 200
+FRAGMENT_CHARS = 200
+
+# Fields searched per kind, and the text search configuration of each (names are not stemmed).
+CLAIM_FIELDS = ("summary", "quote", "translation")
+ACTOR_FIELDS = ("name",)
+DOCUMENT_FIELDS = ("title",)
+INCIDENT_FIELDS = ("title", "place", "region", "description")
+CONFIGS = {"claim": "english", "actor": "simple", "document": "english", "incident": "english"}
+
+# ts_headline does not escape HTML, so it marks matches with characters no text uses; the whole
+# fragment is then escaped and the markers turned into <mark> tags.
+_START, _STOP = "\ue000", "\ue001"
+# NUL cannot go to PostgreSQL and other control characters never help a search.
+_UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "claim" | "actor" | "document" | "incident"
+    obj: models.Model
+    fragment: str  # already HTML-escaped text with matched terms wrapped in <mark>…</mark>
+    rank: float
+
+
+def clean_query(query: str) -> str:
+    """The query as searched: no control characters, whitespace collapsed, length capped."""
+    return " ".join(_UNSEARCHABLE.sub(" ", query or "").split())[:MAX_QUERY_LENGTH]
+
+
+def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
+    """Search every kind for ``query``; drafts only for users allowed to view unpublished claims.
+
+    Returns the hits per kind, best first, keyed in the order claim, actor, document, incident;
+    a blank query returns an empty dict.
+    """
+    query = clean_query(query)
+    if not _WORD.search(query):
+        return {}
+    claims = Claim.objects.select_related("speaker", "spokesperson", "incident")
+    if not (user is not None and user.is_authenticated and user.has_perm("claims.view_claim")):
+        claims = claims.published()
+    querysets = {
+        "claim": claims,
+        "actor": Actor.objects.all(),
+        "document": Document.objects.select_related("publisher"),
+        "incident": Incident.objects.all(),
+    }
+    engine = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
+    return {kind: engine(kind, querysets[kind], query, limit_per_kind) for kind in KINDS}
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def search_vector(kind: str, fields: Iterable[str] | None = None) -> SearchVector:
+    """The tsvector expression of one kind, as the GIN index of that kind declares it."""
+    fields = tuple(fields or _fields(kind))
+    return SearchVector(*fields, config=CONFIGS[kind])
+
+
+def _fields(kind: str) -> tuple[str, ...]:
+    return {
+        "claim": CLAIM_FIELDS,
+        "actor": ACTOR_FIELDS,
+        "document": DOCUMENT_FIELDS,
+        "incident": INCIDENT_FIELDS,
+    }[kind]
+
+
+def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
+    ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
+    vector = search_vector(kind)
+    matches = Q(search_vector=ts_query)
+    if kind == "actor":
+        # An actor found by an alias: the alias vector has its own GIN index.
+        alias_hits = (
+            Alias.objects.annotate(search_vector=search_vector("actor"))
+            .filter(search_vector=ts_query)
+            .values("actor_id")
+        )
+        matches |= Q(pk__in=alias_hits)
+    hits = (
+        qs.annotate(search_vector=vector, rank=SearchRank(vector, ts_query))
+        .filter(matches)
+        .order_by("-rank", *qs.model._meta.ordering, "pk")[:limit]
+    )
+    if kind == "actor":
+        return _actor_hits(list(hits), query)
+    text = _concat(_fields(kind))
+    hits = hits.annotate(
+        headline=SearchHeadline(
+            text,
+            ts_query,
+            config=CONFIGS[kind],
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=35,
+            min_words=15,
+        )
+    )
+    return [SearchHit(kind, hit, _escape_marked(hit.headline), float(hit.rank)) for hit in hits]
+
+
+def _concat(fields: tuple[str, ...]) -> models.Expression:
+    if len(fields) == 1:
+        return Coalesce(fields[0], models.Value(""), output_field=models.TextField())
+    parts: list[models.Expression] = []
+    for name in fields:
+        parts += [
+            Coalesce(name, models.Value(""), output_field=models.TextField()),
+            models.Value(" \n "),
+        ]
+    return Concat(*parts[:-1], output_field=models.TextField())
+
+
+def _escape_marked(headline: str) -> str:
+    escaped = html.escape(headline.strip())
+    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
+    """Actor fragments: the name, and the aliases that matched, highlighted word by word.
+
+    Names are short, so they are highlighted here rather than by ts_headline; one query loads
+    the aliases of every hit instead of one per actor.
+    """
+    terms = [t.lower() for t in _WORD.findall(query)]
+    aliases: dict[int, list[str]] = {}
+    for actor_id, name in Alias.objects.filter(actor__in=actors).values_list("actor_id", "name"):
+        aliases.setdefault(actor_id, []).append(name)
+    hits = []
+    for actor in actors:
+        matched = [a for a in aliases.get(actor.pk, []) if _has_word(a, terms)]
+        fragment = _highlight_words(actor.name, terms)
+        if matched:
+            also = ", ".join(_highlight_words(a, terms) for a in matched)
+            fragment = f"{fragment} (also known as {also})"
+        hits.append(SearchHit("actor", actor, fragment, float(getattr(actor, "rank", 0.0))))
+    return hits
+
+
+def _has_word(text: str, terms: list[str]) -> bool:
+    return any(word.lower() in terms for word in _WORD.findall(text))
+
+
+def _highlight_words(text: str, terms: list[str]) -> str:
+    def mark(match: re.Match) -> str:
+        word = match.group(0)
+        return f"{_START}{word}{_STOP}" if word.lower() in terms else word
+
+    return _escape_marked(_WORD.sub(mark, text))
+
+
+# --- SQLite and other databases ---------------------------------------------------------------
+
+
+def _search_fallback(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
+    """Every word must occur in some field; rank by occurrences, ties newest or by name."""
+    terms = list(dict.fromkeys(t.lower() for t in _WORD.findall(query)))[:10]
+    fields = _fields(kind)
+    for term in terms:
+        matches = Q()
+        for name in fields:
+            matches |= Q(**{f"{name}__icontains": term})
+        if kind == "actor":
+            matches |= Q(pk__in=Alias.objects.filter(name__icontains=term).values("actor_id"))
+        qs = qs.filter(matches)
+    # Ranking needs the text, so fetch a bounded candidate set in the model's order and rank it.
+    candidates = list(qs.order_by(*qs.model._meta.ordering, "pk")[: limit * 10])
+    aliases: dict[int, list[str]] = {}
+    if kind == "actor":
+        for actor_id, name in Alias.objects.filter(actor__in=candidates).values_list(
+            "actor_id", "name"
+        ):
+            aliases.setdefault(actor_id, []).append(name)
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    hits = []
+    for obj in candidates:
+        texts = [getattr(obj, name) or "" for name in fields] + aliases.get(obj.pk, [])
+        rank = sum(len(pattern.findall(text)) for text in texts)
+        hits.append(SearchHit(kind, obj, _fallback_fragment(kind, obj, texts, pattern), rank))
+    hits.sort(key=lambda hit: -hit.rank)  # stable: equal ranks keep the model's order
+    return hits[:limit]
+
+
+def _fallback_fragment(kind: str, obj: models.Model, texts: list[str], pattern: re.Pattern) -> str:
+    if kind == "actor":
+        matched = [a for a in texts[1:] if pattern.search(a)]
+        fragment = _highlight_span(texts[0], pattern)
+        if matched:
+            also = ", ".join(_highlight_span(a, pattern) for a in matched)
+            fragment = f"{fragment} (also known as {also})"
+        return fragment
+    for text in texts:
+        found = pattern.search(text)
+        if found:
+            start = max(0, found.start() - FRAGMENT_CHARS // 3)
+            window = text[start : start + FRAGMENT_CHARS]
+            prefix = "…" if start else ""
+            suffix = "…" if start + FRAGMENT_CHARS < len(text) else ""
+            return prefix + _highlight_span(window, pattern) + suffix
+    return html.escape(texts[0][:FRAGMENT_CHARS])
+
+
+def _highlight_span(text: str, pattern: re.Pattern) -> str:
+    return _escape_marked(pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", text))
