@@ -26,6 +26,7 @@ class AffiliationInline(admin.TabularInline):
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
+    ordering = ["name"]
     list_filter = ["kind", "country"]
     # Aliases are searched too, so "Syrian Civil Defence" finds the White Helmets everywhere an
     # actor is picked through autocomplete.
@@ -75,3 +76,6 @@ class DocumentAdmin(admin.ModelAdmin):
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+
+
+from sources import admin_tokens  # noqa: E402,F401
