@@ -8,6 +8,15 @@ from sources.models import Actor
 from tests.factories import ActorFactory, AliasFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings) -> None:
+    """Tests render templates without running collectstatic, so skip the hashed-name manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def white_helmets(db: None) -> Actor:
     actor = ActorFactory(name="White Helmets", slug="white-helmets", kind=Actor.Kind.ORGANISATION)
