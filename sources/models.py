@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from claimtracker.dates import Precision, describe, normalise
 
@@ -208,3 +214,71 @@ class Document(models.Model):
     @property
     def published_display(self) -> str:
         return describe(self.published_on, self.published_precision)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        """Tokens that still authenticate: not revoked and not past their expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A secret a tool sends as ``Authorization: Token …``; only its SHA-256 is stored.
+
+    The secret has 256 random bits, so an unsalted digest is as good as a password hash here
+    and lets authentication find the token with one indexed look-up.
+    """
+
+    PREFIX = "ct_"
+    DEFAULT_LIFETIME = dt.timedelta(days=90)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. a tool's name.")
+    # The first characters of the secret, shown so a token can be recognised and revoked.
+    key_prefix = models.CharField(max_length=12, editable=False)
+    digest = models.CharField("SHA-256 of the secret", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.name}, {self.user})"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(
+        cls, *, user: models.Model, name: str, lifetime: dt.timedelta | None = None
+    ) -> tuple[ApiToken, str]:
+        """Create a token and return it with its secret, which is shown once and never stored."""
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls(
+            user=user,
+            name=name,
+            key_prefix=secret[: len(cls.PREFIX) + 6],
+            digest=cls.digest_of(secret),
+            expires_at=timezone.now() + (lifetime or cls.DEFAULT_LIFETIME),
+        )
+        token.full_clean()
+        token.save()
+        return token, secret
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

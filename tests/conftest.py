@@ -53,3 +53,47 @@ def editor(db: None):
 def reader(db: None):
     """A signed-in user with no role: may read what the public reads, may write nothing."""
     return UserFactory(username="reader", is_staff=True)
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def editor_client(editor):
+    """An API client sending the editor's token, as a tool would."""
+    from rest_framework.test import APIClient
+
+    from sources.models import ApiToken
+
+    _, secret = ApiToken.issue(user=editor, name="test tool")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return client
+
+
+@pytest.fixture
+def reader_client(reader):
+    """An API client with a valid token for a user who may write nothing."""
+    from rest_framework.test import APIClient
+
+    from sources.models import ApiToken
+
+    _, secret = ApiToken.issue(user=reader, name="read-only tool")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return client
+
+
+@pytest.fixture
+def demo(db: None):
+    """The running example, loaded as `manage.py load_demo` loads it."""
+    from claims.demo import load_demo
+
+    load_demo()

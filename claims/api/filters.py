@@ -1,0 +1,83 @@
+"""Query-parameter filters for the API lists; claim lists reuse the pages' ClaimFilter."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+
+from claims.filters import ClaimFilter
+from claims.models import Claim, Evidence, Incident, Response
+from sources.models import Actor, Document
+
+__all__ = [
+    "ActorFilter",
+    "ClaimFilter",
+    "DocumentFilter",
+    "EvidenceFilter",
+    "IncidentFilter",
+    "ResponseFilter",
+    "StableOrderingFilter",
+]
+
+
+class StableOrderingFilter(OrderingFilter):
+    """Ordering that always ends with the id, so equal dates keep one order across pages."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: object) -> list[str]:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or ordering[-1].lstrip("-") in ("id", "pk"):
+            return ordering
+        return [*ordering, "-id" if ordering[0].startswith("-") else "id"]
+
+
+class ActorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Name or alias contains")
+
+    class Meta:
+        model = Actor
+        fields = ["kind", "country"]
+
+    def filter_q(self, queryset: QuerySet[Actor], name: str, value: str) -> QuerySet[Actor]:
+        return queryset.matching(value)
+
+
+class DocumentFilter(django_filters.FilterSet):
+    publisher = django_filters.CharFilter(field_name="publisher__slug", label="Publisher (slug)")
+    published_since = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_until = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    class Meta:
+        model = Document
+        fields = ["kind", "language"]
+
+
+class IncidentFilter(django_filters.FilterSet):
+    since = django_filters.DateFilter(field_name="start_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="start_on", lookup_expr="lte")
+
+    class Meta:
+        model = Incident
+        fields = ["country"]
+
+
+class ResponseFilter(django_filters.FilterSet):
+    claim = django_filters.ModelChoiceFilter(
+        queryset=Claim.objects.all(), label="The answering claim (id)"
+    )
+    answers = django_filters.ModelChoiceFilter(
+        queryset=Claim.objects.all(), label="The answered claim (id)"
+    )
+
+    class Meta:
+        model = Response
+        fields = ["kind"]
+
+
+class EvidenceFilter(django_filters.FilterSet):
+    claim = django_filters.ModelChoiceFilter(queryset=Claim.objects.all(), label="Claim (id)")
+
+    class Meta:
+        model = Evidence
+        fields = ["relation", "kind", "availability"]

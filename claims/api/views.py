@@ -1,0 +1,326 @@
+"""API views for incidents, claims, responses and evidence, the timeline, search and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from claims import search as search_service
+from claims.api import exports
+from claims.api.filters import (
+    ClaimFilter,
+    EvidenceFilter,
+    IncidentFilter,
+    ResponseFilter,
+    StableOrderingFilter,
+)
+from claims.api.pagination import (
+    CappedLimitOffsetPagination,
+    ClaimCursorPagination,
+    TimelineCursorPagination,
+)
+from claims.api.serializers import (
+    ClaimDetailSerializer,
+    ClaimSerializer,
+    EvidenceSerializer,
+    FigureSpreadSerializer,
+    IncidentSerializer,
+    ResponseSerializer,
+    SearchResultsSerializer,
+    TimelineEntrySerializer,
+)
+from claims.api.writes import (
+    ClaimCreateSerializer,
+    ClaimUpdateSerializer,
+    EvidenceWriteSerializer,
+    IncidentWriteSerializer,
+    ResponseWriteSerializer,
+)
+from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
+from claims.services import independent_originators
+from sources.api.views import ID, SLUG, ReadWriteMixin, documented_writes
+
+
+def readable_claims(user: Any) -> QuerySet[Claim]:
+    """Drafts and withdrawn claims for those allowed to view them; published ones for others."""
+    user = user or AnonymousUser()
+    if user.is_authenticated and user.has_perm("claims.view_claim"):
+        return Claim.objects.all()
+    return Claim.objects.published()
+
+
+def with_accused(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """What a claim in a list shows: its standing, people and incident, and whom it accuses."""
+    return (
+        claims.with_standing()
+        .select_related("speaker", "spokesperson", "incident")
+        # Accused actors for the whole page in one query, instead of one per claim.
+        .prefetch_related(Prefetch("claim_targets", ClaimTarget.objects.select_related("actor")))
+    )
+
+
+@documented_writes(IncidentSerializer, IncidentWriteSerializer)
+class IncidentViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Events that claims are about, by slug, with their figure spread and ClaimReviews."""
+
+    serializer_class = IncidentSerializer
+    write_serializer_class = IncidentWriteSerializer
+    filterset_class = IncidentFilter
+    pagination_class = CappedLimitOffsetPagination
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        return Incident.objects.order_by("-start_on", "id")
+
+    @extend_schema(responses=FigureSpreadSerializer(many=True), filters=False)
+    @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
+    def figures(self, request: Request, slug: str) -> ApiResponse:
+        """Every casualty figure published claims give for the incident, by whom, in date order."""
+        incident = self.get_object()
+        spread = incident.figure_spread()
+        return ApiResponse(
+            FigureSpreadSerializer(spread, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
+    @action(
+        detail=True,
+        url_path="claimreview",
+        url_name="claimreview",
+        renderer_classes=[exports.JSONLDRenderer, JSONRenderer],
+        filterset_class=None,
+    )
+    def claimreview(self, request: Request, slug: str) -> ApiResponse:
+        """schema.org ClaimReview JSON-LD for every published claim about the incident."""
+        incident = self.get_object()
+        claims = (
+            Claim.objects.published()
+            .filter(incident=incident)
+            .with_thread()
+            .prefetch_related("assessments")  # the rating of every review in one query
+            .order_by("made_on", "id")
+        )
+        return ApiResponse([exports.claim_review(claim, request) for claim in claims])
+
+
+@documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
+class ClaimViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Claims: lists filtered and cursor-paged; a detail carries the whole thread."""
+
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["made_on", "created_at", "updated_at"]
+    pagination_class = ClaimCursorPagination
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        claims = readable_claims(self.request.user)
+        if self.action in ("list",):
+            return with_accused(claims)
+        # with_thread(): figures, chain, targets, evidence and both directions of responses
+        # in a fixed number of queries, instead of one per row of each.
+        return claims.with_standing().with_thread()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "create":
+            return ClaimCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return ClaimUpdateSerializer
+        return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if self.action != "list" and self.kwargs.get("pk", "").isdigit():
+            context["originators"] = independent_originators([int(self.kwargs["pk"])])
+        return context
+
+    def read_back(self, row: Claim, code: int = 200) -> ApiResponse:
+        self.kwargs["pk"] = str(row.pk)
+        return super().read_back(row, code)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="All claims matching the filters, as CSV, streamed.",
+    )
+    @action(
+        detail=False,
+        url_path="export/csv",
+        url_name="export-csv",
+        renderer_classes=[JSONRenderer, exports.CSVRenderer],
+        pagination_class=None,
+    )
+    def export_csv(self, request: Request) -> StreamingHttpResponse:
+        claims = self.export_queryset()
+        response = StreamingHttpResponse(
+            exports.stream_csv(claims, request), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="claims.csv"'
+        return response
+
+    @extend_schema(
+        responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
+        description="All claims matching the filters, one JSON object per line, streamed.",
+    )
+    @action(
+        detail=False,
+        url_path="export/jsonl",
+        url_name="export-jsonl",
+        renderer_classes=[JSONRenderer, exports.JSONLinesRenderer],
+        pagination_class=None,
+    )
+    def export_jsonl(self, request: Request) -> StreamingHttpResponse:
+        claims = self.export_queryset()
+        return StreamingHttpResponse(
+            exports.stream_jsonl(claims, request), content_type="application/x-ndjson"
+        )
+
+    def export_queryset(self) -> QuerySet[Claim]:
+        claims = self.filter_queryset(with_accused(readable_claims(self.request.user)))
+        # Figures and the chain per chunk of the stream, instead of per claim.
+        return claims.prefetch_related(
+            "figures",
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.select_related("actor"),
+            ),
+        )
+
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
+    @action(
+        detail=True,
+        url_path="claimreview",
+        url_name="claimreview",
+        renderer_classes=[exports.JSONLDRenderer, JSONRenderer],
+        filterset_class=None,
+    )
+    def claimreview(self, request: Request, pk: str) -> ApiResponse:
+        """A schema.org ClaimReview JSON-LD document for this claim."""
+        claim = get_object_or_404(
+            readable_claims(request.user).with_thread().prefetch_related("assessments"), pk=pk
+        )
+        return ApiResponse(exports.claim_review(claim, request))
+
+
+class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
+    """Claims and the claims they answer, oldest first: for an incident, an actor or a period."""
+
+    serializer_class = TimelineEntrySerializer
+    filterset_class = ClaimFilter
+    pagination_class = TimelineCursorPagination
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        return with_accused(readable_claims(self.request.user)).prefetch_related(
+            # What each claim answers, with that claim's speaker, for the whole page at once.
+            Prefetch("responses_made", Response.objects.select_related("answers__speaker"))
+        )
+
+
+@documented_writes(ResponseSerializer, ResponseWriteSerializer)
+class ResponseViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    """Allegation <-> answer links; POST one to record that a claim denies, confirms… another."""
+
+    serializer_class = ResponseSerializer
+    write_serializer_class = ResponseWriteSerializer
+    filterset_class = ResponseFilter
+    pagination_class = CappedLimitOffsetPagination
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Response]:
+        # Both claims and their speakers joined in, instead of four queries per response.
+        responses = Response.objects.select_related("claim__speaker", "answers__speaker")
+        readable = readable_claims(self.request.user)
+        return responses.filter(claim__in=readable, answers__in=readable).order_by("id")
+
+
+@documented_writes(EvidenceSerializer, EvidenceWriteSerializer)
+class EvidenceViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """What is offered for or against claims, with its availability and archived hash."""
+
+    serializer_class = EvidenceSerializer
+    write_serializer_class = EvidenceWriteSerializer
+    filterset_class = EvidenceFilter
+    pagination_class = CappedLimitOffsetPagination
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Evidence]:
+        readable = readable_claims(self.request.user)
+        return Evidence.objects.filter(claim__in=readable).order_by("id")
+
+
+class SearchParams(serializers.Serializer):
+    q = serializers.CharField(max_length=search_service.MAX_QUERY_LENGTH, trim_whitespace=True)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+
+    def validate_q(self, value: str) -> str:
+        if not search_service.clean_query(value).strip():
+            raise serializers.ValidationError("Give words to search for.")
+        return value
+
+
+class SearchView(APIView):
+    """Full-text search over claims, actor names and aliases, documents and incidents."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="Words to search for."),
+            OpenApiParameter("limit", int, description="Hits per kind, 1–50 (default 20)."),
+        ],
+        responses={200: SearchResultsSerializer, 400: OpenApiResponse(description="No words.")},
+    )
+    def get(self, request: Request) -> ApiResponse:
+        params = SearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        results = search_service.search(
+            params.validated_data["q"],
+            user=request.user,
+            limit_per_kind=params.validated_data["limit"],
+        )
+        data = {"query": params.validated_data["q"], **results}
+        return ApiResponse(SearchResultsSerializer(data, context={"request": request}).data)

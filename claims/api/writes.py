@@ -1,0 +1,162 @@
+"""What tools send to write: claims whole (with figures and chain), responses, evidence, incidents.
+
+Actors are named by slug, claims and documents by id. Serializers check shapes and references;
+the models' full_clean() (through FullCleanMixin or the services) checks every rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from claims import services as claim_services
+from claims.api import services
+from claims.models import Attribution, CasualtyFigure, Claim, Evidence, Incident, Response
+from sources.api.serializers import FullCleanMixin
+from sources.models import Actor, Document
+
+# The parts of a claim written together with it (rows of their own), and its own fields.
+CLAIM_PARTS = ("accused", "subjects", "figures", "attribution_chain")
+CLAIM_FIELDS = [
+    "id",
+    "speaker",
+    "spokesperson",
+    "kind",
+    "summary",
+    "quote",
+    "quote_language",
+    "translation",
+    "made_on",
+    "made_precision",
+    "made_as_stated",
+    "incident",
+    "status",
+    "withdrawal_reason",
+]
+
+
+def actor_by_slug(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), **kwargs)
+
+
+class FigureWriteSerializer(serializers.ModelSerializer):
+    reported_by = actor_by_slug(required=False, allow_null=True)
+
+    class Meta:
+        model = CasualtyFigure
+        fields = ["category", "outcome", "low", "high", "qualifier", "as_stated", "basis"]
+        fields += ["reported_by"]
+
+
+class HopWriteSerializer(serializers.ModelSerializer):
+    actor = actor_by_slug()
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=Document.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Attribution
+        fields = ["actor", "verb", "document", "note"]
+
+
+class ClaimCreateSerializer(serializers.ModelSerializer):
+    """A whole claim in one request; ``attribution_chain`` lists hops from the speaker outwards."""
+
+    speaker = actor_by_slug()
+    spokesperson = actor_by_slug(required=False, allow_null=True)
+    incident = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Incident.objects.all(), required=False, allow_null=True
+    )
+    accused = actor_by_slug(many=True, required=False)
+    subjects = actor_by_slug(many=True, required=False)
+    figures = FigureWriteSerializer(many=True, required=False)
+    attribution_chain = HopWriteSerializer(many=True, required=False)
+
+    class Meta:
+        model = Claim
+        fields = [*CLAIM_FIELDS, *CLAIM_PARTS]
+
+    def create(self, validated_data: dict[str, Any]) -> Claim:
+        parts = {name: validated_data.pop(name, []) for name in CLAIM_PARTS}
+        request = self.context.get("request")
+        try:
+            return services.create_claim(
+                created_by=request.user if request else None,
+                fields=validated_data,
+                accused=parts["accused"],
+                subjects=parts["subjects"],
+                figures=parts["figures"],
+                chain=parts["attribution_chain"],
+            )
+        except services.RecordInvalid as invalid:
+            raise serializers.ValidationError(invalid.errors) from invalid
+
+
+class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """Corrections to a claim's own fields; its figures and chain are changed in the admin."""
+
+    speaker = actor_by_slug()
+    spokesperson = actor_by_slug(required=False, allow_null=True)
+    incident = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Incident.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Claim
+        fields = CLAIM_FIELDS
+
+
+class ResponseWriteSerializer(serializers.ModelSerializer):
+    """Link an answering claim to the claim it answers; the service checks every rule."""
+
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), help_text="The claim that answers."
+    )
+    answers = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), help_text="The claim being answered."
+    )
+
+    class Meta:
+        model = Response
+        fields = ["id", "claim", "answers", "kind", "note"]
+        validators: list = []  # the unique rule is checked by full_clean() in the service
+
+    def create(self, validated_data: dict[str, Any]) -> Response:
+        try:
+            return claim_services.link_response(**validated_data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+
+class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+    source_url = serializers.URLField(
+        source="url", max_length=2000, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "claim", "relation", "kind", "description", "source_url", "availability"]
+
+
+class IncidentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "description",
+            "place",
+            "region",
+            "country",
+            "latitude",
+            "longitude",
+            "start_on",
+            "start_precision",
+            "start_as_stated",
+            "end_on",
+            "end_precision",
+            "end_as_stated",
+        ]

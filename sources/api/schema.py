@@ -1,0 +1,63 @@
+"""OpenAPI details: the token scheme (for the docs' Authorize box) and the error answers."""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "sources.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Send "Token <secret>"; issue one with `manage.py api_token issue`.',
+        }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Documents the error answers every operation can give, besides its success answer.
+
+    401 for any request with a bad token, 403 for writes without the model permission, 400
+    where parameters or a body are read, 404 where the path names a row or a cursor is read.
+    """
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        has_path_params = "{" in self.path
+        reads_query = self.method == "GET" and (
+            self._is_list_view() or bool(self._get_filter_parameters()) or not has_path_params
+        )
+        errors = {
+            "400": (VALIDATION_ERROR, writes or reads_query),
+            "401": (ERROR, True),
+            "403": (ERROR, writes),
+            "404": (ERROR, has_path_params or reads_query),
+        }
+        for code, (schema, applies) in errors.items():
+            if applies and code not in responses:
+                responses[code] = self._get_response_for_code(
+                    schema, code, media_types=["application/json"], direction=direction
+                )
+        return responses
+
+
+ERROR = {
+    "type": "object",
+    "description": "Why the request was refused.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": (
+        "One entry per field that failed (nested for figures and chain hops: a list with one "
+        "object per item), each a list of messages; 'non_field_errors' for rules across fields."
+    ),
+    "additionalProperties": True,
+}

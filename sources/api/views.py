@@ -1,0 +1,118 @@
+"""API views for actors (by slug, ``?q=`` over names and aliases) and documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.viewsets import GenericViewSet
+
+from claims.api.filters import ActorFilter, DocumentFilter
+from claims.api.pagination import CappedLimitOffsetPagination
+from sources.api.serializers import (
+    ActorSerializer,
+    ActorWriteSerializer,
+    DocumentSerializer,
+    DocumentWriteSerializer,
+)
+from sources.models import Actor, Document
+
+SLUG = r"[-a-zA-Z0-9_]+"
+ID = r"[0-9]+"
+
+
+class ReadWriteMixin:
+    """Writes take ``write_serializer_class`` and answer with the read shape of the saved row.
+
+    The row is re-read through ``get_queryset()`` so the answer carries exactly what a GET
+    would, with the same eager loading.
+    """
+
+    write_serializer_class: type[BaseSerializer]
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def read_back(self, row: Model, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=row.pk)
+        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.read_back(serializer.save(), status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return self.read_back(serializer.save())
+
+
+def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -> Callable:
+    """Schema: writes take the write shape and answer with the read shape."""
+    overrides = {
+        "create": extend_schema(request=write, responses={201: read}),
+        "update": extend_schema(request=write, responses={200: read}),
+        "partial_update": extend_schema(request=write, responses={200: read}),
+    }
+
+    def decorate(viewset: type) -> type:
+        present = {name: o for name, o in overrides.items() if hasattr(viewset, name)}
+        return extend_schema_view(**present)(viewset)
+
+    return decorate
+
+
+@documented_writes(ActorSerializer, ActorWriteSerializer)
+class ActorViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Organisations, state bodies, armed groups, outlets, agencies and people, by slug."""
+
+    serializer_class = ActorSerializer
+    write_serializer_class = ActorWriteSerializer
+    filterset_class = ActorFilter
+    pagination_class = CappedLimitOffsetPagination
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        # Aliases in one query for the page instead of one per actor.
+        return Actor.objects.prefetch_related("aliases").order_by("name", "id")
+
+
+@documented_writes(DocumentSerializer, DocumentWriteSerializer)
+class DocumentViewSet(
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Publications in which statements appear, with their archived copy's SHA-256."""
+
+    serializer_class = DocumentSerializer
+    write_serializer_class = DocumentWriteSerializer
+    filterset_class = DocumentFilter
+    pagination_class = CappedLimitOffsetPagination
+    lookup_value_regex = ID
+
+    def get_queryset(self) -> QuerySet[Document]:
+        # The publisher joined in, instead of one query per document.
+        return Document.objects.select_related("publisher").order_by("-published_on", "id")
