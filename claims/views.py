@@ -1,1 +1,213 @@
-"""Views of the claims app."""
+"""Analyst pages about claims: home, timeline, incident, claim and search.
+
+Each page has one ``get_<thing>_for_user()`` helper that fetches, eager-loads and applies what the
+user may see; views only pass its result to a template. Templates never trigger queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+
+from claims import charts
+from claims.filters import ClaimFilter
+from claims.models import Claim, Incident, Response, Standing
+from claims.search import search
+from claims.services import independent_originators
+
+PAGE_SIZE = 25
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_see_drafts(user: User) -> bool:
+    """Editors (users allowed to view every claim) see drafts; the same rule as visible_to()."""
+    return user.is_authenticated and user.has_perm("claims.view_claim")
+
+
+def visible_statuses(user: User) -> set[str]:
+    if can_see_drafts(user):
+        return set(Claim.Status.values)
+    return {Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN}
+
+
+def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (the last for a number too high), its rows fetched once as a list."""
+    page = Paginator(items, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def listed_claims(user: User) -> Claim.objects.__class__:
+    """Claims as list items show them: thread, standing, only what the user may see."""
+    return Claim.objects.visible_to(user).with_thread().with_standing()
+
+
+def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
+    """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
+    the user may see, so a draft reply never shows its speaker to the public."""
+    allowed = visible_statuses(user)
+    for claim in claims:
+        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
+        claim.answered_by_shown = [
+            r for r in claim.responses_received.all() if r.claim.status in allowed
+        ]
+    return claims
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def get_home_for_user(user: User) -> dict[str, object]:
+    latest = hide_unseen_answers(list(listed_claims(user).order_by("-made_on", "-id")[:10]), user)
+    unanswered = list(
+        Claim.objects.published()
+        .with_standing()
+        .filter(annotated_standing=Standing.UNANSWERED, claim_targets__role="accused")
+        .select_related("speaker", "incident")
+        .distinct()
+        .order_by("-made_on", "-id")[:10]
+    )
+    shown = Q(claims__status__in=visible_statuses(user))
+    busiest = list(
+        Incident.objects.annotate(activity=Count("claims", filter=shown))
+        .filter(activity__gt=0)
+        .order_by("-activity", "-start_on", "title")[:6]
+    )
+    return {"latest": latest, "unanswered": unanswered, "busiest": busiest}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "claims/claim_home.html", get_home_for_user(request.user))
+
+
+# --- Timeline -------------------------------------------------------------------------------
+
+
+def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
+    filters = ClaimFilter(params, queryset=Claim.objects.visible_to(user))
+    matching = filters.qs
+    spoken = (
+        matching.order_by()
+        .values("speaker__name", "speaker__slug", "made_on", "made_precision")
+        .annotate(n=Count("pk"))
+    )
+    band = charts.timeline_band(
+        charts.SpeechRow(
+            r["speaker__name"], r["speaker__slug"], r["made_on"], r["made_precision"], r["n"]
+        )
+        for r in spoken
+    )
+    page = paginate(
+        matching.with_thread().with_standing().order_by("made_on", "id"), params.get("page")
+    )
+    hide_unseen_answers(page.object_list, user)
+    return {
+        "filters": filters,
+        "band": band,
+        "page": page,
+        "is_filtered": filters.form.has_changed(),
+    }
+
+
+def timeline(request: HttpRequest) -> HttpResponse:
+    context = get_timeline_for_user(request.user, request.GET)
+    return render(request, "claims/claim_timeline.html", context)
+
+
+# --- Incident -------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreadNode:
+    """A claim in an exchange, with the response that links it to its parent and its answers."""
+
+    claim: Claim
+    response: Response | None = None
+    children: list[ThreadNode] = field(default_factory=list)
+
+
+def build_threads(claims: list[Claim]) -> list[ThreadNode]:
+    """Each claim no other claim here answers is a thread; answers nest under what they answer.
+
+    Uses the ``answered_by_shown`` lists of hide_unseen_answers(), so it runs no queries; a reply
+    from outside this set of claims is shown as a leaf.
+    """
+    by_id = {claim.pk: claim for claim in claims}
+    replies = {r.claim_id for claim in claims for r in claim.answered_by_shown}
+
+    def node(claim: Claim, response: Response | None, seen: frozenset[int]) -> ThreadNode:
+        children = []
+        if claim.pk in by_id and claim.pk not in seen:
+            for reply in by_id[claim.pk].answered_by_shown:
+                child = by_id.get(reply.claim_id, reply.claim)
+                children.append(node(child, reply, seen | {claim.pk}))
+        return ThreadNode(claim=claim, response=response, children=children)
+
+    return [node(claim, None, frozenset()) for claim in claims if claim.pk not in replies]
+
+
+def get_incident_for_user(user: User, slug: str, page_number: str | None) -> dict[str, object]:
+    incident = get_object_or_404(Incident, slug=slug)
+    claims = hide_unseen_answers(
+        list(listed_claims(user).filter(incident=incident).order_by("made_on", "id")), user
+    )
+    figures = list(incident.figure_spread())
+    documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
+    return {
+        "incident": incident,
+        "claims": claims,
+        "threads": paginate(build_threads(claims), page_number),
+        "spread": charts.figure_spread(figures),
+        "evidence": [(c, item) for c in claims for item in c.evidence.all()],
+        "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
+    }
+
+
+def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = get_incident_for_user(request.user, slug, request.GET.get("page"))
+    return render(request, "claims/incident_detail.html", context)
+
+
+# --- Claim ----------------------------------------------------------------------------------
+
+
+def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
+    claim = get_object_or_404(listed_claims(user), pk=pk)
+    hide_unseen_answers([claim], user)
+    originators = independent_originators([claim.pk]).get(claim.pk, set())
+    return {
+        "claim": claim,
+        "chain": claim.chain,
+        "evidence": [(claim, item) for item in claim.evidence.all()],
+        "originator_count": len(originators),
+    }
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "claims/claim_detail.html", get_claim_for_user(request.user, pk))
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+KIND_HEADINGS = {
+    "claim": "Claims",
+    "actor": "Actors",
+    "document": "Documents",
+    "incident": "Incidents",
+}
+
+
+def get_search_for_user(user: User, query: str) -> dict[str, object]:
+    results = search(query, user=user) if query.strip() else {}
+    groups = [(KIND_HEADINGS[kind], kind, hits) for kind, hits in results.items() if hits]
+    return {"query": query, "groups": groups, "total": sum(len(g[2]) for g in groups)}
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    context = get_search_for_user(request.user, request.GET.get("q", ""))
+    return render(request, "claims/claim_search.html", context)

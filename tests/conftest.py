@@ -55,6 +55,85 @@ def reader(db: None):
     return UserFactory(username="reader", is_staff=True)
 
 
+# --- Analyst pages ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def idlib_exchange(
+    white_helmets: Actor, defence_ministry: Actor, reuters: Actor, broadcaster: Actor
+):
+    """The running example built with factories: an allegation, its denial, a relay chain."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from claims.models import CasualtyFigure, Claim, Evidence, Response
+    from claimtracker.dates import Precision
+    from tests.factories import (
+        AttributionFactory,
+        ClaimFactory,
+        ClaimTargetFactory,
+        DocumentFactory,
+        EvidenceFactory,
+        FigureFactory,
+        IncidentFactory,
+        ResponseFactory,
+    )
+
+    incident = IncidentFactory(
+        title="Airstrikes in Idlib province, September 2017",
+        slug="idlib-airstrikes-september-2017",
+        place="Idlib province",
+        start_on=dt.date(2017, 9, 18),
+        start_precision=Precision.WEEK,
+    )
+    russia = ActorFactory(name="Russia", slug="russia", kind=Actor.Kind.STATE)
+    article = DocumentFactory(title="RT report on Idlib", publisher=broadcaster)
+    allegation = ClaimFactory(
+        speaker=white_helmets,
+        kind=Claim.Kind.CASUALTY_COUNT,
+        summary="The White Helmets say 152 civilians were killed in Idlib air strikes.",
+        made_on=dt.date(2017, 9, 25),
+        made_precision=Precision.WEEK,
+        incident=incident,
+    )
+    ClaimTargetFactory(claim=allegation, actor=russia)
+    FigureFactory(claim=allegation, low=152, high=152, as_stated="152")
+    FigureFactory(
+        claim=allegation,
+        low=150,
+        high=None,
+        qualifier=CasualtyFigure.Qualifier.MORE_THAN,
+        as_stated="over 150",
+        reported_by=broadcaster,
+    )
+    AttributionFactory(claim=allegation, position=1, actor=white_helmets, verb="said")
+    AttributionFactory(claim=allegation, position=2, actor=reuters, verb="reported")
+    AttributionFactory(
+        claim=allegation, position=3, actor=broadcaster, verb="cited", document=article
+    )
+    denial = ClaimFactory(
+        speaker=defence_ministry,
+        kind=Claim.Kind.TARGETING,
+        summary="The Ministry says Russian aircraft do not strike residential areas.",
+        made_on=dt.date(2017, 9, 26),
+        incident=incident,
+    )
+    AttributionFactory(claim=denial, position=1, actor=broadcaster, document=article)
+    ResponseFactory(claim=denial, answers=allegation, kind=Response.Kind.DENIES)
+    EvidenceFactory(
+        claim=denial,
+        kind=Evidence.Kind.INTELLIGENCE,
+        description="Drone surveillance the Ministry says located the targets.",
+    )
+    return SimpleNamespace(
+        incident=incident,
+        allegation=allegation,
+        denial=denial,
+        article=article,
+        russia=russia,
+    )
+
+
 # --- API -------------------------------------------------------------------------------------
 
 

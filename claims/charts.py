@@ -1,0 +1,219 @@
+"""Geometry for the server-drawn SVG charts: the timeline band and the figure spread.
+
+The functions here only compute coordinates; the templates draw them, and every chart is followed
+by a table holding the same data as text. Coordinates are in SVG user units of a fixed-width
+viewBox, so the chart scales with the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from claims.models import CasualtyFigure
+from claimtracker.dates import Precision, describe, period
+
+WIDTH = 800
+GUTTER = 200  # room on the left for lane labels
+RIGHT = 24
+LANE_HEIGHT = 28
+AXIS_HEIGHT = 30
+MIN_SPAN = 4  # a span never draws narrower than this, so a week stays visibly a span
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One or more claims by one party on one loose date: a point (a day) or a span."""
+
+    x: float
+    width: float
+    is_span: bool
+    count: int
+    when: str  # the loose date in words
+
+
+@dataclass
+class Lane:
+    label: str
+    slug: str
+    y: float
+    marks: list[Mark] = field(default_factory=list)
+    total: int = 0
+    dates: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Band:
+    width: int
+    height: int
+    gutter: int
+    lanes: list[Lane]
+    ticks: list[Tick]
+    omitted: int  # parties not drawn because the band holds only the busiest few
+
+
+@dataclass(frozen=True)
+class SpeechRow:
+    """How many claims one party made on one loose date (a row of an aggregate query)."""
+
+    name: str
+    slug: str
+    made_on: dt.date
+    precision: str
+    count: int
+
+
+def _scale(start: dt.date, end: dt.date, width: float, gutter: float) -> callable:
+    days = max((end - start).days, 1)
+    return lambda day: gutter + (day - start).days / days * (width - gutter - RIGHT)
+
+
+def _date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
+    """First days of months (or years, or Mondays for short ranges) inside [start, end]."""
+    days = (end - start).days
+    if days <= 70:
+        first = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+        ticks = [first + dt.timedelta(weeks=n) for n in range(days // 7 + 1)]
+    elif days <= 3 * 366:
+        ticks, month = [], dt.date(start.year, start.month, 1)
+        while month <= end:
+            ticks.append(month)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    else:
+        ticks = [dt.date(year, 1, 1) for year in range(start.year, end.year + 1)]
+    ticks = [t for t in ticks if start <= t <= end]
+    step = max(1, math.ceil(len(ticks) / 8))
+    return ticks[::step]
+
+
+def _tick_label(day: dt.date, span_days: int) -> str:
+    if span_days <= 70:
+        return f"{day:%-d %b}"
+    if span_days <= 3 * 366:
+        return f"{day:%b %Y}"
+    return f"{day:%Y}"
+
+
+def timeline_band(rows: Iterable[SpeechRow], *, max_lanes: int = 10) -> Band | None:
+    """Lay out when each party spoke: one lane per party, busiest first, a mark per loose date."""
+    rows = list(rows)
+    if not rows:
+        return None
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row.slug] = totals.get(row.slug, 0) + row.count
+    drawn = sorted(totals, key=lambda slug: (-totals[slug], slug))[:max_lanes]
+    periods = [period(row.made_on, row.precision) for row in rows]
+    start = min(p[0] for p in periods)
+    end = max(p[1] for p in periods) + dt.timedelta(days=1)
+    x = _scale(start, end, WIDTH, GUTTER)
+    lanes: dict[str, Lane] = {}
+    for index, slug in enumerate(drawn):
+        name = next(row.name for row in rows if row.slug == slug)
+        lanes[slug] = Lane(label=name, slug=slug, y=index * LANE_HEIGHT, total=totals[slug])
+    for row, (first, last) in sorted(zip(rows, periods, strict=True), key=lambda r: r[1]):
+        lane = lanes.get(row.slug)
+        if lane is None:
+            continue
+        is_span = row.precision != Precision.DAY
+        left, right = x(first), x(last + dt.timedelta(days=1))
+        when = describe(row.made_on, row.precision)
+        width = max(right - left, MIN_SPAN) if is_span else right - left
+        lane.marks.append(Mark(x=left, width=width, is_span=is_span, count=row.count, when=when))
+        lane.dates.append(when if row.count == 1 else f"{when} ({row.count} claims)")
+    span_days = (end - start).days
+    ticks = [Tick(x=x(day), label=_tick_label(day, span_days)) for day in _date_ticks(start, end)]
+    return Band(
+        width=WIDTH,
+        height=len(lanes) * LANE_HEIGHT + AXIS_HEIGHT,
+        gutter=GUTTER,
+        lanes=list(lanes.values()),
+        ticks=ticks,
+        omitted=len(totals) - len(drawn),
+    )
+
+
+@dataclass(frozen=True)
+class FigureBar:
+    """One casualty figure as a range; an open end runs to the chart's edge with an arrow."""
+
+    figure: CasualtyFigure
+    y: float
+    x1: float
+    x2: float
+    open_low: bool
+    open_high: bool
+    is_point: bool
+
+
+@dataclass(frozen=True)
+class Spread:
+    width: int
+    height: int
+    gutter: int
+    right_edge: float
+    bars: list[FigureBar]
+    ticks: list[Tick]
+
+
+def _nice_ceiling(value: int) -> int:
+    """The next round number at or above ``value`` (1, 2 or 5 times a power of ten)."""
+    if value <= 10:
+        return 10
+    power = 10 ** int(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def figure_spread(figures: Iterable[CasualtyFigure]) -> Spread | None:
+    """Lay out casualty figures as ranges on one axis from zero.
+
+    "More than 150" has no high: its bar starts at 150 and runs to the right edge, drawn open.
+    "Up to 40" has no low: its bar runs from zero, drawn open at the left.
+    """
+    figures = list(figures)
+    if not figures:
+        return None
+    largest = max(max(f.low or 0, f.high or 0) for f in figures)
+    # Leave room to the right of the largest closed figure so an open end reads as open.
+    top = _nice_ceiling(math.ceil(largest * 1.25) or 1)
+    usable = WIDTH - GUTTER - RIGHT
+
+    def x(value: int) -> float:
+        return GUTTER + value / top * usable
+
+    bars = []
+    for index, figure in enumerate(figures):
+        low = figure.low if figure.low is not None else 0
+        high = figure.high
+        x2 = x(high) if high is not None else GUTTER + usable
+        bars.append(
+            FigureBar(
+                figure=figure,
+                y=index * LANE_HEIGHT,
+                x1=x(low),
+                x2=x2,
+                open_low=figure.low is None,
+                open_high=high is None,
+                is_point=high is not None and figure.low == high,
+            )
+        )
+    ticks = [Tick(x=x(top * n // 5), label=f"{top * n // 5}") for n in range(6)]
+    return Spread(
+        width=WIDTH,
+        height=len(bars) * LANE_HEIGHT + AXIS_HEIGHT,
+        gutter=GUTTER,
+        right_edge=GUTTER + usable,
+        bars=bars,
+        ticks=ticks,
+    )

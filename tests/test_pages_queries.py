@@ -1,0 +1,106 @@
+"""Query discipline: each page runs a pinned number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Incident, Response
+from sources.models import Actor, Document
+from tests.factories import (
+    ActorFactory,
+    AliasFactory,
+    AttributionFactory,
+    ClaimFactory,
+    ClaimTargetFactory,
+    DocumentFactory,
+    EvidenceFactory,
+    FigureFactory,
+    IncidentFactory,
+    ResponseFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_exchanges(count: int, *, incident: Incident, actor: Actor, document: Document) -> None:
+    """``count`` allegations by different speakers, each fully dressed and denied by ``actor``."""
+    for _ in range(count):
+        speaker = ActorFactory()
+        AliasFactory(actor=speaker)
+        allegation = ClaimFactory(speaker=speaker, incident=incident)
+        ClaimTargetFactory(claim=allegation, actor=actor)
+        FigureFactory(claim=allegation, reported_by=document.publisher)
+        AttributionFactory(claim=allegation, actor=speaker, position=1)
+        AttributionFactory(claim=allegation, position=2, document=document)
+        EvidenceFactory(claim=allegation)
+        denial = ClaimFactory(speaker=actor, incident=incident)
+        AttributionFactory(claim=denial, document=document)
+        ResponseFactory(claim=denial, answers=allegation, kind=Response.Kind.DENIES)
+
+
+@pytest.fixture
+def scene(db: None) -> dict[str, object]:
+    actor = ActorFactory(slug="the-ministry")
+    return {
+        "actor": actor,
+        "incident": IncidentFactory(slug="the-incident"),
+        "document": DocumentFactory(),
+    }
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+PAGES = {
+    # page: pinned query count
+    # latest claims + 6 prefetches of with_thread(), unanswered allegations, busiest incidents
+    "/": 9,
+    # 4 filter drop-downs, the band's aggregate, the count, the page + 6 prefetches
+    "/timeline/": 13,
+    # ...and the ?actor= slug look-up
+    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 14,
+    # the incident, its claims + 6 prefetches, the figure spread
+    "/incidents/the-incident/": 9,
+    # the actor + 3 prefetches, two paged claim lists (count + 7 each), documents, habits
+    "/actors/the-ministry/": 23,
+    # the document, the count and the page of claims + 6 prefetches
+    "/documents/{document}/": 9,
+    # the claim + 6 prefetches, the independent originators (2)
+    "/claims/{claim}/": 9,
+}
+
+
+@pytest.mark.parametrize(("page", "pinned"), PAGES.items())
+def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
+    client: Client, scene: dict, page: str, pinned: int
+) -> None:
+    add_exchanges(2, **scene)
+    first = scene["incident"].claims.order_by("id").first()
+    url = page.format(document=scene["document"].pk, claim=first.pk)
+    few = count_queries(client, url)
+    add_exchanges(6, **scene)
+    many = count_queries(client, url)
+    assert (few, many) == (pinned, pinned)
+
+
+def test_search_page_query_count_does_not_grow_with_hits(client: Client, scene: dict) -> None:
+    add_exchanges(2, **scene)
+    few = count_queries(client, "/search/?q=Actor")
+    add_exchanges(6, **scene)
+    assert count_queries(client, "/search/?q=Actor") == few
+
+
+def test_editor_pages_add_only_the_session_and_user_queries(
+    client: Client, scene: dict, editor
+) -> None:
+    add_exchanges(3, **scene)
+    public = count_queries(client, "/timeline/")
+    client.force_login(editor)
+    assert count_queries(client, "/timeline/") <= public + 4

@@ -1,0 +1,158 @@
+"""The actor, document and search pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from claims.models import Claim, Response
+from sources.models import Actor
+from tests.factories import (
+    ActorFactory,
+    AffiliationFactory,
+    AttributionFactory,
+    ClaimFactory,
+    DocumentFactory,
+    ResponseFactory,
+)
+from tests.test_pages_claims import get_ok, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Actor page -------------------------------------------------------------------------------
+
+
+def test_actor_page_lists_aliases_and_what_it_claimed(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    words = text_of(get_ok(client, "/actors/white-helmets/"))
+    assert "Syrian Civil Defence" in words
+    made = words.split("What White Helmets claimed", 1)[1].split("Claims that accuse", 1)[0]
+    assert "The White Helmets say 152" in made
+
+
+def test_actor_page_lists_claims_that_accuse_it(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    words = text_of(get_ok(client, "/actors/russia/"))
+    about = words.split("Claims that accuse Russia", 1)[1]
+    assert "The White Helmets say 152" in about
+
+
+def test_actor_page_counts_responses_by_kind_and_the_typical_delay(
+    client: Client, idlib_exchange: SimpleNamespace, defence_ministry: Actor
+) -> None:
+    second = ClaimFactory(speaker=defence_ministry, made_on=dt.date(2017, 10, 5))
+    ResponseFactory(claim=second, answers=idlib_exchange.allegation, kind=Response.Kind.DENIES)
+    words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
+    assert "denies a claim 2" in words
+    # From the allegation (week starting 25 Sep) to 26 Sep and 5 Oct: 1 and 10 days.
+    assert "a median of 5.5 days after the claim it answers, over 2 responses" in words
+
+
+def test_actor_page_with_no_responses_says_so(client: Client, white_helmets: Actor) -> None:
+    words = text_of(get_ok(client, "/actors/white-helmets/"))
+    assert "The record holds no response by White Helmets to another claim." in words
+    assert "The record holds no claim made by this party." in words
+
+
+def test_person_page_shows_the_role_and_organisation(
+    client: Client, defence_ministry: Actor
+) -> None:
+    person = ActorFactory(name="Igor Konashenkov", slug="igor-konashenkov", kind="person")
+    AffiliationFactory(person=person, organisation=defence_ministry, role="spokesman")
+    words = text_of(get_ok(client, "/actors/igor-konashenkov/"))
+    assert "Spokesman, Ministry of Defence of the Russian Federation" in words
+    org_words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
+    assert "Igor Konashenkov, spokesman" in org_words
+
+
+def test_actor_claim_lists_page_independently(client: Client, white_helmets: Actor) -> None:
+    ClaimFactory.create_batch(27, speaker=white_helmets)
+    html = get_ok(client, "/actors/white-helmets/?made=2")
+    assert "Page 2 of 2" in html
+    assert 'href="?made=1#made-heading"' in html
+
+
+def test_actor_page_does_not_count_draft_answers_for_the_public(
+    client: Client, idlib_exchange: SimpleNamespace, defence_ministry: Actor
+) -> None:
+    draft = ClaimFactory(speaker=defence_ministry, status=Claim.Status.DRAFT)
+    ResponseFactory(claim=draft, answers=idlib_exchange.allegation, kind=Response.Kind.REBUTS)
+    words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
+    assert "rebuts a claim" not in words
+
+
+def test_unknown_actor_is_not_found(client: Client) -> None:
+    assert client.get("/actors/nobody/").status_code == 404
+
+
+# --- Document page ----------------------------------------------------------------------------
+
+
+def test_document_page_lists_the_claims_quoted_from_it(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    words = text_of(get_ok(client, idlib_exchange.article.get_absolute_url()))
+    assert "RT report on Idlib" in words
+    assert "The White Helmets say 152" in words
+    assert "The Ministry says Russian aircraft" in words
+
+
+def test_document_page_lists_each_claim_once_even_with_several_hops(
+    client: Client, broadcaster: Actor
+) -> None:
+    document = DocumentFactory(publisher=broadcaster)
+    claim = ClaimFactory(summary="Said twice in one article.")
+    AttributionFactory(claim=claim, position=1, document=document)
+    AttributionFactory(claim=claim, position=2, document=document)
+    assert get_ok(client, document.get_absolute_url()).count("Said twice in one article.") == 1
+
+
+def test_document_page_hides_draft_claims_from_the_public(client: Client) -> None:
+    document = DocumentFactory()
+    claim = ClaimFactory(status=Claim.Status.DRAFT, summary="Not yet public.")
+    AttributionFactory(claim=claim, document=document)
+    words = text_of(get_ok(client, document.get_absolute_url()))
+    assert "Not yet public." not in words
+    assert "No published claim in the record comes from this document." in words
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+def test_search_by_alias_finds_the_actor(client: Client, white_helmets: Actor) -> None:
+    html = get_ok(client, "/search/?q=Syrian+Civil+Defence")
+    actors = html.split('id="actor-results"', 1)[1]
+    assert 'href="/actors/white-helmets/"' in actors
+
+
+def test_search_groups_results_by_kind_with_highlights(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    html = get_ok(client, "/search/?q=Idlib")
+    assert '<h2 id="claim-results">Claims</h2>' in html
+    assert '<h2 id="incident-results">Incidents</h2>' in html
+    assert "<mark>" in html
+
+
+def test_search_with_no_match_has_an_empty_state(client: Client) -> None:
+    words = text_of(get_ok(client, "/search/?q=zzzzqqq"))
+    assert "Nothing in the record matches “zzzzqqq”." in words
+
+
+def test_search_without_a_query_explains_what_to_type(client: Client) -> None:
+    words = text_of(get_ok(client, "/search/"))
+    assert "Type a name, an alias" in words
+
+
+def test_search_escapes_markup_in_the_query_and_in_fragments(client: Client) -> None:
+    ClaimFactory(summary='Someone says <img src=x onerror="alert(1)"> happened.')
+    html = get_ok(client, "/search/?q=onerror")
+    assert "<img src=x" not in html
+    html = get_ok(client, "/search/?q=<script>alert(1)</script>")
+    assert "<script>alert(1)" not in html
