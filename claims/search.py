@@ -59,15 +59,20 @@ def clean_query(query: str) -> str:
     return " ".join(_UNSEARCHABLE.sub(" ", query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def is_searchable(query: str) -> bool:
+    """Whether ``query`` has any word to search for (a blank or punctuation-only one has none)."""
+    return bool(_WORD.search(clean_query(query)))
+
+
 def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
     """Search every kind for ``query``; drafts only for users allowed to view unpublished claims.
 
     Returns the hits per kind, best first, keyed in the order claim, actor, document, incident;
     a blank query returns an empty dict.
     """
-    query = clean_query(query)
-    if not _WORD.search(query):
+    if not is_searchable(query):
         return {}
+    query = clean_query(query)
     claims = Claim.objects.select_related("speaker", "spokesperson", "incident")
     if not (user is not None and user.is_authenticated and user.has_perm("claims.view_claim")):
         claims = claims.published()

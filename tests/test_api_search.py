@@ -67,3 +67,74 @@ def test_search_covers_documents_and_incidents(db):
     assert len(results["document"]) == 1
     assert len(results["incident"]) == 1
     assert "<mark>" in results["document"][0].fragment
+
+
+def test_the_search_endpoint_returns_hits_per_kind_with_fragments_and_links(
+    api_client, bodies_claim, white_helmets
+):
+    response = api_client.get("/api/v1/search/", {"q": "bodies"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "bodies"
+    [hit] = body["claim"]
+    assert hit["id"] == bodies_claim.pk
+    assert "<mark>bodies</mark>" in hit["fragment"]
+    assert hit["url"].endswith(f"/api/v1/claims/{bodies_claim.pk}/")
+    assert hit["html_url"].endswith(f"/claims/{bodies_claim.pk}/")
+    assert body["actor"] == []
+
+
+def test_the_search_endpoint_finds_an_actor_by_alias(api_client, white_helmets):
+    body = api_client.get("/api/v1/search/", {"q": "Syrian Civil Defence"}).json()
+
+    assert [hit["id"] for hit in body["actor"]] == [white_helmets.pk]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00", "!!!"])
+def test_the_search_endpoint_answers_400_to_a_query_without_words(api_client, query):
+    response = api_client.get("/api/v1/search/", {"q": query})
+
+    assert response.status_code == 400
+    assert "q" in response.json()
+
+
+def test_the_search_endpoint_caps_hits_per_kind(api_client, white_helmets):
+    for n in range(4):
+        ClaimFactory(speaker=white_helmets, summary=f"Shelling report {n}")
+
+    response = api_client.get("/api/v1/search/", {"q": "shelling", "limit": 2})
+    too_many = api_client.get("/api/v1/search/", {"q": "shelling", "limit": 500})
+
+    assert len(response.json()["claim"]) == 2
+    assert too_many.status_code == 400
+    assert "limit" in too_many.json()
+
+
+@pytest.mark.parametrize(
+    ("kind", "index"),
+    [
+        ("claim", "claim_search_idx"),
+        ("actor", "actor_search_idx"),
+        ("document", "document_search_idx"),
+        ("incident", "incident_search_idx"),
+    ],
+)
+def test_postgresql_search_uses_the_gin_index_of_each_kind(db, kind, index):
+    from django.contrib.postgres.search import SearchQuery
+    from django.db import connection
+
+    from claims.models import Incident
+    from claims.search import CONFIGS, search_vector
+    from sources.models import Actor, Document
+
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text indexes exist on PostgreSQL only")
+    model = {"claim": Claim, "actor": Actor, "document": Document, "incident": Incident}[kind]
+    query = SearchQuery("idlib", config=CONFIGS[kind], search_type="websearch")
+    matches = model.objects.annotate(search_vector=search_vector(kind)).filter(search_vector=query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = matches.explain()
+
+    assert index in plan

@@ -297,7 +297,7 @@ class SearchParams(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
 
     def validate_q(self, value: str) -> str:
-        if not search_service.clean_query(value).strip():
+        if not search_service.is_searchable(value):
             raise serializers.ValidationError("Give words to search for.")
         return value
 
