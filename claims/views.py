@@ -106,7 +106,10 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
         matching.with_thread().with_standing().order_by("made_on", "id"), params.get("page")
     )
     hide_unseen_answers(page.object_list, user)
+    api_query = params.copy()
+    api_query.pop("page", None)  # the API pages with a cursor of its own
     return {
+        "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
         "filters": filters,
         "band": band,
         "page": page,
