@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -103,9 +104,14 @@ class ResponseReceivedInline(admin.TabularInline):
         return False
 
 
+# A URL typed without a scheme is taken as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class EvidenceInline(admin.StackedInline):
     model = Evidence
     extra = 0
+    formfield_overrides = HTTPS_URLS
     fields = [
         ("relation", "kind", "availability"),
         "description",
@@ -232,6 +238,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "relation", "availability", "archive_status"]
     search_fields = ["description", "url", "claim__summary"]
     autocomplete_fields = ["claim"]
+    formfield_overrides = HTTPS_URLS
     readonly_fields = ["archive_status", "archive_sha256", "archived_at"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -59,6 +60,8 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "url", "publisher__name", "publisher__aliases__name"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
+    # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "archive_sha256",
         "archive_status",

@@ -15,6 +15,8 @@ def _plain_static_files(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Nor is there a collected static folder for whitenoise to scan at start-up.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture
