@@ -1,0 +1,22 @@
+"""What was asserted, answered and shown: incidents, claims, figures, responses, attributions,
+evidence and assessments. One module per concept; everything is importable from here."""
+
+from claims.models.evidence import Assessment, Evidence
+from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
+from claims.models.incidents import Incident
+from claims.models.links import Attribution, Response
+from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, Standing
+
+__all__ = [
+    "Assessment",
+    "Attribution",
+    "CasualtyFigure",
+    "CasualtyFigureQuerySet",
+    "Claim",
+    "ClaimQuerySet",
+    "ClaimTarget",
+    "Evidence",
+    "Incident",
+    "Response",
+    "Standing",
+]

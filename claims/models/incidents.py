@@ -1,0 +1,103 @@
+"""Incidents: the events claims are about."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from claims.models.figures import CasualtyFigure
+from claims.models.statements import Claim
+from claimtracker.dates import Precision, describe, normalise
+from sources.models import country_code
+
+
+class Incident(models.Model):
+    """An event that claims are about, with loosely stated start and end dates."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=320, unique=True)
+    description = models.TextField(blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    start_on = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    start_as_stated = models.CharField("start as stated", max_length=200, blank=True)
+    end_on = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    end_as_stated = models.CharField("end as stated", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(end_on__isnull=True)
+                | Q(start_on__lte=F("end_on")),
+                name="incident_starts_before_it_ends",
+                violation_error_message="An incident cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="incident_latitude_in_range",
+                violation_error_message="Latitude must lie between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="incident_longitude_in_range",
+                violation_error_message="Longitude must lie between -180 and 180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="incident_coordinates_come_in_pairs",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("incident-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_on:
+            self.start_on = normalise(self.start_on, self.start_precision)
+        if self.end_on:
+            self.end_on = normalise(self.end_on, self.end_precision)
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            errors["end_on"] = "An incident cannot end before it starts."
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Give both latitude and longitude, or neither."
+            )
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must lie between -90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must lie between -180 and 180."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def start_display(self) -> str:
+        return describe(self.start_on, self.start_precision)
+
+    @property
+    def end_display(self) -> str:
+        return describe(self.end_on, self.end_precision)
+
+    def figure_spread(self) -> models.QuerySet[CasualtyFigure]:
+        """Every casualty figure published claims give for this incident, by whom, in date order."""
+        return CasualtyFigure.objects.filter(
+            claim__incident=self, claim__status=Claim.Status.PUBLISHED
+        ).in_date_order()

@@ -1,0 +1,280 @@
+"""Claims: one actor's assertion at one time, its targets, and its derived standing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.urls import reverse
+
+from claims.models.figures import CasualtyFigure
+from claims.models.links import Attribution, Response
+from claimtracker.dates import Precision, describe, normalise, period
+from sources.models import Actor, Document, language_code
+
+
+class Standing(models.TextChoices):
+    """Where a claim stands given the published responses to it; derived, never typed in."""
+
+    UNANSWERED = "unanswered", "unanswered"
+    DENIED = "denied", "denied"
+    DISPUTED = "disputed", "disputed"
+    CORROBORATED = "corroborated", "corroborated"
+    RETRACTED = "retracted", "retracted by its speaker"
+    CONTESTED = "contested", "contested (both challenged and corroborated)"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self) -> ClaimQuerySet:
+        return self.filter(status=Claim.Status.PUBLISHED)
+
+    def public(self) -> ClaimQuerySet:
+        """What anyone may read at its URL: published claims, and withdrawn ones with notice."""
+        return self.filter(status__in=[Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN])
+
+    def visible_to(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
+        if user is not None and user.is_authenticated and user.has_perm("claims.view_claim"):
+            return self
+        return self.public()
+
+    def with_standing(self) -> ClaimQuerySet:
+        """Annotate ``annotated_standing``: the one definition of standing, in SQL.
+
+        Only published responses count. A retraction counts only when it comes from the
+        speaker of the claim, and corroboration only when it comes from someone else.
+        """
+        answers = Response.objects.filter(
+            answers=OuterRef("pk"), claim__status=Claim.Status.PUBLISHED
+        )
+        retracted = Exists(
+            answers.filter(kind=Response.Kind.RETRACTS, claim__speaker=OuterRef("speaker"))
+        )
+        denied = Exists(answers.filter(kind=Response.Kind.DENIES))
+        challenged = Exists(answers.filter(kind__in=Response.CHALLENGING))
+        supported = Exists(
+            answers.filter(kind__in=Response.SUPPORTING).exclude(claim__speaker=OuterRef("speaker"))
+        )
+        return self.annotate(
+            annotated_standing=Case(
+                When(retracted, then=Value(Standing.RETRACTED)),
+                When(challenged & supported, then=Value(Standing.CONTESTED)),
+                When(denied, then=Value(Standing.DENIED)),
+                When(challenged, then=Value(Standing.DISPUTED)),
+                When(supported, then=Value(Standing.CORROBORATED)),
+                default=Value(Standing.UNANSWERED),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_thread(self) -> ClaimQuerySet:
+        """Everything a claim page or API detail shows, in a fixed number of queries."""
+        return self.select_related("speaker", "spokesperson", "incident").prefetch_related(
+            # One query for figures instead of one per claim.
+            Prefetch("figures", queryset=CasualtyFigure.objects.select_related("reported_by")),
+            # The chain with each hop's actor and document, instead of two queries per hop.
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.select_related("actor", "document__publisher"),
+            ),
+            # Accused/targeted actors with their names, instead of one query per target.
+            Prefetch("claim_targets", queryset=ClaimTarget.objects.select_related("actor")),
+            "evidence",
+            # Both directions of the allegation <-> response link with the other side's speaker.
+            Prefetch(
+                "responses_received",
+                queryset=Response.objects.select_related("claim__speaker").order_by(
+                    "claim__made_on", "claim_id"
+                ),
+            ),
+            Prefetch(
+                "responses_made",
+                queryset=Response.objects.select_related("answers__speaker").order_by(
+                    "answers__made_on", "answers_id"
+                ),
+            ),
+        )
+
+
+class Claim(models.Model):
+    """One actor's assertion at one time, as the record knows it."""
+
+    class Kind(models.TextChoices):
+        CASUALTY_COUNT = "casualty_count", "casualty count"
+        TARGETING = "targeting", "targeting statement"
+        RESPONSIBILITY = "responsibility", "responsibility"
+        CHARACTERISATION = "characterisation", "characterisation of an actor"
+        EVENT = "event", "event"
+        OTHER = "other", "other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    speaker = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="claims_made")
+    spokesperson = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="claims_voiced",
+        null=True,
+        blank=True,
+        help_text="The person who spoke for the speaker, when known.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField(
+        help_text="Neutral, in the record's own words, and saying who claims it."
+    )
+    quote = models.TextField("verbatim quote", blank=True)
+    quote_language = models.CharField(
+        max_length=20, blank=True, default="en", validators=[language_code]
+    )
+    translation = models.TextField(blank=True, help_text="English translation of the quote.")
+    made_on = models.DateField("date made")
+    made_precision = models.CharField(
+        "date precision", max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    made_as_stated = models.CharField("date as stated", max_length=200, blank=True)
+    incident = models.ForeignKey(
+        "claims.Incident", on_delete=models.PROTECT, related_name="claims", null=True, blank=True
+    )
+    targets = models.ManyToManyField(
+        Actor, through="ClaimTarget", related_name="claims_about", blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    withdrawal_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
+                name="claim_withdrawal_has_reason",
+                violation_error_message="Give the reason a claim is withdrawn.",
+            ),
+            models.CheckConstraint(
+                condition=Q(spokesperson__isnull=True) | ~Q(spokesperson=F("speaker")),
+                name="claim_spokesperson_is_not_speaker",
+                violation_error_message="The spokesperson is someone speaking for the speaker.",
+            ),
+        ]
+        indexes = [
+            # Timeline and home page: published claims by date, newest first, id as tiebreak.
+            models.Index(fields=["status", "made_on", "id"], name="claim_status_date_idx"),
+            # Actor page and ?speaker= filter: one speaker's claims by date.
+            models.Index(fields=["speaker", "made_on"], name="claim_speaker_date_idx"),
+            # Incident page and ?incident= filter: one incident's claims by date.
+            models.Index(fields=["incident", "made_on"], name="claim_incident_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        summary = self.summary if len(self.summary) <= 80 else self.summary[:79] + "…"
+        return f"{self.speaker}: {summary}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claim-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.made_on:
+            self.made_on = normalise(self.made_on, self.made_precision)
+        needs_translation = self.quote_language and not self.quote_language.startswith("en")
+        if self.quote and needs_translation and not self.translation.strip():
+            errors["translation"] = "Add an English translation of a quote not in English."
+        if self.quote and not self.quote_language:
+            errors["quote_language"] = "Say which language the quote is in."
+        if self.status == self.Status.WITHDRAWN and not self.withdrawal_reason.strip():
+            errors["withdrawal_reason"] = "Give the reason a claim is withdrawn."
+        if self.spokesperson_id and self.spokesperson.kind not in (
+            Actor.Kind.PERSON,
+            Actor.Kind.UNIDENTIFIED,
+        ):
+            errors["spokesperson"] = "A spokesperson is a person (named or unnamed)."
+        if self.spokesperson_id and self.spokesperson_id == self.speaker_id:
+            errors["spokesperson"] = "The spokesperson is someone speaking for the speaker."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def made_display(self) -> str:
+        return describe(self.made_on, self.made_precision)
+
+    @property
+    def made_period(self) -> tuple:
+        return period(self.made_on, self.made_precision)
+
+    @property
+    def standing(self) -> str:
+        """The derived standing; uses the ``with_standing()`` annotation when it is there."""
+        if "annotated_standing" in self.__dict__:
+            return self.__dict__["annotated_standing"]
+        return (
+            Claim.objects.filter(pk=self.pk)
+            .with_standing()
+            .values_list("annotated_standing", flat=True)
+            .get()
+        )
+
+    @property
+    def standing_label(self) -> str:
+        return Standing(self.standing).label
+
+    @property
+    def chain(self) -> list[Attribution]:
+        """The attribution hops in order, from the nearest to the speaker to the last document."""
+        return sorted(self.attributions.all(), key=lambda hop: hop.position)
+
+    @property
+    def source_document(self) -> Document | None:
+        """The document the editor read: the last hop of the chain that has one."""
+        for hop in reversed(self.chain):
+            if hop.document_id:
+                return hop.document
+        return None
+
+    @property
+    def accused(self) -> list[Actor]:
+        return [t.actor for t in self.claim_targets.all() if t.role == ClaimTarget.Role.ACCUSED]
+
+
+class ClaimTarget(models.Model):
+    """An actor a claim accuses, or the actor a statement is about."""
+
+    class Role(models.TextChoices):
+        ACCUSED = "accused", "accused"
+        SUBJECT = "subject", "subject of the statement"
+
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.CASCADE, related_name="claim_targets"
+    )
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="targeted_by")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ACCUSED)
+
+    class Meta:
+        verbose_name = "accused or targeted actor"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "actor", "role"],
+                name="claim_target_unique",
+                violation_error_message="This actor is already listed in this role.",
+            ),
+        ]
+        indexes = [
+            # Actor page "claims about this actor" and the ?accused= filter.
+            models.Index(fields=["actor", "role"], name="claim_target_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
