@@ -1,32 +1,41 @@
 """Geometry for the server-drawn SVG charts: the timeline band and the figure spread.
 
 The functions here only compute coordinates; the templates draw them, and every chart is followed
-by a table holding the same data as text. Coordinates are in SVG user units of a fixed-width
-viewBox, so the chart scales with the page.
+by a table holding the same data as text. Horizontal positions are percentages of the chart's
+width and vertical ones are pixels, so a chart fills a phone or a laptop screen while its text
+keeps the page's size (a scaled viewBox would shrink the labels to nothing on a phone). Labels sit
+above their row rather than in a left margin, for the same reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from claims.models import CasualtyFigure
 from claimtracker.dates import Precision, describe, period
 
-WIDTH = 800
-GUTTER = 200  # room on the left for lane labels
-RIGHT = 24
-LANE_HEIGHT = 28
+LEFT = 1.0  # percent of the width kept free on the left
+RIGHT = 3.0  # ...and on the right, where open-ended ranges end in an arrow
+LANE_HEIGHT = 46  # pixels: a label line, then the marks
+FIGURE_LANE_HEIGHT = 64  # pixels: who, the figure as worded, then the range
 AXIS_HEIGHT = 30
-MIN_SPAN = 4  # a span never draws narrower than this, so a week stays visibly a span
+MIN_SPAN = 1.2  # percent: a span never draws narrower, so a week stays visibly a span
 
 
 @dataclass(frozen=True)
 class Tick:
     x: float
     label: str
+
+    @property
+    def anchor(self) -> str:
+        """Where the label hangs from its tick, so the first and last stay inside the chart."""
+        if self.x < 6:
+            return "start"
+        return "end" if self.x > 94 else "middle"
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,7 @@ class Lane:
 
 @dataclass(frozen=True)
 class Band:
-    width: int
     height: int
-    gutter: int
     lanes: list[Lane]
     ticks: list[Tick]
     omitted: int  # parties not drawn because the band holds only the busiest few
@@ -71,9 +78,13 @@ class SpeechRow:
     count: int
 
 
-def _scale(start: dt.date, end: dt.date, width: float, gutter: float) -> callable:
+def _percent(fraction: float) -> float:
+    return round(LEFT + fraction * (100 - LEFT - RIGHT), 2)
+
+
+def _scale(start: dt.date, end: dt.date) -> Callable[[dt.date], float]:
     days = max((end - start).days, 1)
-    return lambda day: gutter + (day - start).days / days * (width - gutter - RIGHT)
+    return lambda day: _percent((day - start).days / days)
 
 
 def _date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -114,7 +125,10 @@ def timeline_band(rows: Iterable[SpeechRow], *, max_lanes: int = 10) -> Band | N
     periods = [period(row.made_on, row.precision) for row in rows]
     start = min(p[0] for p in periods)
     end = max(p[1] for p in periods) + dt.timedelta(days=1)
-    x = _scale(start, end, WIDTH, GUTTER)
+    # A margin either side, so a lone week does not fill the band and read as "all the time".
+    margin = dt.timedelta(days=max(2, (end - start).days // 10))
+    start, end = start - margin, end + margin
+    x = _scale(start, end)
     lanes: dict[str, Lane] = {}
     for index, slug in enumerate(drawn):
         name = next(row.name for row in rows if row.slug == slug)
@@ -126,15 +140,13 @@ def timeline_band(rows: Iterable[SpeechRow], *, max_lanes: int = 10) -> Band | N
         is_span = row.precision != Precision.DAY
         left, right = x(first), x(last + dt.timedelta(days=1))
         when = describe(row.made_on, row.precision)
-        width = max(right - left, MIN_SPAN) if is_span else right - left
+        width = round(max(right - left, MIN_SPAN), 2) if is_span else round(right - left, 2)
         lane.marks.append(Mark(x=left, width=width, is_span=is_span, count=row.count, when=when))
         lane.dates.append(when if row.count == 1 else f"{when} ({row.count} claims)")
     span_days = (end - start).days
     ticks = [Tick(x=x(day), label=_tick_label(day, span_days)) for day in _date_ticks(start, end)]
     return Band(
-        width=WIDTH,
         height=len(lanes) * LANE_HEIGHT + AXIS_HEIGHT,
-        gutter=GUTTER,
         lanes=list(lanes.values()),
         ticks=ticks,
         omitted=len(totals) - len(drawn),
@@ -156,9 +168,7 @@ class FigureBar:
 
 @dataclass(frozen=True)
 class Spread:
-    width: int
     height: int
-    gutter: int
     right_edge: float
     bars: list[FigureBar]
     ticks: list[Tick]
@@ -187,20 +197,19 @@ def figure_spread(figures: Iterable[CasualtyFigure]) -> Spread | None:
     largest = max(max(f.low or 0, f.high or 0) for f in figures)
     # Leave room to the right of the largest closed figure so an open end reads as open.
     top = _nice_ceiling(math.ceil(largest * 1.25) or 1)
-    usable = WIDTH - GUTTER - RIGHT
 
     def x(value: int) -> float:
-        return GUTTER + value / top * usable
+        return _percent(value / top)
 
     bars = []
     for index, figure in enumerate(figures):
         low = figure.low if figure.low is not None else 0
         high = figure.high
-        x2 = x(high) if high is not None else GUTTER + usable
+        x2 = x(high) if high is not None else _percent(1)
         bars.append(
             FigureBar(
                 figure=figure,
-                y=index * LANE_HEIGHT,
+                y=index * FIGURE_LANE_HEIGHT,
                 x1=x(low),
                 x2=x2,
                 open_low=figure.low is None,
@@ -210,10 +219,8 @@ def figure_spread(figures: Iterable[CasualtyFigure]) -> Spread | None:
         )
     ticks = [Tick(x=x(top * n // 5), label=f"{top * n // 5}") for n in range(6)]
     return Spread(
-        width=WIDTH,
-        height=len(bars) * LANE_HEIGHT + AXIS_HEIGHT,
-        gutter=GUTTER,
-        right_edge=GUTTER + usable,
+        height=len(bars) * FIGURE_LANE_HEIGHT + AXIS_HEIGHT,
+        right_edge=_percent(1),
         bars=bars,
         ticks=ticks,
     )

@@ -11,6 +11,7 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms import DateInput
 
 from claims.models import Claim, ClaimTarget, Incident, Standing
 from claimtracker.dates import Precision, period
@@ -90,8 +91,12 @@ class ClaimFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         label="Quote language", field_name="quote_language", lookup_expr="iexact"
     )
-    since = django_filters.DateFilter(label="Made on or after", method="filter_since")
-    until = django_filters.DateFilter(label="Made on or before", method="filter_until")
+    since = django_filters.DateFilter(
+        label="Made on or after", method="filter_since", widget=DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label="Made on or before", method="filter_until", widget=DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Claim

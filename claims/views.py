@@ -7,12 +7,13 @@ user may see; views only pass its result to a template. Templates never trigger 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from claims import charts
 from claims.filters import ClaimFilter
@@ -118,6 +119,10 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
 
 
 def timeline(request: HttpRequest) -> HttpResponse:
+    # The filter form submits every field; drop the empty ones so shared URLs stay readable.
+    if any(not value for value in request.GET.values()):
+        kept = urlencode([(k, v) for k, v in request.GET.items() if v])
+        return redirect(f"{request.path}?{kept}" if kept else request.path)
     context = get_timeline_for_user(request.user, request.GET)
     return render(request, "claims/claim_timeline.html", context)
 

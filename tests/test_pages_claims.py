@@ -190,7 +190,7 @@ def test_figure_spread_draws_more_than_150_as_open_ended(
     client: Client, idlib_exchange: SimpleNamespace
 ) -> None:
     html = get_ok(client, idlib_exchange.incident.get_absolute_url())
-    svg = html.split('class="spread"', 1)[1].split("</svg>", 1)[0]
+    svg = html.split('class="spread"', 1)[1].split("</figure>", 1)[0]
     open_ranges = re.findall(
         r'<line class="figure range open"[^>]*marker-end="url\(#open-end\)"', svg
     )
@@ -254,7 +254,7 @@ def test_timeline_band_draws_a_week_as_a_span_and_a_day_as_a_point(
     client: Client, idlib_exchange: SimpleNamespace
 ) -> None:
     html = get_ok(client, "/timeline/")
-    band = html.split('class="band"', 1)[1].split("</svg>", 1)[0]
+    band = html.split('class="band"', 1)[1].split("</figure>", 1)[0]
     assert band.count('<rect class="mark span"') == 1  # the week-precision allegation
     assert band.count('<circle class="mark point"') == 1  # the dated denial
     table = html.split("When each party spoke (the chart above as a table)", 1)[1]
@@ -342,3 +342,10 @@ def test_pages_have_landmarks_and_start_with_one_h1(
 def test_a_week_precision_claim_shows_its_whole_week(client: Client) -> None:
     claim = ClaimFactory(made_on=dt.date(2017, 9, 18), made_precision=Precision.WEEK)
     assert "week of 18 Sep 2017 – 24 Sep 2017" in get_ok(client, claim.get_absolute_url())
+
+
+def test_timeline_drops_empty_filters_from_the_url(client: Client) -> None:
+    response = client.get("/timeline/?actor=&kind=event&since=")
+    assert response.status_code == 302
+    assert response.url == "/timeline/?kind=event"
+    assert client.get("/timeline/?actor=").url == "/timeline/"
