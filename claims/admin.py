@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from claims.admin_history import HistoryModelAdmin
 from claims.models import (
     Assessment,
     Attribution,
@@ -18,11 +20,55 @@ from claims.models import (
     Response,
     Standing,
 )
-from claims.services import independent_originator_count
+from claims.services import (
+    StaleVersion,
+    changes_since,
+    independent_originator_count,
+    publish_claim,
+    save_claim,
+)
+
+# Editorial moves an editor's form may make; anything else needs the workflow services.
+ALLOWED_STATUS_MOVES = {
+    ("draft", "draft"),
+    ("draft", "published"),
+    ("published", "published"),
+    ("published", "withdrawn"),
+    ("withdrawn", "withdrawn"),
+}
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """Carries the version the editor read, so a save over someone else's change is refused."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["read_version"].initial = self.instance.version
+            self.fields["read_version"].required = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        stored = Claim.objects.get(pk=self.instance.pk)
+        read_version = cleaned.get("read_version")
+        if read_version is not None and read_version != stored.version:
+            raise forms.ValidationError(
+                StaleVersion(stored, read_version, changes_since(stored, read_version)).message
+            )
+        status = cleaned.get("status", stored.status)
+        if (stored.status, status) not in ALLOWED_STATUS_MOVES:
+            self.add_error(
+                "status", f"A {stored.get_status_display()} claim cannot go back to {status}."
+            )
+        return cleaned
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(HistoryModelAdmin):
     list_display = ["title", "place", "region", "country", "start_on", "start_precision"]
     list_filter = ["country", "start_precision"]
     search_fields = ["title", "place", "region", "description"]
@@ -135,7 +181,9 @@ class StandingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(HistoryModelAdmin):
+    form = ClaimAdminForm
+    actions = ["publish_selected"]
     list_display = ["summary_short", "speaker", "kind", "made_on", "status", "standing_display"]
     list_filter = [
         "kind",
@@ -175,7 +223,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 "and the words as stated.",
             },
         ),
-        ("Editorial", {"fields": ["status", "withdrawal_reason"]}),
+        ("Editorial", {"fields": ["status", "withdrawal_reason", "read_version"]}),
         (
             "Derived (not editable)",
             {
@@ -217,14 +265,59 @@ class ClaimAdmin(admin.ModelAdmin):
             return "—"
         return str(independent_originator_count(claim))
 
-    def save_model(self, request: HttpRequest, obj: Claim, form: object, change: bool) -> None:
+    # --- editorial workflow: editors write drafts, reviewers publish and withdraw ---
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("claims.publish_claim")
+
+    def has_change_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # Once published, a claim is changed only by those who answer for publishing it.
+        if obj is None or obj.status == Claim.Status.DRAFT:
+            return True
+        return self.has_publish_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields += ["status", "withdrawal_reason"]
+        return fields
+
+    @admin.action(description="Publish the selected drafts", permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        drafts = list(queryset.filter(status=Claim.Status.DRAFT))
+        for claim in drafts:
+            publish_claim(claim=claim)
+        self.message_user(request, f"Published {len(drafts)} draft(s).", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: forms.Form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+            return
+        # The form checked the version already; this conditional write closes the race between
+        # that check and now, raising StaleVersion if another save slipped in.
+        read_version = form.cleaned_data.get("read_version") or obj.version
+        save_claim(claim=obj, read_version=read_version)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersion as stale:
+            # Raised inside the admin's transaction, so nothing of this save was kept.
+            self.message_user(request, stale.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(HistoryModelAdmin):
     list_display = ["__str__", "kind"]
     list_filter = ["kind"]
     list_select_related = ["claim__speaker", "answers__speaker"]
@@ -233,7 +326,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(HistoryModelAdmin):
     list_display = ["__str__", "relation", "availability", "archive_status"]
     list_filter = ["kind", "relation", "availability", "archive_status"]
     search_fields = ["description", "url", "claim__summary"]
@@ -243,7 +336,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(HistoryModelAdmin):
     list_display = ["claim", "rating", "confidence", "analyst", "created_at"]
     list_filter = ["rating"]
     list_select_related = ["claim__speaker", "analyst"]

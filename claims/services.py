@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from claims.models import Attribution, Claim, Response
 
@@ -67,3 +69,98 @@ def link_response(*, claim: Claim, answers: Claim, kind: str, note: str = "") ->
     response.full_clean()
     response.save()
     return response
+
+
+# --- editing without lost updates ---------------------------------------------------------------
+
+
+class StaleVersion(Exception):
+    """A save based on a version of a claim that someone else has since changed."""
+
+    def __init__(self, claim: Claim, read_version: int, changes: list[tuple[str, object, object]]):
+        self.claim = claim
+        self.read_version = read_version
+        self.current_version = claim.version
+        self.changes = changes
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        fields = ", ".join(column for column, _, _ in self.changes) or "its fields"
+        return (
+            f"This claim was changed by someone else after you opened it (you read version "
+            f"{self.read_version}, it is now version {self.current_version}; changed: {fields}). "
+            "Nothing of yours was saved: review their changes, then make yours again."
+        )
+
+
+def changes_since(claim: Claim, read_version: int) -> list[tuple[str, object, object]]:
+    """(column, value at ``read_version``, value now) for every column changed since then."""
+    from claims.history import history_of
+
+    then: dict | None = None
+    for record in history_of(claim):
+        if record.before.get("version") == read_version:
+            then = record.before
+            break
+    if then is None:
+        return []
+    now = history_of(claim).last().after
+    skip = {"version", "updated_at"}
+    return [(c, then.get(c), v) for c, v in now.items() if c not in skip and then.get(c) != v]
+
+
+@transaction.atomic
+def save_claim(*, claim: Claim, read_version: int) -> Claim:
+    """Validate and save ``claim`` only if it is still at ``read_version``; else StaleVersion.
+
+    One conditional UPDATE does the check and the write, so of several concurrent saves from the
+    same version exactly one applies: the others find the version moved on and change nothing.
+    """
+    claim.full_clean()
+    values = {
+        f.attname: getattr(claim, f.attname)
+        for f in Claim._meta.local_concrete_fields
+        if not f.primary_key
+    }
+    values |= {"version": read_version + 1, "updated_at": timezone.now()}
+    if not Claim.objects.filter(pk=claim.pk, version=read_version).update(**values):
+        current = Claim.objects.get(pk=claim.pk)
+        raise StaleVersion(current, read_version, changes_since(current, read_version))
+    claim.version, claim.updated_at = values["version"], values["updated_at"]
+    return claim
+
+
+# --- editorial workflow: draft -> published -> withdrawn ------------------------------------------
+
+_ALLOWED = {
+    Claim.Status.PUBLISHED: {Claim.Status.DRAFT},
+    Claim.Status.WITHDRAWN: {Claim.Status.PUBLISHED},
+}
+
+
+def _move(claim: Claim, to: str, read_version: int | None, reason: str = "") -> Claim:
+    if claim.status not in _ALLOWED[to]:
+        raise ValidationError(
+            {"status": f"A {claim.get_status_display()} claim cannot be {Claim.Status(to).label}."}
+        )
+    claim.status = to
+    if reason:
+        claim.withdrawal_reason = reason
+    if read_version is None:
+        read_version = claim.version
+    return save_claim(claim=claim, read_version=read_version)
+
+
+@transaction.atomic
+def publish_claim(*, claim: Claim, read_version: int | None = None) -> Claim:
+    """Make a draft public. The caller has checked the claims.publish_claim permission."""
+    return _move(claim, Claim.Status.PUBLISHED, read_version)
+
+
+@transaction.atomic
+def withdraw_claim(*, claim: Claim, reason: str, read_version: int | None = None) -> Claim:
+    """Withdraw a published claim: it stays readable at its URL with the reason shown."""
+    if not reason.strip():
+        raise ValidationError({"withdrawal_reason": "Give the reason a claim is withdrawn."})
+    return _move(claim, Claim.Status.WITHDRAWN, read_version, reason.strip())

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from claims.admin_history import HistoryModelAdmin
 from sources.models import Actor, Affiliation, Alias, Document
 
 
@@ -25,7 +26,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(HistoryModelAdmin):
     list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
     ordering = ["name"]
     list_filter = ["kind", "country"]
@@ -45,7 +46,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(HistoryModelAdmin):
     list_display = ["person", "role", "organisation", "start_on", "end_on"]
     search_fields = ["person__name", "organisation__name", "role"]
     autocomplete_fields = ["person", "organisation"]
@@ -53,7 +54,7 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HistoryModelAdmin):
     list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
     list_filter = ["kind", "language", "archive_status"]
     list_select_related = ["publisher"]

@@ -153,8 +153,8 @@ def test_retraction_by_another_speaker_is_explained(client: Client, editor, stat
     assert Claim.objects.count() == 1
 
 
-def test_change_page_shows_the_derived_standing(client: Client, editor, statement) -> None:
-    client.force_login(editor)
+def test_change_page_shows_the_derived_standing(client: Client, reviewer, statement) -> None:
+    client.force_login(reviewer)
     published = statement["data"] | {"status": "published"}
     client.post(ADD_URL, _empty_inline_forms(client) | published)
     allegation = statement["allegation"]
@@ -209,8 +209,8 @@ def test_actor_autocomplete_finds_an_actor_by_alias(client: Client, editor, whit
     assert [r["text"] for r in response.json()["results"]] == ["White Helmets"]
 
 
-def test_claim_list_filters_by_standing(client: Client, editor, statement) -> None:
-    client.force_login(editor)
+def test_claim_list_filters_by_standing(client: Client, reviewer, statement) -> None:
+    client.force_login(reviewer)
     published = statement["data"] | {"status": "published"}
     client.post(ADD_URL, _empty_inline_forms(client) | published)
     response = client.get(reverse("admin:claims_claim_changelist"), {"standing": "denied"})

@@ -3,6 +3,7 @@ evidence and assessments. One module per concept; everything is importable from 
 
 from claims.models.evidence import Assessment, Evidence
 from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
+from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
 from claims.models.links import Attribution, Response
 from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, Standing
@@ -12,6 +13,7 @@ __all__ = [
     "Attribution",
     "CasualtyFigure",
     "CasualtyFigureQuerySet",
+    "ChangeRecord",
     "Claim",
     "ClaimQuerySet",
     "ClaimTarget",

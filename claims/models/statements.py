@@ -153,11 +153,15 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every save through claims.services.save_claim; a save that read an older version
+    # is refused, so two editors never silently overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["-made_on", "-id"]
+        permissions = [("publish_claim", "Can publish and withdraw claims")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),

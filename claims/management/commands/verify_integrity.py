@@ -1,0 +1,73 @@
+"""manage.py verify_integrity: check the history chain, the record against it, and the head."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.history import (
+    Report,
+    chain_head,
+    verify_chain,
+    verify_current_state,
+    verify_head,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Walk the hash-chained history and name the first change record that no longer matches; "
+        "check that every recorded row is in the state its history says; optionally check an "
+        "exported chain head. Exits non-zero when anything fails."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--export-head",
+            metavar="FILE",
+            help="Write the current chain head (id, hash, time) as JSON to FILE ('-' for stdout).",
+        )
+        parser.add_argument(
+            "--expect-head",
+            metavar="FILE",
+            help="Also check that the history still holds the head exported earlier to FILE.",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        verbosity = int(options["verbosity"])
+        report = Report()
+        if options["expect_head"]:
+            verify_head(report, self._read_head(Path(str(options["expect_head"]))))
+        verify_chain(report)
+        verify_current_state(report)
+        if verbosity >= 1:
+            self.stdout.write(
+                f"Checked {report.records} change records and {report.rows_checked} rows."
+            )
+        if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(self.style.ERROR(problem))
+            raise CommandError(f"Integrity check failed: {len(report.problems)} problem(s).")
+        if options["export_head"]:
+            self._write_head(str(options["export_head"]))
+        if verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS("The history chain and the record agree."))
+
+    def _read_head(self, path: Path) -> dict:
+        try:
+            head = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Cannot read the exported head {path}: {error}") from None
+        if not isinstance(head, dict) or "id" not in head or "hash" not in head:
+            raise CommandError(f"{path} is not an exported chain head (needs id and hash).")
+        return head
+
+    def _write_head(self, target: str) -> None:
+        text = json.dumps(chain_head(), indent=2) + "\n"
+        if target == "-":
+            self.stdout.write(text, ending="")
+        else:
+            Path(target).write_text(text, encoding="utf-8")
+            self.stdout.write(f"Chain head written to {target}.")

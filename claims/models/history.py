@@ -1,0 +1,75 @@
+"""The tamper-evident history: one row per change to a recorded table, hash-chained.
+
+Rows are written only by database triggers (see claims/history.py), so bulk updates, imports and
+direct SQL leave a record as surely as an admin save. Each row's ``hash`` is the SHA-256 of the
+previous row's hash and this row's stored text, so editing or deleting any row breaks the chain
+from that point on, and ``manage.py verify_integrity`` names the first row that no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class ChangeRecord(models.Model):
+    class Operation(models.TextChoices):
+        INSERT = "INSERT", "created"
+        UPDATE = "UPDATE", "changed"
+        DELETE = "DELETE", "deleted"
+
+    table_name = models.CharField(max_length=63)
+    record_id = models.CharField(max_length=40)
+    operation = models.CharField(max_length=6, choices=Operation.choices)
+    # Not a foreign key: history must outlive users, and a trigger cannot be refused by one.
+    user_id = models.CharField(max_length=20, blank=True)
+    context = models.CharField(max_length=40, blank=True)
+    # The exact text that was hashed; a timestamp column would be re-formatted on the way out.
+    recorded_at = models.CharField(max_length=32)
+    state_before = models.TextField(blank=True)
+    state_after = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # A record's own history (admin history page, "last changed" on the claim page).
+            models.Index(fields=["table_name", "record_id", "id"], name="change_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.table_name} {self.record_id} {self.get_operation_display()}"
+
+    def expected_hash(self) -> str:
+        """Recompute this row's hash from its stored text, exactly as the trigger built it."""
+        parts = [
+            self.prev_hash,
+            self.table_name,
+            self.record_id,
+            self.operation,
+            self.user_id,
+            self.context,
+            self.recorded_at,
+            self.state_before,
+            self.state_after,
+        ]
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
+
+    @property
+    def before(self) -> dict:
+        return json.loads(self.state_before) if self.state_before else {}
+
+    @property
+    def after(self) -> dict:
+        return json.loads(self.state_after) if self.state_after else {}
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(column, before, after) for every column whose value differs, in column order."""
+        before, after = self.before, self.after
+        columns = list(after) + [c for c in before if c not in after]
+        return [(c, before.get(c), after.get(c)) for c in columns if before.get(c) != after.get(c)]
