@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_collected_static_folder() -> None:
+    """No collectstatic before tests: whitenoise should not look for the folder at start-up."""
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings) -> None:
     """Tests render templates without running collectstatic, so skip the hashed-name manifest."""
@@ -33,6 +41,8 @@ def _plain_static_files(settings) -> None:
     }
     # Nor is there a collected static folder for whitenoise to scan at start-up.
     settings.WHITENOISE_AUTOREFRESH = True
+    # Password hashing is deliberately slow; tests sign in often and test no hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
