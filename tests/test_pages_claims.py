@@ -355,7 +355,17 @@ def test_home_with_an_empty_record(client: Client) -> None:
 def test_pages_have_landmarks_and_start_with_one_h1(
     client: Client, idlib_exchange: SimpleNamespace
 ) -> None:
-    for url in ["/", "/timeline/", idlib_exchange.incident.get_absolute_url()]:
+    pages = [
+        "/",
+        "/timeline/",
+        idlib_exchange.incident.get_absolute_url(),
+        idlib_exchange.allegation.get_absolute_url(),
+        "/actors/white-helmets/",
+        idlib_exchange.article.get_absolute_url(),
+        "/search/?q=Idlib",
+        "/search/",
+    ]
+    for url in pages:
         html = get_ok(client, url)
         assert html.count("<h1") == 1, url
         for landmark in ("<header", "<main", "<nav", "<footer"):
