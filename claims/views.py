@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from claims import charts
 from claims.filters import ClaimFilter
-from claims.models import Claim, Incident, Response, Standing
+from claims.models import Claim, ClaimQuerySet, Incident, Response, Standing
 from claims.search import search
 from claims.services import independent_originators
 
@@ -31,9 +31,12 @@ def can_see_drafts(user: User) -> bool:
 
 
 def visible_statuses(user: User) -> set[str]:
-    if can_see_drafts(user):
-        return set(Claim.Status.values)
-    return {Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN}
+    """Statuses a list shows: published only to the public, every status (marked) to editors.
+
+    A withdrawn claim stays readable at its URL (``Claim.objects.visible_to``) with its notice,
+    but no longer appears in lists, threads or counts for the public.
+    """
+    return set(Claim.Status.values) if can_see_drafts(user) else {Claim.Status.PUBLISHED}
 
 
 def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Page:
@@ -43,9 +46,10 @@ def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Pa
     return page
 
 
-def listed_claims(user: User) -> Claim.objects.__class__:
-    """Claims as list items show them: thread, standing, only what the user may see."""
-    return Claim.objects.visible_to(user).with_thread().with_standing()
+def listed_claims(user: User) -> ClaimQuerySet:
+    """Claims as lists show them, with their thread and standing, to this user."""
+    claims = Claim.objects.filter(status__in=visible_statuses(user))
+    return claims.with_thread().with_standing()
 
 
 def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
@@ -90,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
-    filters = ClaimFilter(params, queryset=Claim.objects.visible_to(user))
+    filters = ClaimFilter(params, queryset=Claim.objects.filter(status__in=visible_statuses(user)))
     matching = filters.qs
     spoken = (
         matching.order_by()
@@ -185,7 +189,7 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
-    claim = get_object_or_404(listed_claims(user), pk=pk)
+    claim = get_object_or_404(Claim.objects.visible_to(user).with_thread().with_standing(), pk=pk)
     hide_unseen_answers([claim], user)
     originators = independent_originators([claim.pk]).get(claim.pk, set())
     return {

@@ -76,9 +76,60 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+# Every visible piece of text against the first opaque background behind it: WCAG 2 contrast
+# ratio at least 4.5 (3 for large text). SVG text is checked by its fill colour.
+CONTRAST_FAILURES = """() => {
+  const parse = (c) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(c || "");
+    if (!m) return null;
+    const p = m[1].split(",").map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      if (el instanceof SVGElement) continue;
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const failures = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const el = walker.currentNode.parentElement;
+    const tag = el.tagName.toUpperCase();
+    if (!text || seen.has(el) || ["TITLE", "DESC", "SCRIPT", "STYLE"].includes(tag)) continue;
+    seen.add(el);
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    const hidden = style.display === "none" || style.visibility === "hidden";
+    if (hidden || box.width <= 1 || box.height <= 1) continue;
+    const fg = parse(el instanceof SVGElement ? style.fill : style.color);
+    if (!fg) continue;
+    const [a, b] = [luminance(fg), luminance(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (parseInt(style.fontWeight, 10) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) {
+      failures.push(`${ratio.toFixed(2)} ${el.tagName} "${text.slice(0, 40)}"`);
+    }
+  }
+  return failures;
+}"""
+
+
 def screenshot(page: Page, name: str) -> None:
-    """Save the page at laptop and phone width, and check that neither scrolls sideways."""
+    """Save the page at laptop and phone width; check its contrast and that it never scrolls
+    sideways."""
     ARTIFACTS.mkdir(exist_ok=True)
+    assert page.evaluate(CONTRAST_FAILURES) == [], f"{name}: text below AA contrast"
     for width_name, size in WIDTHS.items():
         page.set_viewport_size(size)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width_name}.png"), full_page=True)

@@ -93,6 +93,31 @@ def test_withdrawn_claim_is_readable_at_its_url_with_a_notice(client: Client) ->
     assert "Misattributed quote." in words
 
 
+def test_withdrawn_claim_leaves_the_public_lists_and_threads(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    idlib_exchange.denial.status = Claim.Status.WITHDRAWN
+    idlib_exchange.denial.withdrawal_reason = "Misattributed."
+    idlib_exchange.denial.save()
+    for url in ("/timeline/", "/", idlib_exchange.incident.get_absolute_url()):
+        assert "The Ministry says Russian aircraft" not in get_ok(client, url), url
+    claim_page = get_ok(client, idlib_exchange.allegation.get_absolute_url())
+    assert "denies this claim" not in claim_page
+    assert Claim.objects.with_standing().get(pk=idlib_exchange.allegation.pk).standing == (
+        "unanswered"
+    )
+
+
+def test_editors_see_withdrawn_claims_in_lists_marked(client: Client, editor) -> None:
+    ClaimFactory(
+        status=Claim.Status.WITHDRAWN, withdrawal_reason="Duplicate.", summary="Gone claim."
+    )
+    client.force_login(editor)
+    html = get_ok(client, "/timeline/")
+    assert "Gone claim." in html
+    assert "Withdrawn from the record" in html
+
+
 def test_draft_claim_is_not_found_by_the_public(client: Client) -> None:
     claim = ClaimFactory(status=Claim.Status.DRAFT)
     assert client.get(claim.get_absolute_url()).status_code == 404
@@ -330,7 +355,17 @@ def test_home_with_an_empty_record(client: Client) -> None:
 def test_pages_have_landmarks_and_start_with_one_h1(
     client: Client, idlib_exchange: SimpleNamespace
 ) -> None:
-    for url in ["/", "/timeline/", idlib_exchange.incident.get_absolute_url()]:
+    pages = [
+        "/",
+        "/timeline/",
+        idlib_exchange.incident.get_absolute_url(),
+        idlib_exchange.allegation.get_absolute_url(),
+        "/actors/white-helmets/",
+        idlib_exchange.article.get_absolute_url(),
+        "/search/?q=Idlib",
+        "/search/",
+    ]
+    for url in pages:
         html = get_ok(client, url)
         assert html.count("<h1") == 1, url
         for landmark in ("<header", "<main", "<nav", "<footer"):
