@@ -97,32 +97,61 @@ def acting_as(user: object | None, context: str) -> Iterator[None]:
 # --- triggers ---------------------------------------------------------------------------------
 
 _PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION ct_record_change() RETURNS trigger
+CREATE OR REPLACE FUNCTION ct_record_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    prev text; rid text; b text := ''; a text := ''; at text; uid text; ctx text;
+    prev text; r record; h text; at text; uid text; ctx text;
+    ids text[] := '{{}}'; befores text[] := '{{}}'; afters text[] := '{{}}';
+    prevs text[] := '{{}}'; hashes text[] := '{{}}';
 BEGIN
-    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD)::text; rid := OLD.id::text; END IF;
-    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW)::text; rid := NEW.id::text; END IF;
-    IF TG_OP = 'UPDATE' AND a = b THEN RETURN NULL; END IF;
     -- One writer at a time extends the chain; the lock is held until this transaction ends,
-    -- so the next writer reads this row's hash as its predecessor.
+    -- so the next writer reads this statement's last hash as its predecessor.
     PERFORM pg_advisory_xact_lock(7270700101);
     SELECT hash INTO prev FROM {HISTORY_TABLE} ORDER BY id DESC LIMIT 1;
     prev := coalesce(prev, '{GENESIS_HASH}');
     at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
     uid := coalesce(current_setting('claimtracker.user_id', true), '');
     ctx := coalesce(nullif(current_setting('claimtracker.context', true), ''), 'database');
+    -- Statement-level with transition tables: one call per statement, not per row, so a bulk
+    -- insert of a million rows costs a loop, not a million trigger invocations.
+    FOR r IN EXECUTE CASE TG_OP
+        WHEN 'INSERT' THEN
+            'SELECT n.id::text AS rid, NULL::text AS b, to_jsonb(n)::text AS a '
+            || 'FROM ct_new n ORDER BY n.id'
+        WHEN 'DELETE' THEN
+            'SELECT o.id::text AS rid, to_jsonb(o)::text AS b, NULL::text AS a '
+            || 'FROM ct_old o ORDER BY o.id'
+        ELSE
+            'SELECT n.id::text AS rid, to_jsonb(o)::text AS b, to_jsonb(n)::text AS a '
+            || 'FROM ct_new n JOIN ct_old o ON o.id = n.id '
+            || 'WHERE to_jsonb(o) IS DISTINCT FROM to_jsonb(n) ORDER BY n.id'
+        END
+    LOOP
+        r.b := coalesce(r.b, ''); r.a := coalesce(r.a, '');
+        h := encode(sha256(convert_to(
+            concat_ws('|', prev, TG_TABLE_NAME, r.rid, TG_OP, uid, ctx, at, r.b, r.a), 'UTF8')),
+            'hex');
+        ids := ids || r.rid; befores := befores || r.b; afters := afters || r.a;
+        prevs := prevs || prev; hashes := hashes || h;
+        prev := h;
+    END LOOP;
+    -- One INSERT for the whole statement; rows keep the chain's order (and so its ids).
     INSERT INTO {HISTORY_TABLE}
         (table_name, record_id, operation, user_id, context, recorded_at,
          state_before, state_after, prev_hash, hash)
-    VALUES (TG_TABLE_NAME, rid, TG_OP, uid, ctx, at, b, a, prev,
-        encode(sha256(convert_to(
-            concat_ws('|', prev, TG_TABLE_NAME, rid, TG_OP, uid, ctx, at, b, a), 'UTF8')),
-            'hex'));
+    SELECT TG_TABLE_NAME, u.rid, TG_OP, uid, ctx, at, u.b, u.a, u.p, u.h
+    FROM unnest(ids, befores, afters, prevs, hashes) WITH ORDINALITY AS u(rid, b, a, p, h, n)
+    ORDER BY u.n;
     RETURN NULL;
 END $$;
 """
+
+
+_PG_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS ct_new",
+    "UPDATE": "OLD TABLE AS ct_old NEW TABLE AS ct_new",
+    "DELETE": "OLD TABLE AS ct_old",
+}
 
 
 def _sqlite_row_json(model: type[models.Model], row: str) -> str:
@@ -173,13 +202,16 @@ def install_triggers(conn: BaseDatabaseWrapper | None = None) -> None:
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(_PG_FUNCTION)
+            cursor.execute("DROP FUNCTION IF EXISTS ct_record_change() CASCADE")
             for model in recorded_models():
                 table = model._meta.db_table
-                cursor.execute(f'DROP TRIGGER IF EXISTS ct_history ON "{table}"')
-                cursor.execute(
-                    f'CREATE TRIGGER ct_history AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-                    "FOR EACH ROW EXECUTE FUNCTION ct_record_change()"
-                )
+                for op, tables in _PG_TRANSITIONS.items():
+                    name = f"ct_history_{op.lower()}"
+                    cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
+                    cursor.execute(
+                        f'CREATE TRIGGER {name} AFTER {op} ON "{table}" REFERENCING {tables} '
+                        "FOR EACH STATEMENT EXECUTE FUNCTION ct_record_changes()"
+                    )
         elif conn.vendor == "sqlite":
             for model in recorded_models():
                 for statement in _sqlite_triggers(model):
