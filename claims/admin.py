@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from claims import webhooks
 from claims.models import (
     Assessment,
     Attribution,
@@ -18,7 +19,9 @@ from claims.models import (
     Response,
     Standing,
 )
+from claims.quotes import request_quote_check
 from claims.services import independent_originator_count
+from sources import archiving
 
 
 @admin.register(Incident)
@@ -220,7 +223,22 @@ class ClaimAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Claim, form: object, change: bool) -> None:
         if not change:
             obj.created_by = request.user
+        # What the claim was before this save, for the webhook events save_related records.
+        obj._before_save = webhooks.snapshot(obj if change else None)
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Evidence:
+            changed = [obj for obj, fields in formset.changed_objects if "url" in fields]
+            for evidence in [*formset.new_objects, *changed]:
+                archiving.request_archive(item=evidence)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        claim = form.instance
+        webhooks.record_claim_changes(claim=claim, **claim._before_save)
+        request_quote_check(claim=claim)
 
 
 @admin.register(Response)
@@ -241,6 +259,11 @@ class EvidenceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     readonly_fields = ["archive_status", "archive_sha256", "archived_at"]
 
+    def save_model(self, request: HttpRequest, obj: Evidence, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or "url" in form.changed_data:
+            archiving.request_archive(item=obj)
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
@@ -255,3 +278,6 @@ class AssessmentAdmin(admin.ModelAdmin):
         if not change:
             obj.analyst = request.user
         super().save_model(request, obj, form, change)
+
+
+from claims import admin_jobs  # noqa: E402,F401

@@ -94,7 +94,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With no broker configured, tasks run in-process so a first run needs no services.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks behave as on a worker: they retry, and their errors are recorded on the row
+# (archive status, delivery log) instead of breaking the request that queued them.
+CELERY_TASK_EAGER_PROPAGATES = False
 # A task is acknowledged only when it finishes, and handed to another worker when its worker
 # dies; one message at a time per worker process so a long fetch never holds others back.
 CELERY_TASK_ACKS_LATE = True

@@ -4,8 +4,15 @@ evidence and assessments. One module per concept; everything is importable from 
 from claims.models.evidence import Assessment, Evidence
 from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
 from claims.models.incidents import Incident
+from claims.models.jobs import (
+    EventType,
+    ImportJob,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from claims.models.links import Attribution, Response
-from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, Standing
+from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, QuoteCheck, Standing
 
 __all__ = [
     "Assessment",
@@ -15,8 +22,14 @@ __all__ = [
     "Claim",
     "ClaimQuerySet",
     "ClaimTarget",
+    "EventType",
     "Evidence",
+    "ImportJob",
     "Incident",
+    "OutboxEvent",
+    "QuoteCheck",
     "Response",
     "Standing",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
