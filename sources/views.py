@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -53,8 +53,10 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
         ),
         slug=slug,
     )
+    # A spokesperson's page lists what they said for others as well as any claims of their own.
+    voiced = Q(speaker=actor) | Q(spokesperson=actor)
     made = paginate(
-        listed_claims(user).filter(speaker=actor).order_by("made_on", "id"), params.get("made")
+        listed_claims(user).filter(voiced).order_by("made_on", "id"), params.get("made")
     )
     accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
     about = paginate(

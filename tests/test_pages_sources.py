@@ -71,6 +71,19 @@ def test_person_page_shows_the_role_and_organisation(
     assert "Igor Konashenkov, spokesman" in org_words
 
 
+def test_spokesperson_page_lists_what_they_said_for_the_ministry(
+    client: Client, defence_ministry: Actor
+) -> None:
+    person = ActorFactory(name="Igor Konashenkov", slug="igor-konashenkov", kind="person")
+    ClaimFactory(
+        speaker=defence_ministry, spokesperson=person, summary="The Ministry says no strikes."
+    )
+    words = text_of(get_ok(client, "/actors/igor-konashenkov/"))
+    made = words.split("What Igor Konashenkov claimed or said as a spokesperson", 1)[1]
+    assert "Ministry of Defence of the Russian Federation, through Igor Konashenkov" in made
+    assert "The Ministry says no strikes." in made
+
+
 def test_actor_claim_lists_page_independently(client: Client, white_helmets: Actor) -> None:
     ClaimFactory.create_batch(27, speaker=white_helmets)
     html = get_ok(client, "/actors/white-helmets/?made=2")
