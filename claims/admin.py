@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from claims import webhooks
 from claims.admin_history import HistoryModelAdmin
 from claims.models import (
     Assessment,
@@ -20,6 +21,7 @@ from claims.models import (
     Response,
     Standing,
 )
+from claims.quotes import request_quote_check
 from claims.services import (
     StaleVersion,
     changes_since,
@@ -27,6 +29,7 @@ from claims.services import (
     publish_claim,
     save_claim,
 )
+from sources import archiving
 
 # Editorial moves an editor's form may make; anything else needs the workflow services.
 ALLOWED_STATUS_MOVES = {
@@ -292,6 +295,8 @@ class ClaimAdmin(HistoryModelAdmin):
         self.message_user(request, f"Published {len(drafts)} draft(s).", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: Claim, form: forms.Form, change: bool) -> None:
+        # What the claim was before this save, for the webhook events save_related records.
+        obj._before_save = webhooks.snapshot(obj if change else None)
         if not change:
             obj.created_by = request.user
             super().save_model(request, obj, form, change)
@@ -315,6 +320,19 @@ class ClaimAdmin(HistoryModelAdmin):
             self.message_user(request, stale.message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Evidence:
+            changed = [obj for obj, fields in formset.changed_objects if "url" in fields]
+            for evidence in [*formset.new_objects, *changed]:
+                archiving.request_archive(item=evidence)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        claim = form.instance
+        webhooks.record_claim_changes(claim=claim, **claim._before_save)
+        request_quote_check(claim=claim)
+
 
 @admin.register(Response)
 class ResponseAdmin(HistoryModelAdmin):
@@ -334,6 +352,11 @@ class EvidenceAdmin(HistoryModelAdmin):
     formfield_overrides = HTTPS_URLS
     readonly_fields = ["archive_status", "archive_sha256", "archived_at"]
 
+    def save_model(self, request: HttpRequest, obj: Evidence, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or "url" in form.changed_data:
+            archiving.request_archive(item=obj)
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(HistoryModelAdmin):
@@ -348,3 +371,6 @@ class AssessmentAdmin(HistoryModelAdmin):
         if not change:
             obj.analyst = request.user
         super().save_model(request, obj, form, change)
+
+
+from claims import admin_jobs  # noqa: E402,F401

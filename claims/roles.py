@@ -47,10 +47,13 @@ EDIT_RECORD = (
     ]
 )
 
+# Bulk imports are how editors bring in whole datasets.
+IMPORT = [("claims", "importjob", "add"), ("claims", "importjob", "view")]
+
 ROLES: dict[str, list[tuple[str, str, str]]] = {
     "analysts": READ_RECORD + [("claims", "assessment", a) for a in ("add", "change")],
-    "editors": READ_RECORD + EDIT_RECORD,
-    "reviewers": READ_RECORD + EDIT_RECORD + [("claims", "claim", "publish")],
+    "editors": READ_RECORD + EDIT_RECORD + IMPORT,
+    "reviewers": READ_RECORD + EDIT_RECORD + IMPORT + [("claims", "claim", "publish")],
 }
 # Administrators hold every permission of these apps, whatever models they gain later.
 ADMIN_APPS = ("sources", "claims", "auth")

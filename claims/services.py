@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from claims import webhooks
 from claims.models import Attribution, Claim, Response
 
 
@@ -149,7 +150,11 @@ def _move(claim: Claim, to: str, read_version: int | None, reason: str = "") -> 
         claim.withdrawal_reason = reason
     if read_version is None:
         read_version = claim.version
-    return save_claim(claim=claim, read_version=read_version)
+    before = webhooks.snapshot(claim)
+    save_claim(claim=claim, read_version=read_version)
+    # Tools subscribed to "claim published" / "claim withdrawn" hear of it from the outbox.
+    webhooks.record_claim_changes(claim=claim, **before)
+    return claim
 
 
 @transaction.atomic

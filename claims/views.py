@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from claims import charts
 from claims.filters import ClaimFilter
-from claims.models import Claim, ClaimQuerySet, Incident, Response, Standing
+from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Response, Standing
 from claims.search import search
 from claims.services import independent_originators
 
@@ -72,7 +72,9 @@ def get_home_for_user(user: User) -> dict[str, object]:
     unanswered = list(
         Claim.objects.published()
         .with_standing()
-        .filter(annotated_standing=Standing.UNANSWERED, claim_targets__role="accused")
+        .filter(
+            annotated_standing=Standing.UNANSWERED, claim_targets__role=ClaimTarget.Role.ACCUSED
+        )
         .select_related("speaker", "incident")
         .distinct()
         .order_by("-made_on", "-id")[:10]

@@ -32,3 +32,11 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]
+
+# Background jobs (issue 5). urlpatterns above already expanded the router, so expand it again.
+from claims.api.jobs import ImportJobViewSet, WebhookSubscriptionViewSet  # noqa: E402
+
+_expanded = {id(pattern) for pattern in router.urls}
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+router.register("imports", ImportJobViewSet, basename="import")
+urlpatterns = [p for p in urlpatterns if id(p) not in _expanded] + router.urls

@@ -101,12 +101,56 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With no broker configured, tasks run in-process so a first run needs no services.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks behave as on a worker: they retry, and their errors are recorded on the row
+# (archive status, delivery log) instead of breaking the request that queued them.
+CELERY_TASK_EAGER_PROPAGATES = False
+# A task is acknowledged only when it finishes, and handed to another worker when its worker
+# dies; one message at a time per worker process so a long fetch never holds others back.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Nothing reads task results: state lives in our own tables (archive status, deliveries, imports).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis re-delivers an unacknowledged message after the visibility timeout, so every task must
+# be stopped well before it, or a slow task would run twice at the same time.
+JOBS_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < JOBS_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOBS_VISIBILITY_TIMEOUT}
+# A web request that queues a task after commit must not hang when the broker is down: the
+# outbox and the pending archive status keep the work, and the beat sweep queues it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Retries of failed fetches and deliveries: exponential backoff from this base, with jitter.
+JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
+JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
+JOBS_MAX_RETRIES = env_int("JOBS_MAX_RETRIES", 6)
+CELERY_BEAT_SCHEDULE = {
+    "queue-undelivered-webhooks": {"task": "claims.tasks.sweep_outbox", "schedule": 60.0},
+    "retry-failed-archives": {"task": "sources.tasks.retry_failed_archives", "schedule": 3600.0},
+    "rehash-archived-files": {"task": "sources.tasks.verify_archives", "schedule": 86400.0},
+}
+
+# Fetching archives and delivering webhooks (sources/fetching.py). Only public addresses are
+# fetched; ARCHIVE_ALLOWED_NETWORKS adds ranges on purpose (tests allow 127.0.0.1/32).
+ARCHIVE_ALLOWED_NETWORKS = env_list("ARCHIVE_ALLOWED_NETWORKS", [])
+ARCHIVE_ALLOWED_PORTS = [int(port) for port in env_list("ARCHIVE_ALLOWED_PORTS", ["80", "443"])]
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 50 * 1024 * 1024)
+# Seconds for the whole fetch, redirects included; below the soft time limit.
+ARCHIVE_DEADLINE = env_int("ARCHIVE_DEADLINE", 60)
+ARCHIVE_MAX_REDIRECTS = 5
+WEBHOOK_DEADLINE = env_int("WEBHOOK_DEADLINE", 10)
+if max(ARCHIVE_DEADLINE, WEBHOOK_DEADLINE) >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "ARCHIVE_DEADLINE and WEBHOOK_DEADLINE must stay below CELERY_TASK_SOFT_TIME_LIMIT."
+    )
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -8,7 +8,13 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from claims.admin_history import HistoryModelAdmin
+from claims.quotes import request_quote_checks
+from sources import archiving
 from sources.models import Actor, Affiliation, Alias, Document
+
+# What the archiver records besides the file and its hash; shown, never typed in.
+ARCHIVE = ["archive_error", "archive_size", "archive_content_type", "archive_final_url"]
+ARCHIVE += ["archive_http_status", "archive_attempts", "archive_verified_at"]
 
 
 class AliasInline(admin.TabularInline):
@@ -67,6 +73,7 @@ class DocumentAdmin(HistoryModelAdmin):
         "archive_sha256",
         "archive_status",
         "archived_at",
+        *ARCHIVE,
         "created_at",
         "updated_at",
     ]
@@ -76,10 +83,26 @@ class DocumentAdmin(HistoryModelAdmin):
         ("Text", {"fields": ["full_text"], "classes": ["collapse"]}),
         (
             "Archived copy",
-            {"fields": ["archive_file", "archive_sha256", "archive_status", "archived_at"]},
+            {
+                "fields": [
+                    "archive_file",
+                    "archive_sha256",
+                    "archive_status",
+                    "archived_at",
+                    *ARCHIVE,
+                ]
+            },
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
+    def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A new or changed URL is archived, and changed text re-checks the quotes taken from it.
+        if not change or "url" in form.changed_data:
+            archiving.request_archive(item=obj)
+        if change and "full_text" in form.changed_data:
+            request_quote_checks(document=obj)
 
-from sources import admin_tokens  # noqa: E402,F401
+
+from sources import admin_archive, admin_tokens  # noqa: E402,F401

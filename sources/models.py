@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -172,6 +173,8 @@ class Document(models.Model):
         ARCHIVED = "archived", "archived"
         FAILED = "failed", "failed"
         BLOCKED = "blocked", "blocked"
+        # The stored bytes no longer hash to archive_sha256 (found by the periodic check).
+        MISMATCH = "mismatch", "stored copy altered"
 
     title = models.CharField(max_length=500)
     url = models.URLField("URL", max_length=2000, blank=True)
@@ -191,6 +194,23 @@ class Document(models.Model):
         max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.NONE
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    archive_size = models.PositiveBigIntegerField(
+        "archived bytes", null=True, blank=True, editable=False
+    )
+    archive_content_type = models.CharField(max_length=200, blank=True, editable=False)
+    archive_final_url = models.TextField("final URL after redirects", blank=True, editable=False)
+    archive_http_status = models.PositiveSmallIntegerField(
+        "HTTP status", null=True, blank=True, editable=False
+    )
+    archive_error = models.TextField(
+        "why the archive failed or was blocked", blank=True, editable=False
+    )
+    archive_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    archive_verified_at = models.DateTimeField(
+        "bytes last re-hashed", null=True, blank=True, editable=False
+    )
+    # Names the document in datasets across databases (claims/imports.py), unlike the id.
+    uid = models.UUIDField("dataset identifier", default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -282,3 +302,27 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ArchiveCheck(models.Model):
+    """One run of a periodic archive job, with its counts, so editors see them in the admin."""
+
+    class Job(models.TextChoices):
+        VERIFY = "verify", "re-hash archived files"
+        RETRY = "retry", "retry failed archives"
+
+    job = models.CharField(max_length=10, choices=Job.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0)
+    intact = models.PositiveIntegerField(default=0)
+    mismatched = models.PositiveIntegerField(default=0)
+    missing = models.PositiveIntegerField("stored file missing", default=0)
+    queued = models.PositiveIntegerField("queued again", default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()} at {self.started_at:%Y-%m-%d %H:%M}"

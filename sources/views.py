@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from claims.models import ClaimTarget, Response
+from claims import charts
+from claims.models import Claim, ClaimTarget, Response
 from claims.views import User, hide_unseen_answers, listed_claims, paginate, visible_statuses
 from claimtracker.dates import period
 from sources.models import Actor, Affiliation, Document
@@ -42,6 +43,24 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
     }
 
 
+def speech_over_time(actor: Actor, user: User) -> charts.Band | None:
+    """When ``actor`` spoke: its own claims in one row, its answers to other claims in another."""
+    answering = Exists(Response.objects.filter(claim=OuterRef("pk")))
+    rows = (
+        Claim.objects.filter(Q(speaker=actor) | Q(spokesperson=actor))
+        .filter(status__in=visible_statuses(user))
+        .annotate(answering=answering)
+        .order_by()
+        .values("answering", "made_on", "made_precision")
+        .annotate(n=Count("pk"))
+    )
+    lanes = {False: ("Claims of its own", "own"), True: ("Answers to other claims", "answers")}
+    return charts.timeline_band(
+        charts.SpeechRow(*lanes[bool(r["answering"])], r["made_on"], r["made_precision"], r["n"])
+        for r in rows
+    )
+
+
 def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[str, object]:
     actor = get_object_or_404(
         Actor.objects.prefetch_related(
@@ -53,8 +72,10 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
         ),
         slug=slug,
     )
+    # A spokesperson's page lists what they said for others as well as any claims of their own.
+    voiced = Q(speaker=actor) | Q(spokesperson=actor)
     made = paginate(
-        listed_claims(user).filter(speaker=actor).order_by("made_on", "id"), params.get("made")
+        listed_claims(user).filter(voiced).order_by("made_on", "id"), params.get("made")
     )
     accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
     about = paginate(
@@ -69,6 +90,7 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
         "about": about,
         "documents": documents,
         "habits": response_habits(actor, user),
+        "band": speech_over_time(actor, user),
     }
 
 

@@ -214,3 +214,186 @@ def demo(db: None):
     from claims.demo import load_demo
 
     load_demo()
+
+
+# --- Background jobs: local HTTP servers, a DNS stand-in, isolated file storage -------------------
+
+
+class _Recorder:
+    """What a local test server saw: every connection accepted and every request handled."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.requests: list[dict] = []
+        self.counters: dict[str, int] = {}
+
+    def count(self, path: str) -> int:
+        with self.lock:
+            self.counters[path] = self.counters.get(path, 0) + 1
+            return self.counters[path]
+
+
+class LocalServer:
+    """An HTTP server on a loopback address, run in a thread, answering by path:
+
+    /page.html      an HTML page (PAGE_HTML)           /text       plain text
+    /drip           headers, then one byte a second    /big        BIG_BYTES bytes
+    /redirect?to=U  302 to U                           /chain/N    N redirects, then /text
+    /status/C       answers with status C              /flaky/N    500 N times, then 200
+    /hook           records the request, answers 200   /hook-flaky/N  500 N times, then 200
+    """
+
+    PAGE_HTML = (
+        "<html><head><title>t</title><script>var x = 'not text';</script></head><body>"
+        "<p>The Ministry said its aircraft \u201cdo not strike residential areas\u201d, and\n"
+        "   added that all recent strikes hit the Nusra Front.</p></body></html>"
+    )
+    BIG_BYTES = 300_000
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        import http.server
+        import threading
+
+        recorder = self.recorder = _Recorder()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                outer.answer(self)
+
+            do_POST = do_GET
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+            def verify_request(self, request: object, client_address: object) -> bool:
+                with recorder.lock:
+                    recorder.connections += 1
+                return True
+
+        self.server = Server((host, 0), Handler)
+        self.host, self.port = host, self.server.server_address[1]
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def url(self, path: str = "/page.html", host: str | None = None) -> str:
+        return f"http://{host or self.host}:{self.port}{path}"
+
+    def answer(self, handler) -> None:
+        import time
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        with self.recorder.lock:
+            self.recorder.requests.append(
+                {"path": handler.path, "headers": dict(handler.headers), "body": body}
+            )
+        path = parts.path
+        if path == "/page.html":
+            return self.send(handler, 200, self.PAGE_HTML.encode(), "text/html; charset=utf-8")
+        if path == "/text":
+            return self.send(handler, 200, b"plain words", "text/plain")
+        if path == "/big":
+            return self.send(handler, 200, b"x" * self.BIG_BYTES, "application/octet-stream")
+        if path == "/redirect":
+            return self.send(handler, 302, b"", location=parse_qs(parts.query)["to"][0])
+        if path.startswith("/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            target = f"/chain/{left - 1}" if left > 0 else "/text"
+            return self.send(handler, 302, b"", location=target)
+        if path.startswith("/status/"):
+            return self.send(handler, int(path.rsplit("/", 1)[1]), b"status", "text/plain")
+        if path.startswith(("/flaky/", "/hook-flaky/")):
+            failures = int(path.rsplit("/", 1)[1])
+            if self.recorder.count(path) <= failures:
+                return self.send(handler, 500, b"try later", "text/plain")
+            return self.send(handler, 200, b"ok now", "text/plain")
+        if path == "/hook":
+            return self.send(handler, 200, b"thanks", "text/plain")
+        if path == "/drip":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Content-Length", "1000")
+            handler.end_headers()
+            for _ in range(1000):
+                try:
+                    handler.wfile.write(b".")
+                    handler.wfile.flush()
+                except OSError:
+                    return None
+                time.sleep(1)
+            return None
+        return self.send(handler, 404, b"no such page", "text/plain")
+
+    @staticmethod
+    def send(handler, status: int, body: bytes, content_type: str = "", location: str = "") -> None:
+        handler.send_response(status)
+        if content_type:
+            handler.send_header("Content-Type", content_type)
+        if location:
+            handler.send_header("Location", location)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def no_outside_dns(monkeypatch):
+    """Names resolve only as the test says (plus localhost): no query leaves the machine."""
+    from sources import fetching
+
+    names: dict[str, list[str]] = {"localhost": ["127.0.0.1", "::1"]}
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host not in names:
+            raise fetching.Unavailable(f"the host name {host!r} does not resolve (test DNS)")
+        return names[host]
+
+    monkeypatch.setattr(fetching, "resolve", resolve)
+    return names
+
+
+@pytest.fixture
+def archive_storage(settings, tmp_path):
+    """Archived files go to a fresh folder per test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def web(settings, no_outside_dns, archive_storage):
+    """A local server the fetcher may reach: 127.0.0.1/32 and its port allowed on purpose."""
+    server = LocalServer("127.0.0.1")
+    settings.ARCHIVE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.ARCHIVE_ALLOWED_PORTS = [80, 443, server.port]
+    settings.ARCHIVE_DEADLINE = 3
+    settings.WEBHOOK_DEADLINE = 3
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def trap(settings):
+    """A server on 127.0.0.2 that no fetch may ever reach; its port is allowed so that only
+    the address check can keep a fetch away from it."""
+    server = LocalServer("127.0.0.2")
+    settings.ARCHIVE_ALLOWED_PORTS = [*settings.ARCHIVE_ALLOWED_PORTS, server.port]
+    yield server
+    server.close()

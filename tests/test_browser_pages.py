@@ -5,7 +5,6 @@ Every test saves full-page screenshots at a laptop and a phone width under test-
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +18,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from claims.models import Claim, Incident
 from sources.models import Actor
 from tests.factories import ClaimFactory, UserFactory
-
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make to set up
-# data would otherwise be refused as "async unsafe". Nothing here runs concurrently with them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # The live server thread reads what the tests write, so each test commits for real. Restoring the
 # serialized database keeps the data migrations' rows (the editors group) for tests that follow.
@@ -45,6 +40,16 @@ WIDTHS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "hei
 INCIDENT = "/incidents/idlib-airstrikes-september-2017/"
 HELMETS_CLAIM = "recovered the bodies of 152 civilians"
 DENIAL = "Russian aircraft do not strike residential areas or villages"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in this thread, so Django refuses the
+    ORM calls the tests make to set up data as "async unsafe". Nothing here runs concurrently
+    with them; the permission is limited to this module so other tests keep Django's check."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")

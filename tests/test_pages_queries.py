@@ -68,8 +68,9 @@ PAGES = {
     "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 14,
     # the incident, its claims + 6 prefetches, the figure spread
     "/incidents/the-incident/": 9,
-    # the actor + 3 prefetches, two paged claim lists (count + 7 each), documents, habits
-    "/actors/the-ministry/": 23,
+    # the actor + 3 prefetches, two paged claim lists (count + 7 each), documents, habits (2),
+    # the band's aggregate
+    "/actors/the-ministry/": 24,
     # the document, the count and the page of claims + 6 prefetches
     "/documents/{document}/": 9,
     # the claim + 6 prefetches, the independent originators (2)

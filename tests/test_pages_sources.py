@@ -54,6 +54,15 @@ def test_actor_page_counts_responses_by_kind_and_the_typical_delay(
     assert "a median of 5.5 days after the claim it answers, over 2 responses" in words
 
 
+def test_actor_page_draws_its_claims_and_its_answers_over_time(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    html = get_ok(client, "/actors/russian-defence-ministry/")
+    band = html.split('class="band"', 1)[1].split("</table>", 1)[0]
+    assert "Answers to other claims" in band
+    assert band.count('<circle class="mark point"') == 1  # the denial, dated to a day
+
+
 def test_actor_page_with_no_responses_says_so(client: Client, white_helmets: Actor) -> None:
     words = text_of(get_ok(client, "/actors/white-helmets/"))
     assert "The record holds no response by White Helmets to another claim." in words
@@ -69,6 +78,19 @@ def test_person_page_shows_the_role_and_organisation(
     assert "Spokesman, Ministry of Defence of the Russian Federation" in words
     org_words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
     assert "Igor Konashenkov, spokesman" in org_words
+
+
+def test_spokesperson_page_lists_what_they_said_for_the_ministry(
+    client: Client, defence_ministry: Actor
+) -> None:
+    person = ActorFactory(name="Igor Konashenkov", slug="igor-konashenkov", kind="person")
+    ClaimFactory(
+        speaker=defence_ministry, spokesperson=person, summary="The Ministry says no strikes."
+    )
+    words = text_of(get_ok(client, "/actors/igor-konashenkov/"))
+    made = words.split("What Igor Konashenkov claimed or said as a spokesperson", 1)[1]
+    assert "Ministry of Defence of the Russian Federation, through Igor Konashenkov" in made
+    assert "The Ministry says no strikes." in made
 
 
 def test_actor_claim_lists_page_independently(client: Client, white_helmets: Actor) -> None:

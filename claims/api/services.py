@@ -2,7 +2,7 @@
 
 Every rule is the model's own (``full_clean()``: field validators, ``clean()``, named constraints);
 this module only runs them on every row before writing any, and reports each message at the path
-of the field it concerns (``figures[1].low``), so a tool can correct its request.
+of the field it concerns (``{"figures": {"1": {"low": [...]}}}``, as DRF reports list items).
 """
 
 from __future__ import annotations
@@ -56,9 +56,10 @@ def create_claim(
     figure_rows = [CasualtyFigure(**figure) for figure in figures]
     hop_rows = [Attribution(position=n, **hop) for n, hop in enumerate(chain, start=1)]
     for name, rows in (("figures", figure_rows), ("attribution_chain", hop_rows)):
-        row_errors = [_errors_of(row, exclude=["claim"]) for row in rows]
-        if any(row_errors):
-            errors[name] = row_errors
+        # Keyed by the item's index, as DRF reports errors of items in a list.
+        row_errors = {str(n): _errors_of(row, exclude=["claim"]) for n, row in enumerate(rows)}
+        if any(row_errors.values()):
+            errors[name] = {n: found for n, found in row_errors.items() if found}
     if errors:
         raise RecordInvalid(errors)
     claim.save()

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -90,7 +89,7 @@ class IncidentViewSet(
     filterset_class = IncidentFilter
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
-    lookup_value_regex = SLUG
+    lookup_pattern = SLUG
 
     def get_queryset(self) -> QuerySet[Incident]:
         return Incident.objects.order_by("-start_on", "id")
@@ -138,19 +137,22 @@ class ClaimViewSet(
     """Claims: lists filtered and cursor-paged; a detail carries the whole thread."""
 
     serializer_class = ClaimSerializer
+    read_serializer_class = ClaimDetailSerializer
     filterset_class = ClaimFilter
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
-    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Claim]:
         claims = readable_claims(self.request.user)
-        if self.action in ("list",):
+        if self.action == "list":
             return with_accused(claims)
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
-        return claims.with_standing().with_thread()
+        claims = claims.with_standing().with_thread()
+        if self.action == "claimreview":
+            claims = claims.prefetch_related("assessments")  # the review's rating, one query
+        return claims
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "create":
@@ -161,7 +163,7 @@ class ClaimViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        if self.action != "list" and self.kwargs.get("pk", "").isdigit():
+        if self.action != "list" and ID.fullmatch(str(self.kwargs.get("pk", ""))):
             context["originators"] = independent_originators([int(self.kwargs["pk"])])
         return context
 
@@ -226,10 +228,7 @@ class ClaimViewSet(
     )
     def claimreview(self, request: Request, pk: str) -> ApiResponse:
         """A schema.org ClaimReview JSON-LD document for this claim."""
-        claim = get_object_or_404(
-            readable_claims(request.user).with_thread().prefetch_related("assessments"), pk=pk
-        )
-        return ApiResponse(exports.claim_review(claim, request))
+        return ApiResponse(exports.claim_review(self.get_object(), request))
 
 
 class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
@@ -261,7 +260,6 @@ class ResponseViewSet(
     write_serializer_class = ResponseWriteSerializer
     filterset_class = ResponseFilter
     pagination_class = CappedLimitOffsetPagination
-    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Response]:
         # Both claims and their speakers joined in, instead of four queries per response.
@@ -285,7 +283,6 @@ class EvidenceViewSet(
     write_serializer_class = EvidenceWriteSerializer
     filterset_class = EvidenceFilter
     pagination_class = CappedLimitOffsetPagination
-    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Evidence]:
         readable = readable_claims(self.request.user)

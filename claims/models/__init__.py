@@ -5,8 +5,15 @@ from claims.models.evidence import Assessment, Evidence
 from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
 from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
+from claims.models.jobs import (
+    EventType,
+    ImportJob,
+    OutboxEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from claims.models.links import Attribution, Response
-from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, Standing
+from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, QuoteCheck, Standing
 
 __all__ = [
     "Assessment",
@@ -17,8 +24,14 @@ __all__ = [
     "Claim",
     "ClaimQuerySet",
     "ClaimTarget",
+    "EventType",
     "Evidence",
+    "ImportJob",
     "Incident",
+    "OutboxEvent",
+    "QuoteCheck",
     "Response",
     "Standing",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -46,6 +46,21 @@ class Evidence(models.Model):
         max_length=10, choices=Document.ArchiveStatus.choices, default=Document.ArchiveStatus.NONE
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    archive_size = models.PositiveBigIntegerField(
+        "archived bytes", null=True, blank=True, editable=False
+    )
+    archive_content_type = models.CharField(max_length=200, blank=True, editable=False)
+    archive_final_url = models.TextField("final URL after redirects", blank=True, editable=False)
+    archive_http_status = models.PositiveSmallIntegerField(
+        "HTTP status", null=True, blank=True, editable=False
+    )
+    archive_error = models.TextField(
+        "why the archive failed or was blocked", blank=True, editable=False
+    )
+    archive_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    archive_verified_at = models.DateTimeField(
+        "bytes last re-hashed", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name_plural = "evidence"

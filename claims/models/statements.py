@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +25,15 @@ class Standing(models.TextChoices):
     CORROBORATED = "corroborated", "corroborated"
     RETRACTED = "retracted", "retracted by its speaker"
     CONTESTED = "contested", "contested (both challenged and corroborated)"
+
+
+class QuoteCheck(models.TextChoices):
+    """Whether a claim's quote was found in the text of its source document."""
+
+    UNCHECKED = "unchecked", "not checked yet"
+    FOUND = "found", "found in source"
+    NOT_FOUND = "not_found", "not found in source"
+    NO_TEXT = "no_text", "source has no text to check"
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -156,6 +167,13 @@ class Claim(models.Model):
     # Bumped by every save through claims.services.save_claim; a save that read an older version
     # is refused, so two editors never silently overwrite each other.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Names the claim in datasets across databases (claims/imports.py), unlike the id.
+    uid = models.UUIDField("dataset identifier", default=uuid.uuid4, unique=True, editable=False)
+    # Set by claims/quotes.py: whether the quote occurs in the source document's text, and where.
+    quote_check = models.CharField(
+        max_length=10, choices=QuoteCheck.choices, default=QuoteCheck.UNCHECKED, editable=False
+    )
+    quote_anchor = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 

@@ -39,10 +39,13 @@ class AutoSchema(openapi.AutoSchema):
             "403": (ERROR, writes),
             "404": (ERROR, has_path_params or reads_query),
         }
+        # Errors are rendered by whichever renderer the request negotiated, as DRF does.
+        media_types = list(dict.fromkeys(r.media_type for r in self.view.get_renderers()))
+        media_types = [m for m in media_types if m != "text/html"] or ["application/json"]
         for code, (schema, applies) in errors.items():
             if applies and code not in responses:
                 responses[code] = self._get_response_for_code(
-                    schema, code, media_types=["application/json"], direction=direction
+                    schema, code, media_types=media_types, direction=direction
                 )
         return responses
 
@@ -56,8 +59,8 @@ ERROR = {
 VALIDATION_ERROR = {
     "type": "object",
     "description": (
-        "One entry per field that failed (nested for figures and chain hops: a list with one "
-        "object per item), each a list of messages; 'non_field_errors' for rules across fields."
+        "One entry per field that failed (nested for figures and chain hops: an object keyed by "
+        "the item's index), each a list of messages; 'non_field_errors' for rules across fields."
     ),
     "additionalProperties": True,
 }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -23,11 +25,27 @@ from sources.api.serializers import (
 )
 from sources.models import Actor, Document
 
-SLUG = r"[-a-zA-Z0-9_]+"
-ID = r"[0-9]+"
+# Any path segment reaches the view, so a malformed key answers the API's JSON 404 rather than
+# the site's HTML one; get_object() then refuses what cannot be a key before querying.
+ANY_SEGMENT = r"[^/]+"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,320}")
+ID = re.compile(r"[0-9]{1,18}")
 
 
-class ReadWriteMixin:
+class StrictLookupMixin:
+    """Answers 404 to a lookup value that cannot be a key (NUL bytes, 30-digit ids…)."""
+
+    lookup_value_regex = ANY_SEGMENT
+    lookup_pattern: re.Pattern = ID
+
+    def get_object(self) -> Model:
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not self.lookup_pattern.fullmatch(value):
+            raise NotFound()
+        return super().get_object()
+
+
+class ReadWriteMixin(StrictLookupMixin):
     """Writes take ``write_serializer_class`` and answer with the read shape of the saved row.
 
     The row is re-read through ``get_queryset()`` so the answer carries exactly what a GET
@@ -35,6 +53,7 @@ class ReadWriteMixin:
     """
 
     write_serializer_class: type[BaseSerializer]
+    read_serializer_class: type[BaseSerializer] | None = None  # when not serializer_class
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action in ("create", "update", "partial_update"):
@@ -43,7 +62,8 @@ class ReadWriteMixin:
 
     def read_back(self, row: Model, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=row.pk)
-        data = self.serializer_class(fresh, context=self.get_serializer_context()).data
+        read = self.read_serializer_class or self.serializer_class
+        data = read(fresh, context=self.get_serializer_context()).data
         return Response(data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -89,7 +109,7 @@ class ActorViewSet(
     filterset_class = ActorFilter
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
-    lookup_value_regex = SLUG
+    lookup_pattern = SLUG
 
     def get_queryset(self) -> QuerySet[Actor]:
         # Aliases in one query for the page instead of one per actor.
@@ -111,7 +131,6 @@ class DocumentViewSet(
     write_serializer_class = DocumentWriteSerializer
     filterset_class = DocumentFilter
     pagination_class = CappedLimitOffsetPagination
-    lookup_value_regex = ID
 
     def get_queryset(self) -> QuerySet[Document]:
         # The publisher joined in, instead of one query per document.

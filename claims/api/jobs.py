@@ -1,0 +1,118 @@
+"""API for background work: webhook subscriptions (with their delivery log) and dataset imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet, ModelViewSet
+
+from claims import imports
+from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
+
+
+class ViewPermissions(DjangoModelPermissions):
+    """Model permissions for reading too: subscriptions hold secrets, imports name their authors."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices))
+    secret = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text="Shared secret for the signatures; generated (and returned once) when omitted.",
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "secret", "events", "is_active", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        row = WebhookSubscription(**{**self._current(), **attrs})
+        row.full_clean(exclude=["created_by"])
+        return attrs
+
+    def _current(self) -> dict[str, Any]:
+        if self.instance is None:
+            return {}
+        return {f: getattr(self.instance, f) for f in ["name", "url", "secret", "events"]}
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.UUIDField(source="event.uid")
+    event_type = serializers.CharField(source="event.event_type")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event_id", "event_type", "status", "attempts", "last_status_code"]
+        fields += ["last_error", "last_attempt_at", "delivered_at", "created_at"]
+
+
+class WebhookSubscriptionViewSet(ModelViewSet):
+    """Tools subscribe to events; deliveries are POSTed with a signature (see claims.webhooks)."""
+
+    serializer_class = SubscriptionSerializer
+    permission_classes = [ViewPermissions]
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        return WebhookSubscription.objects.order_by("id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = serializer.save(created_by=request.user)
+        data = {**self.get_serializer(subscription).data, "secret": subscription.secret}
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        """The subscription's delivery log, newest first."""
+        rows = self.get_object().deliveries.select_related("event").order_by("-created_at", "-id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+    file = serializers.FileField(write_only=True, help_text="JSON Lines (.jsonl) or CSV (.csv).")
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "file", "original_name", "status", "percent", "total_rows"]
+        fields += ["processed_rows", "errors", "created", "created_at", "finished_at"]
+        read_only_fields = [f for f in fields if f not in ("file", "percent")]
+
+
+class ImportJobViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, GenericViewSet
+):
+    """Upload a dataset to import; poll the job for its progress and for every bad row."""
+
+    serializer_class = ImportJobSerializer
+    permission_classes = [ViewPermissions]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        return ImportJob.objects.order_by("-created_at", "-id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = imports.start_import(upload=serializer.validated_data["file"], user=request.user)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)

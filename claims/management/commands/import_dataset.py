@@ -1,0 +1,56 @@
+"""manage.py import_dataset FILE: validate a dataset whole, then import it in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.imports import import_rows, read_rows
+from claims.management.progress import ProgressBar
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a dataset (JSON Lines as export_dataset writes, or CSV). Every row is checked "
+        "first; if any is bad, each bad row is listed with its line number and nothing is "
+        "written. Rows already in the database are left alone, so a second import adds nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="The dataset file (.jsonl or .csv).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check every row and report; write nothing."
+        )
+
+    def handle(
+        self, *args: object, file: Path, dry_run: bool, verbosity: int, **options: object
+    ) -> None:
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error}") from None
+        rows, errors = read_rows(text, name=file.name)
+        if not errors:
+            outcome = import_rows(
+                rows,
+                dry_run=dry_run,
+                validated=ProgressBar(self.stderr, "Checking ", verbosity=verbosity),
+                imported=ProgressBar(self.stderr, "Importing", verbosity=verbosity),
+            )
+            errors = outcome.errors
+        if errors:
+            for error in errors:
+                self.stderr.write(self.style.ERROR(f"line {error['line']}: {error['reason']}"))
+            raise CommandError(f"{len(errors)} bad rows in {file}; nothing was imported.")
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(f"All {len(rows)} rows are valid (dry run)."))
+            return
+        if verbosity >= 2:
+            for name, count in sorted(outcome.created.items()):
+                self.stdout.write(f"  {name}: {count}")
+        total = sum(outcome.created.values())
+        message = f"Imported {len(rows)} rows: {total} new database rows."
+        if not total:
+            message = f"All {len(rows)} rows were already in the database; nothing added."
+        self.stdout.write(self.style.SUCCESS(message))

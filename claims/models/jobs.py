@@ -1,0 +1,169 @@
+"""Background work that leaves a record: webhook subscriptions, the event outbox, deliveries, and
+dataset imports with their progress."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class EventType(models.TextChoices):
+    CLAIM_PUBLISHED = "claim.published", "claim published"
+    RESPONSE_PUBLISHED = "response.published", "response published (allegation ↔ answer link)"
+    CLAIM_WITHDRAWN = "claim.withdrawn", "claim withdrawn"
+    FIGURES_CHANGED = "figures.changed", "casualty figures changed"
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """A tool that wants to hear of changes: where to POST, which events, and the shared secret."""
+
+    name = models.CharField(max_length=100, help_text="Which tool this is, for the delivery log.")
+    url = models.URLField("target URL", max_length=2000)
+    secret = models.CharField(
+        max_length=200,
+        default=new_webhook_secret,
+        help_text="Shared with the subscriber; it signs every delivery (HMAC-SHA256).",
+    )
+    events = models.JSONField(default=list, help_text="Event types to deliver.")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.events or []) - set(EventType.values))
+        if not isinstance(self.events, list) or not self.events:
+            raise ValidationError({"events": "Choose at least one event type."})
+        if unknown:
+            raise ValidationError({"events": f"Unknown event types: {', '.join(unknown)}."})
+
+    def wants(self, event_type: str) -> bool:
+        return self.is_active and event_type in self.events
+
+
+class OutboxEvent(models.Model):
+    """A change others should hear about, written in the same transaction as the change itself,
+    so an event exists exactly when the change committed, whatever the broker was doing."""
+
+    uid = models.UUIDField("event id", default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField(max_length=30, choices=EventType.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.uid}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscriber: its attempts so far and the last answer (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        FAILED = "failed", "failed (gave up)"
+        BLOCKED = "blocked", "blocked (target refused)"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "subscription"], name="webhook_delivery_once_per_subscriber"
+            ),
+        ]
+        indexes = [
+            # The outbox sweep: pending deliveries, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="webhook_delivery_pending_idx",
+                condition=Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription}"
+
+
+class ImportJob(models.Model):
+    """An uploaded dataset file being validated and imported, with progress for the import page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        VALIDATING = "validating", "validating"
+        IMPORTING = "importing", "importing"
+        DONE = "done", "imported"
+        INVALID = "invalid", "rejected: nothing written"
+        FAILED = "failed", "failed: nothing written"
+
+    FINISHED = (Status.DONE, Status.INVALID, Status.FAILED)
+
+    file = models.FileField(upload_to="imports/")
+    original_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # [{"line": 3, "reason": "..."}] for every bad row.
+    errors = models.JSONField(default=list, blank=True)
+    created = models.JSONField("rows added", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.original_name or self.file.name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in self.FINISHED:
+            return 100
+        if not self.total_rows:
+            return 0
+        # Validation is the first half of the work, writing the second.
+        half = 50 * self.processed_rows // self.total_rows
+        return half + (50 if self.status == self.Status.IMPORTING else 0)

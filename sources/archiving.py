@@ -1,0 +1,205 @@
+"""Archiving what documents and evidence link to: the exact bytes, stored once per SHA-256.
+
+Documents and evidence share the same archive fields (``archive_*``); the services here work on
+either. Requesting an archive marks the row pending and queues its task after commit; the task
+fetches through the forgery-safe client and records what it got, or why it got nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.utils import timezone
+
+from sources import fetching
+from sources.models import ArchiveCheck, Document
+
+logger = logging.getLogger(__name__)
+Status = Document.ArchiveStatus
+
+
+def storage_name(sha256: str) -> str:
+    """Where bytes with this hash live: the same bytes always get the same single name."""
+    return f"archive/sha256/{sha256[:2]}/{sha256}"
+
+
+def store_bytes(data: bytes) -> tuple[str, str]:
+    """Store ``data`` unless it is already stored; return its SHA-256 and storage name."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    name = storage_name(sha256)
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(data))
+        if saved != name:
+            # Another worker stored the same bytes between our check and our save; the storage
+            # then picked a fresh name. Keep the first copy only.
+            default_storage.delete(saved)
+    return sha256, name
+
+
+def _enqueue(queue: Callable[[], object], what: str) -> None:
+    """Queue a task; when the broker is down the row stays pending and the beat sweep retries."""
+    try:
+        queue()
+    except Exception:  # the broker's errors vary by transport; none may break the request
+        logger.exception("Could not queue %s; the periodic retry will pick it up", what)
+
+
+def request_archive(*, item: models.Model) -> None:
+    """Mark ``item`` (a Document or Evidence) pending and archive its URL once this commits.
+
+    Call it from the service or admin hook that saved a new or changed URL; without a URL the
+    archive state is cleared.
+    """
+    if not item.url:
+        type(item).objects.filter(pk=item.pk).update(archive_status=Status.NONE, archive_error="")
+        return
+    type(item).objects.filter(pk=item.pk).update(
+        archive_status=Status.PENDING, archive_error="", archive_attempts=0
+    )
+    item.archive_status = Status.PENDING
+    task = _task_for(item)
+    transaction.on_commit(
+        lambda: _enqueue(lambda: task.delay(item.pk), f"the archive of {item!r}"), robust=True
+    )
+
+
+def _task_for(item: models.Model):
+    from claims.tasks import archive_evidence
+    from sources.tasks import archive_document
+
+    return archive_document if isinstance(item, Document) else archive_evidence
+
+
+def archive(*, item: models.Model) -> str:
+    """Fetch ``item.url`` and record the result on the row; return the new archive status.
+
+    Safe to run twice: a row already archived from the same URL is left alone. Raises
+    ``fetching.Unavailable`` for the task to retry; records blocked and failed fetches.
+    """
+    if item.archive_status == Status.ARCHIVED and item.archive_sha256:
+        return item.archive_status
+    if not item.url:
+        return item.archive_status
+    model = type(item)
+    model.objects.filter(pk=item.pk).update(
+        archive_attempts=models.F("archive_attempts") + 1, archive_status=Status.PENDING
+    )
+    try:
+        fetched = fetching.fetch(item.url)
+    except fetching.Blocked as error:
+        return _record_failure(item, Status.BLOCKED, error.reason)
+    except fetching.Failed as error:
+        return _record_failure(item, Status.FAILED, error.reason)
+    except fetching.Unavailable as error:
+        model.objects.filter(pk=item.pk).update(archive_error=error.reason)
+        raise
+    sha256, name = store_bytes(fetched.body)
+    with transaction.atomic():
+        # The URL may have changed while we fetched; then this copy belongs to no one.
+        updated = model.objects.filter(pk=item.pk, url=item.url).update(
+            archive_file=name,
+            archive_sha256=sha256,
+            archive_size=len(fetched.body),
+            archive_content_type=fetched.content_type,
+            archive_final_url=fetched.final_url,
+            archive_http_status=fetched.status,
+            archived_at=fetched.fetched_at,
+            archive_verified_at=fetched.fetched_at,
+            archive_status=Status.ARCHIVED,
+            archive_error="",
+        )
+        if updated and isinstance(item, Document):
+            from claims.quotes import request_quote_checks
+
+            request_quote_checks(document=item)
+    return Status.ARCHIVED
+
+
+def record_gave_up(*, item: models.Model, reason: str) -> None:
+    """The task ran out of retries: the archive failed, with the last reason."""
+    _record_failure(item, Status.FAILED, f"gave up after retries: {reason}")
+
+
+def _record_failure(item: models.Model, status: str, reason: str) -> str:
+    type(item).objects.filter(pk=item.pk, url=item.url).update(
+        archive_status=status, archive_error=reason[:2000]
+    )
+    logger.info("Archive of %s %s: %s", item.url, status, reason)
+    return status
+
+
+def archivable_models() -> list[type[models.Model]]:
+    from claims.models import Evidence
+
+    return [Document, Evidence]
+
+
+def verify_archives() -> ArchiveCheck:
+    """Re-hash every archived file; flag those whose bytes no longer match (or are gone)."""
+    check = ArchiveCheck.objects.create(job=ArchiveCheck.Job.VERIFY)
+    for model in archivable_models():
+        rows = model.objects.filter(archive_status__in=[Status.ARCHIVED, Status.MISMATCH])
+        for item in rows.only("pk", "archive_file", "archive_sha256").iterator():
+            check.checked += 1
+            actual = _hash_of_stored(item.archive_file.name)
+            if actual == item.archive_sha256:
+                check.intact += 1
+                model.objects.filter(pk=item.pk).update(
+                    archive_status=Status.ARCHIVED, archive_verified_at=timezone.now()
+                )
+                continue
+            if actual is None:
+                check.missing += 1
+                reason = "the stored copy is missing"
+            else:
+                check.mismatched += 1
+                reason = f"the stored copy now hashes to {actual}"
+            model.objects.filter(pk=item.pk).update(
+                archive_status=Status.MISMATCH, archive_error=reason
+            )
+    check.finished_at = timezone.now()
+    check.save()
+    return check
+
+
+def _hash_of_stored(name: str) -> str | None:
+    if not name or not default_storage.exists(name):
+        return None
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def retry_failed_archives() -> ArchiveCheck:
+    """Queue again every archive that failed or was left pending (e.g. the broker was down).
+
+    Blocked URLs are not retried: the address they point to will not become safe by waiting.
+    """
+    check = ArchiveCheck.objects.create(job=ArchiveCheck.Job.RETRY)
+    stale = timezone.now() - dt.timedelta(minutes=10)
+    for model in archivable_models():
+        rows = model.objects.exclude(url="").filter(
+            models.Q(archive_status=Status.FAILED)
+            | (models.Q(archive_status=Status.PENDING) & updated_before(model, stale))
+        )
+        for item in rows.only("pk", "url"):
+            check.queued += 1
+            request_archive(item=item)
+    check.finished_at = timezone.now()
+    check.save()
+    return check
+
+
+def updated_before(model: type[models.Model], moment: dt.datetime) -> models.Q:
+    """Pending rows nobody touched lately; evidence has no timestamp, so all of it counts."""
+    if any(f.name == "updated_at" for f in model._meta.get_fields()):
+        return models.Q(updated_at__lt=moment)
+    return models.Q()

@@ -1,0 +1,183 @@
+"""Archiving documents and evidence: exact bytes by SHA-256, statuses, retries, periodic checks."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from claims.models import Evidence
+from sources import archiving
+from sources.models import ArchiveCheck, Document
+from sources.tasks import archive_document, retry_failed_archives, verify_archives
+from tests.factories import ActorFactory, DocumentFactory, EvidenceFactory
+
+Status = Document.ArchiveStatus
+pytestmark = pytest.mark.django_db
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def admin_editor(admin_client):
+    return admin_client
+
+
+def test_saving_a_document_in_the_admin_archives_its_url(
+    admin_client, web, django_capture_on_commit_callbacks, archive_storage
+):
+    publisher = ActorFactory(kind="media_outlet")
+    form = {
+        "title": "A report",
+        "url": web.url("/page.html"),
+        "publisher": publisher.pk,
+        "kind": "article",
+        "language": "en",
+        "published_precision": "day",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client.post(reverse("admin:sources_document_add"), form)
+    assert answer.status_code == 302
+    document = Document.objects.get(title="A report")
+    body = web.PAGE_HTML.encode()
+    assert document.archive_status == Status.ARCHIVED
+    assert document.archive_sha256 == hashlib.sha256(body).hexdigest()
+    assert document.archive_size == len(body)
+    assert document.archive_content_type == "text/html; charset=utf-8"
+    assert document.archive_final_url == web.url("/page.html")
+    assert document.archive_http_status == 200
+    assert document.archived_at is not None
+    with default_storage.open(document.archive_file.name, "rb") as stored:
+        assert stored.read() == body
+
+
+def test_the_same_bytes_are_stored_once(web, archive_storage):
+    first = DocumentFactory(url=web.url("/page.html"))
+    second = DocumentFactory(url=web.url("/redirect?to=/page.html"))
+    archive_document(first.pk)
+    archive_document(second.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.archive_file.name == second.archive_file.name
+    assert second.archive_final_url == web.url("/page.html")
+    assert len(stored_files(archive_storage)) == 1
+
+
+def test_archiving_twice_fetches_and_stores_once(web, archive_storage):
+    document = DocumentFactory(url=web.url("/text"))
+    archive_document(document.pk)
+    archive_document(document.pk)
+    assert len(web.recorder.requests) == 1
+    assert len(stored_files(archive_storage)) == 1
+
+
+def test_a_blocked_url_is_recorded_with_its_reason_and_not_retried(web, archive_storage):
+    document = DocumentFactory(url="http://169.254.169.254/latest/meta-data/")
+    archive_document(document.pk)
+    document.refresh_from_db()
+    assert document.archive_status == Status.BLOCKED
+    assert "metadata" in document.archive_error
+    assert document.archive_attempts == 1
+    assert retry_failed_archives() == 0
+
+
+def test_server_errors_are_retried_until_the_server_recovers(web, archive_storage):
+    document = DocumentFactory(url=web.url("/flaky/2"))
+    archive_document.delay(document.pk)
+    document.refresh_from_db()
+    assert document.archive_status == Status.ARCHIVED
+    assert document.archive_attempts == 3
+    assert len(web.recorder.requests) == 3
+
+
+def test_an_archive_that_keeps_failing_is_marked_failed_after_the_last_retry(
+    web, archive_storage, settings
+):
+    document = DocumentFactory(url=web.url("/status/503"))
+    archive_document.delay(document.pk)
+    document.refresh_from_db()
+    assert document.archive_status == Status.FAILED
+    assert "gave up after retries" in document.archive_error
+    assert len(web.recorder.requests) == settings.JOBS_MAX_RETRIES + 1
+
+
+def test_a_client_error_fails_at_once(web, archive_storage):
+    evidence = EvidenceFactory(url=web.url("/status/404"), availability="published")
+    archiving.archive(item=evidence)
+    evidence.refresh_from_db()
+    assert evidence.archive_status == Status.FAILED
+    assert "404" in evidence.archive_error
+
+
+def test_evidence_saved_in_the_admin_is_archived(
+    admin_client, web, django_capture_on_commit_callbacks, archive_storage
+):
+    evidence = EvidenceFactory()
+    form = {
+        "claim": evidence.claim_id,
+        "relation": "cited",
+        "kind": "video",
+        "description": "Footage",
+        "url": web.url("/text"),
+        "availability": "published",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client.post(
+            reverse("admin:claims_evidence_change", args=[evidence.pk]), form
+        )
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+    evidence.refresh_from_db()
+    assert evidence.archive_status == Status.ARCHIVED
+    assert evidence.archive_sha256 == hashlib.sha256(b"plain words").hexdigest()
+
+
+def test_rehashing_flags_a_stored_copy_whose_bytes_changed(web, archive_storage):
+    intact = DocumentFactory(url=web.url("/text"))
+    altered = DocumentFactory(url=web.url("/page.html"))
+    archive_document(intact.pk)
+    archive_document(altered.pk)
+    altered.refresh_from_db()
+    path = Path(default_storage.path(altered.archive_file.name))
+    path.write_bytes(b"something else")
+    counts = verify_archives()
+    altered.refresh_from_db()
+    assert counts == {"checked": 2, "mismatched": 1, "missing": 0}
+    assert altered.archive_status == Status.MISMATCH
+    assert "now hashes to" in altered.archive_error
+    assert Document.objects.get(pk=intact.pk).archive_status == Status.ARCHIVED
+    check = ArchiveCheck.objects.get()
+    assert (check.checked, check.intact, check.mismatched) == (2, 1, 1)
+
+
+def test_failed_archives_are_queued_again_and_blocked_ones_are_not(
+    web, archive_storage, django_capture_on_commit_callbacks
+):
+    failed = DocumentFactory(url=web.url("/text"), archive_status=Status.FAILED)
+    blocked = DocumentFactory(url="http://10.0.0.1/", archive_status=Status.BLOCKED)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = retry_failed_archives()
+    assert queued == 1
+    assert Document.objects.get(pk=failed.pk).archive_status == Status.ARCHIVED
+    assert Document.objects.get(pk=blocked.pk).archive_status == Status.BLOCKED
+
+
+def test_the_admin_shows_the_counts_of_the_periodic_checks(admin_client, archive_storage):
+    DocumentFactory(url="https://example.org/x", archive_status=Status.FAILED)
+    ContentFile(b"")  # nothing stored: the check finds no archived rows
+    verify_archives()
+    answer = admin_client.get(reverse("admin:sources_archivecheck_changelist"))
+    assert answer.status_code == 200
+    assert b"failed: 1" in answer.content
+    assert b"re-hash archived files" in answer.content
+
+
+def test_evidence_without_url_has_nothing_to_archive(archive_storage):
+    evidence = EvidenceFactory()
+    archiving.request_archive(item=evidence)
+    assert Evidence.objects.get(pk=evidence.pk).archive_status == Status.NONE
