@@ -18,6 +18,7 @@ from claims.models import (
     Incident,
     Response,
 )
+from claims.roles import sync_roles
 from sources.models import Actor, Affiliation, Alias, Document
 
 
@@ -34,6 +35,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(self, create: bool, names: list[str] | None, **kwargs: object) -> None:
         if create and names:
+            if Group.objects.filter(name__in=names).count() < len(set(names)):
+                # A transactional test before this one emptied every table, roles included.
+                sync_roles()
             self.groups.add(*Group.objects.filter(name__in=names))
         if create:
             self.save()

@@ -20,7 +20,11 @@ from tests.factories import (
     DocumentFactory,
     IncidentFactory,
 )
-from tests.test_browser_pages import browser, page  # noqa: F401  (shared browser fixtures)
+from tests.test_browser_pages import (  # noqa: F401  (the shared browser fixtures)
+    _allow_orm_beside_playwright,
+    browser,
+    page,
+)
 
 pytestmark = [
     pytest.mark.browser,

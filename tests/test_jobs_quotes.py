@@ -100,7 +100,8 @@ def test_saving_a_claim_in_the_admin_checks_its_quote(
         "quote_language": "en",
         "made_on": "2017-09-26",
         "made_precision": "day",
-        "status": "draft",
+        "status": claim.status,
+        "read_version": claim.version,
     }
     for prefix, total in [
         ("claim_targets", 0),

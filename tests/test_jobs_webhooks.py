@@ -169,6 +169,7 @@ def test_publishing_in_the_admin_records_the_event(admin_client):
         "made_on": "2017-09-26",
         "made_precision": "day",
         "status": "published",
+        "read_version": claim.version,
     }
     for prefix in [
         "claim_targets",
