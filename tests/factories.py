@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
 
 from claims.models import (
@@ -36,7 +38,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def groups(self, create: bool, names: list[str] | None, **kwargs: object) -> None:
         if create and names:
             if Group.objects.filter(name__in=names).count() < len(set(names)):
-                # A transactional test before this one emptied every table, roles included.
+                # A transactional test before this one emptied every table, permissions and
+                # roles included: make them again as migrate would.
+                for app_config in apps.get_app_configs():
+                    create_permissions(app_config, verbosity=0)
                 sync_roles()
             self.groups.add(*Group.objects.filter(name__in=names))
         if create:
