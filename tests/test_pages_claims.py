@@ -370,6 +370,8 @@ def test_pages_have_landmarks_and_start_with_one_h1(
         assert html.count("<h1") == 1, url
         for landmark in ("<header", "<main", "<nav", "<footer"):
             assert landmark in html, (url, landmark)
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (url, "duplicate id")
         levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
         assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), url
 
