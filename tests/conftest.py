@@ -208,6 +208,7 @@ class LocalServer:
     /redirect?to=U  302 to U                           /chain/N    N redirects, then /text
     /status/C       answers with status C              /flaky/N    500 N times, then 200
     /hook           records the request, answers 200   /hook-flaky/N  500 N times, then 200
+    /slow/N         hangs N times, then answers
     """
 
     PAGE_HTML = (
@@ -287,6 +288,11 @@ class LocalServer:
             return self.send(handler, 200, b"ok now", "text/plain")
         if path == "/hook":
             return self.send(handler, 200, b"thanks", "text/plain")
+        if path.startswith("/slow/"):  # hangs N times (until the client goes), then answers
+            if self.recorder.count(path) <= int(path.rsplit("/", 1)[1]):
+                time.sleep(20)
+                return None
+            return self.send(handler, 200, b"slow words", "text/plain")
         if path == "/drip":
             handler.send_response(200)
             handler.send_header("Content-Type", "text/plain")
