@@ -148,7 +148,7 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path):
     path = tmp_path / "ok.jsonl"
     path.write_text('{"type":"actor","slug":"a","name":"A","kind":"state"}\n')
     stdout = io.StringIO()
-    call_command("import_dataset", str(path), "--dry-run", stdout=stdout, verbosity=0)
+    call_command("import_dataset", str(path), "--dry-run", stdout=stdout, verbosity=1)
     assert "valid" in stdout.getvalue()
     assert not Actor.objects.exists()
 
