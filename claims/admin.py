@@ -144,6 +144,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "kind",
         "status",
         StandingFilter,
+        "quote_check",
         ("speaker", admin.RelatedOnlyFieldListFilter),
         ("incident", admin.RelatedOnlyFieldListFilter),
         "made_on",
@@ -160,6 +161,7 @@ class ClaimAdmin(admin.ModelAdmin):
     date_hierarchy = "made_on"
     autocomplete_fields = ["speaker", "spokesperson", "incident"]
     readonly_fields = [
+        "quote_check",
         "standing_display",
         "originators_display",
         "created_by",
@@ -169,7 +171,7 @@ class ClaimAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Who", {"fields": ["speaker", "spokesperson"]}),
         ("What", {"fields": ["kind", "summary", "incident"]}),
-        ("Words", {"fields": ["quote", "quote_language", "translation"]}),
+        ("Words", {"fields": ["quote", "quote_language", "translation", "quote_check"]}),
         (
             "When",
             {

@@ -205,3 +205,12 @@ def test_an_import_job_run_twice_imports_once(archive_storage):
     assert run_import(job.pk) == "done"
     assert run_import(job.pk) == "done"
     assert Actor.objects.count() == 1
+
+
+def test_editors_may_upload_a_dataset_through_the_api(editor_client, archive_storage):
+    upload = SimpleUploadedFile(
+        "a.jsonl", b'{"type":"actor","slug":"a","name":"A","kind":"state"}\n'
+    )
+    answer = editor_client.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert answer.status_code == 202
+    assert ImportJob.objects.get().created_by.username == "editor"
