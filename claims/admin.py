@@ -192,6 +192,7 @@ class ClaimAdmin(HistoryModelAdmin):
         "kind",
         "status",
         StandingFilter,
+        "quote_check",
         ("speaker", admin.RelatedOnlyFieldListFilter),
         ("incident", admin.RelatedOnlyFieldListFilter),
         "made_on",
@@ -208,6 +209,7 @@ class ClaimAdmin(HistoryModelAdmin):
     date_hierarchy = "made_on"
     autocomplete_fields = ["speaker", "spokesperson", "incident"]
     readonly_fields = [
+        "quote_check",
         "standing_display",
         "originators_display",
         "created_by",
@@ -217,7 +219,7 @@ class ClaimAdmin(HistoryModelAdmin):
     fieldsets = [
         ("Who", {"fields": ["speaker", "spokesperson"]}),
         ("What", {"fields": ["kind", "summary", "incident"]}),
-        ("Words", {"fields": ["quote", "quote_language", "translation"]}),
+        ("Words", {"fields": ["quote", "quote_language", "translation", "quote_check"]}),
         (
             "When",
             {

@@ -48,6 +48,11 @@ class Mark:
     count: int
     when: str  # the loose date in words
 
+    @property
+    def cx(self) -> float:
+        """The middle of the mark: where a day's dot sits."""
+        return round(self.x + self.width / 2, 2)
+
 
 @dataclass
 class Lane:

@@ -123,7 +123,13 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < JOBS_VISIBILITY_TI
     raise ImproperlyConfigured(
         "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT."
     )
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOBS_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOBS_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages a dead worker left unacknowledged past the timeout
+    # (kombu's default is every 10 × 10 s); throttle 1 makes the interval the only control.
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 60),
+    "unacked_restore_throttle": 1,
+}
 # A web request that queues a task after commit must not hang when the broker is down: the
 # outbox and the pending archive status keep the work, and the beat sweep queues it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}

@@ -140,32 +140,44 @@ def archivable_models() -> list[type[models.Model]]:
     return [Document, Evidence]
 
 
-def verify_archives() -> ArchiveCheck:
-    """Re-hash every archived file; flag those whose bytes no longer match (or are gone)."""
-    check = ArchiveCheck.objects.create(job=ArchiveCheck.Job.VERIFY)
+def verify_archives(
+    *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> ArchiveCheck:
+    """Re-hash every archived file; flag those whose bytes no longer match (or are gone).
+
+    With ``dry_run`` nothing is flagged or recorded; the returned check (unsaved) has the counts.
+    """
+    check = ArchiveCheck(job=ArchiveCheck.Job.VERIFY)
+    statuses = [Status.ARCHIVED, Status.MISMATCH]
+    total = sum(m.objects.filter(archive_status__in=statuses).count() for m in archivable_models())
     for model in archivable_models():
-        rows = model.objects.filter(archive_status__in=[Status.ARCHIVED, Status.MISMATCH])
+        rows = model.objects.filter(archive_status__in=statuses).order_by("pk")
         for item in rows.only("pk", "archive_file", "archive_sha256").iterator():
             check.checked += 1
-            actual = _hash_of_stored(item.archive_file.name)
-            if actual == item.archive_sha256:
-                check.intact += 1
-                model.objects.filter(pk=item.pk).update(
-                    archive_status=Status.ARCHIVED, archive_verified_at=timezone.now()
-                )
-                continue
-            if actual is None:
-                check.missing += 1
-                reason = "the stored copy is missing"
-            else:
-                check.mismatched += 1
-                reason = f"the stored copy now hashes to {actual}"
-            model.objects.filter(pk=item.pk).update(
-                archive_status=Status.MISMATCH, archive_error=reason
-            )
+            status, reason = _verify(item, check)
+            if not dry_run:
+                changes = {"archive_status": status, "archive_error": reason}
+                if status == Status.ARCHIVED:
+                    changes["archive_verified_at"] = timezone.now()
+                model.objects.filter(pk=item.pk).update(**changes)
+            if progress:
+                progress(check.checked, total)
     check.finished_at = timezone.now()
-    check.save()
+    if not dry_run:
+        check.save()
     return check
+
+
+def _verify(item: models.Model, check: ArchiveCheck) -> tuple[str, str]:
+    actual = _hash_of_stored(item.archive_file.name)
+    if actual == item.archive_sha256:
+        check.intact += 1
+        return Status.ARCHIVED, ""
+    if actual is None:
+        check.missing += 1
+        return Status.MISMATCH, "the stored copy is missing"
+    check.mismatched += 1
+    return Status.MISMATCH, f"the stored copy now hashes to {actual}"
 
 
 def _hash_of_stored(name: str) -> str | None:

@@ -9,7 +9,8 @@ from tests.factories import ActorFactory, AliasFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` need PostgreSQL itself (roles, row locks under concurrency).
+    """Tests marked ``postgres`` or ``worker`` need PostgreSQL itself (roles, row locks under
+    concurrency, a worker process sharing the test database).
 
     On another database they are deselected, not skipped: CI runs the suite on PostgreSQL
     first, where they run, and on SQLite only as a quick second pass.
@@ -18,7 +19,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    needs_postgres = ("postgres", "worker")
+    kept = [i for i in items if not any(i.get_closest_marker(m) for m in needs_postgres)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
@@ -244,6 +246,7 @@ class LocalServer:
     /redirect?to=U  302 to U                           /chain/N    N redirects, then /text
     /status/C       answers with status C              /flaky/N    500 N times, then 200
     /hook           records the request, answers 200   /hook-flaky/N  500 N times, then 200
+    /slow/N         hangs N times, then answers
     """
 
     PAGE_HTML = (
@@ -323,6 +326,11 @@ class LocalServer:
             return self.send(handler, 200, b"ok now", "text/plain")
         if path == "/hook":
             return self.send(handler, 200, b"thanks", "text/plain")
+        if path.startswith("/slow/"):  # hangs N times (until the client goes), then answers
+            if self.recorder.count(path) <= int(path.rsplit("/", 1)[1]):
+                time.sleep(20)
+                return None
+            return self.send(handler, 200, b"slow words", "text/plain")
         if path == "/drip":
             handler.send_response(200)
             handler.send_header("Content-Type", "text/plain")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from claims.models import Evidence
@@ -181,3 +182,22 @@ def test_evidence_without_url_has_nothing_to_archive(archive_storage):
     evidence = EvidenceFactory()
     archiving.request_archive(item=evidence)
     assert Evidence.objects.get(pk=evidence.pk).archive_status == Status.NONE
+
+
+def test_the_verify_command_reports_altered_files_and_a_dry_run_flags_nothing(web, archive_storage):
+    document = DocumentFactory(url=web.url("/text"))
+    archive_document(document.pk)
+    document.refresh_from_db()
+    Path(default_storage.path(document.archive_file.name)).write_bytes(b"tampered")
+    with pytest.raises(CommandError, match="1 altered"):
+        call_command("verify_archives", "--dry-run", verbosity=0)
+    assert status_of(document) == Status.ARCHIVED
+    assert not ArchiveCheck.objects.exists()
+    with pytest.raises(CommandError, match="1 altered"):
+        call_command("verify_archives", verbosity=0)
+    assert status_of(document) == Status.MISMATCH
+    assert ArchiveCheck.objects.get().mismatched == 1
+
+
+def status_of(document: Document) -> str:
+    return Document.objects.values_list("archive_status", flat=True).get(pk=document.pk)

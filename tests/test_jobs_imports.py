@@ -148,7 +148,7 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path):
     path = tmp_path / "ok.jsonl"
     path.write_text('{"type":"actor","slug":"a","name":"A","kind":"state"}\n')
     stdout = io.StringIO()
-    call_command("import_dataset", str(path), "--dry-run", stdout=stdout, verbosity=0)
+    call_command("import_dataset", str(path), "--dry-run", stdout=stdout, verbosity=1)
     assert "valid" in stdout.getvalue()
     assert not Actor.objects.exists()
 
@@ -205,3 +205,12 @@ def test_an_import_job_run_twice_imports_once(archive_storage):
     assert run_import(job.pk) == "done"
     assert run_import(job.pk) == "done"
     assert Actor.objects.count() == 1
+
+
+def test_editors_may_upload_a_dataset_through_the_api(editor_client, archive_storage):
+    upload = SimpleUploadedFile(
+        "a.jsonl", b'{"type":"actor","slug":"a","name":"A","kind":"state"}\n'
+    )
+    answer = editor_client.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert answer.status_code == 202
+    assert ImportJob.objects.get().created_by.username == "editor"

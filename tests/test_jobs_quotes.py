@@ -128,3 +128,14 @@ def test_saving_a_claim_in_the_admin_checks_its_quote(
     assert answer.status_code == 302, answer.context["adminform"].form.errors
     claim.refresh_from_db()
     assert claim.quote_check == QuoteCheck.FOUND
+
+
+def test_editors_find_claims_whose_quote_was_not_found(admin_client):
+    document = DocumentFactory(full_text=TEXT)
+    missing = claim_quoting("words nobody said", document)
+    check_quote(claim=missing)
+    page = admin_client.get(reverse("admin:claims_claim_changelist") + "?quote_check=not_found")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    detail = admin_client.get(reverse("admin:claims_claim_change", args=[missing.pk]))
+    assert b"not found in source" in detail.content

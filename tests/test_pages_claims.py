@@ -275,6 +275,14 @@ def test_timeline_unknown_actor_shows_an_error_next_to_the_filter(
     assert 'class="field-error"' in html
 
 
+def test_timeline_bad_date_and_page_do_not_break_the_page(
+    client: Client, idlib_exchange: SimpleNamespace
+) -> None:
+    html = get_ok(client, "/timeline/?since=yesterday&page=abc")
+    assert 'class="field-error"' in html
+    assert "2 claims" in text_of(html)
+
+
 def test_timeline_band_draws_a_week_as_a_span_and_a_day_as_a_point(
     client: Client, idlib_exchange: SimpleNamespace
 ) -> None:
@@ -370,6 +378,8 @@ def test_pages_have_landmarks_and_start_with_one_h1(
         assert html.count("<h1") == 1, url
         for landmark in ("<header", "<main", "<nav", "<footer"):
             assert landmark in html, (url, landmark)
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (url, "duplicate id")
         levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
         assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), url
 

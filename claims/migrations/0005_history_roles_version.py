@@ -19,7 +19,7 @@ def create_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0004_jobs'),
+        ('claims', '0004_jobs_editor_permissions'),
     ]
 
     operations = [

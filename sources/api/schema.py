@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import permissions
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -22,13 +23,15 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 class AutoSchema(openapi.AutoSchema):
     """Documents the error answers every operation can give, besides its success answer.
 
-    401 for any request with a bad token, 403 for writes without the model permission, 400
-    where parameters or a body are read, 404 where the path names a row or a cursor is read.
+    401 for any request with a bad token, 403 for writes without the model permission (and for
+    reads of views that guard reads too), 400 where parameters or a body are read, 404 where the
+    path names a row or a cursor is read.
     """
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        guarded = not all(isinstance(p, OPEN_READS) for p in self.view.get_permissions())
         has_path_params = "{" in self.path
         reads_query = self.method == "GET" and (
             self._is_list_view() or bool(self._get_filter_parameters()) or not has_path_params
@@ -36,7 +39,7 @@ class AutoSchema(openapi.AutoSchema):
         errors = {
             "400": (VALIDATION_ERROR, writes or reads_query),
             "401": (ERROR, True),
-            "403": (ERROR, writes),
+            "403": (ERROR, writes or guarded),
             "404": (ERROR, has_path_params or reads_query),
         }
         # Errors are rendered by whichever renderer the request negotiated, as DRF does.
@@ -49,6 +52,9 @@ class AutoSchema(openapi.AutoSchema):
                 )
         return responses
 
+
+# Permission classes that let anyone read: their views answer 403 to writes only.
+OPEN_READS = (permissions.AllowAny, permissions.DjangoModelPermissionsOrAnonReadOnly)
 
 ERROR = {
     "type": "object",

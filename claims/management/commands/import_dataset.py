@@ -44,7 +44,8 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"line {error['line']}: {error['reason']}"))
             raise CommandError(f"{len(errors)} bad rows in {file}; nothing was imported.")
         if dry_run:
-            self.stdout.write(self.style.SUCCESS(f"All {len(rows)} rows are valid (dry run)."))
+            if verbosity >= 1:
+                self.stdout.write(self.style.SUCCESS(f"All {len(rows)} rows are valid (dry run)."))
             return
         if verbosity >= 2:
             for name, count in sorted(outcome.created.items()):
@@ -53,4 +54,5 @@ class Command(BaseCommand):
         message = f"Imported {len(rows)} rows: {total} new database rows."
         if not total:
             message = f"All {len(rows)} rows were already in the database; nothing added."
-        self.stdout.write(self.style.SUCCESS(message))
+        if verbosity >= 1:
+            self.stdout.write(self.style.SUCCESS(message))

@@ -1,0 +1,75 @@
+"""Chart geometry: loose dates as spans, open-ended figures to the edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from claims import charts
+from claims.models import CasualtyFigure
+from claimtracker.dates import Precision
+
+Q = CasualtyFigure.Qualifier
+
+
+def figure(low: int | None, high: int | None, qualifier: str) -> CasualtyFigure:
+    return CasualtyFigure(low=low, high=high, qualifier=qualifier)
+
+
+def test_more_than_runs_open_ended_to_the_right_edge() -> None:
+    spread = charts.figure_spread([figure(152, 152, Q.EXACTLY), figure(150, None, Q.MORE_THAN)])
+    exact, more_than = spread.bars
+    assert exact.is_point
+    assert not exact.open_high
+    assert more_than.open_high
+    assert not more_than.open_low
+    assert more_than.x2 == spread.right_edge
+    assert more_than.x1 < exact.x1 < spread.right_edge
+
+
+def test_up_to_starts_open_at_zero() -> None:
+    (bar,) = charts.figure_spread([figure(None, 40, Q.UP_TO)]).bars
+    assert bar.open_low
+    assert not bar.open_high
+    assert bar.x1 == charts.LEFT
+    assert bar.x1 < bar.x2
+
+
+def test_no_figures_draw_no_chart() -> None:
+    assert charts.figure_spread([]) is None
+    assert charts.timeline_band([]) is None
+
+
+def test_a_week_is_drawn_as_a_span_seven_times_as_wide_as_a_day() -> None:
+    rows = [
+        charts.SpeechRow("A", "a", dt.date(2017, 9, 18), Precision.WEEK, 1),
+        charts.SpeechRow("B", "b", dt.date(2017, 9, 26), Precision.DAY, 2),
+    ]
+    band = charts.timeline_band(rows)
+    week, day = band.lanes[1].marks[0], band.lanes[0].marks[0]
+    assert week.is_span
+    assert not day.is_span
+    assert abs(week.width - 7 * day.width) < 0.05
+    assert band.lanes[0].label == "B"  # the busiest party comes first
+    assert band.lanes[0].dates == ["26 Sep 2017 (2 claims)"]
+
+
+def test_the_band_keeps_the_busiest_parties_and_counts_the_rest() -> None:
+    rows = [
+        charts.SpeechRow(f"P{n}", f"p{n}", dt.date(2017, 1, 1 + n), Precision.DAY, 1 + n)
+        for n in range(12)
+    ]
+    band = charts.timeline_band(rows, max_lanes=10)
+    assert len(band.lanes) == 10
+    assert band.omitted == 2
+    assert band.lanes[0].label == "P11"
+
+
+def test_ticks_stay_inside_the_chart() -> None:
+    rows = [
+        charts.SpeechRow("A", "a", dt.date(2016, 1, 1), Precision.YEAR, 1),
+        charts.SpeechRow("A", "a", dt.date(2019, 6, 1), Precision.MONTH, 1),
+    ]
+    band = charts.timeline_band(rows)
+    assert band.ticks
+    assert all(charts.LEFT <= tick.x <= 100 - charts.RIGHT for tick in band.ticks)
+    assert band.ticks[0].label.isdigit()  # a multi-year range is ticked by year
