@@ -9,5 +9,6 @@ urlpatterns = [
     path("timeline/", views.timeline, name="timeline"),
     path("incidents/<slug:slug>/", views.incident_detail, name="incident-detail"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/<int:pk>/history/", views.claim_history, name="claim-history"),
     path("search/", views.search_page, name="search"),
 ]

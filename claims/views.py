@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from claims import charts
 from claims.filters import ClaimFilter
+from claims.history import history_of
 from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Response, Standing
 from claims.search import search
 from claims.services import independent_originators
@@ -199,11 +201,47 @@ def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
         "chain": claim.chain,
         "evidence": [(claim, item) for item in claim.evidence.all()],
         "originator_count": len(originators),
+        "last_change": history_of(claim).only("id", "recorded_at", "operation").last(),
     }
 
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/claim_detail.html", get_claim_for_user(request.user, pk))
+
+
+def get_claim_history_for_user(user: User, pk: int) -> dict[str, object]:
+    """The claim row's hash-chained history. The public sees it from publication on, with the
+    draft values that preceded publication left out; editors see every change and who made it."""
+    claim = get_object_or_404(Claim.objects.visible_to(user).select_related("speaker"), pk=pk)
+    editors_view = can_see_drafts(user)
+    changes = []
+    for record in history_of(claim):
+        draft_before = record.before.get("status") == Claim.Status.DRAFT
+        if not editors_view and record.after.get("status", "draft") == Claim.Status.DRAFT:
+            continue
+        rows = [
+            (column, None if draft_before and not editors_view else old, new)
+            for column, old, new in record.changes()
+            if column not in HIDDEN_HISTORY_COLUMNS
+        ]
+        changes.append({"record": record, "rows": rows})
+    if editors_view:
+        # One query for every user named, not one per entry.
+        ids = {c["record"].user_id for c in changes if c["record"].user_id}
+        users = {str(u.pk): u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
+        for change in changes:
+            user_id = change["record"].user_id
+            change["who"] = users.get(user_id, "a former user") if user_id else "no signed-in user"
+    return {"claim": claim, "changes": changes, "editors_view": editors_view}
+
+
+# Bookkeeping columns every save touches; the page lists what an editor changed.
+HIDDEN_HISTORY_COLUMNS = {"updated_at", "version", "created_by_id"}
+
+
+def claim_history(request: HttpRequest, pk: int) -> HttpResponse:
+    context = get_claim_history_for_user(request.user, pk)
+    return render(request, "claims/claim_history.html", context)
 
 
 # --- Search ---------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        # A missing browser is a broken set-up, not a reason to pass: .ci/run installs it.
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -74,7 +74,10 @@ PAGES = {
     # the document, the count and the page of claims + 6 prefetches
     "/documents/{document}/": 9,
     # the claim + 6 prefetches, the independent originators (2)
-    "/claims/{claim}/": 9,
+    # ... plus the record's last change record, for "Last changed".
+    "/claims/{claim}/": 10,
+    # the claim and its speaker, its change records
+    "/claims/{claim}/history/": 2,
 }
 
 
