@@ -274,3 +274,18 @@ def test_claim_targets_are_written_once_per_actor_and_role(editor_client, whole_
 
     assert response.status_code == 201
     assert ClaimTarget.objects.count() == 1
+
+
+def test_changing_only_the_precision_moves_the_date_to_the_start_of_its_period(
+    editor_client, white_helmets
+):
+    claim = ClaimFactory(speaker=white_helmets, made_on=dt.date(2017, 9, 27))
+
+    response = editor_client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"made_precision": "month"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["made_on"] == "2017-09-01"
+    claim.refresh_from_db()
+    assert claim.made_on == dt.date(2017, 9, 1)

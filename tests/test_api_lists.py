@@ -131,3 +131,24 @@ def test_list_pages_of_the_registries_are_capped(api_client, db):
 
     assert body["count"] == 205
     assert len(body["results"]) == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "ordering", "key"),
+    [
+        ("/api/v1/actors/", "-name", "name"),
+        ("/api/v1/incidents/", "title", "title"),
+        ("/api/v1/documents/", "-title", "title"),
+    ],
+)
+def test_registries_order_by_a_query_parameter(api_client, white_helmets, url, ordering, key):
+    from tests.factories import ActorFactory, DocumentFactory, IncidentFactory
+
+    for name in ("Beta", "Alpha", "Gamma"):
+        ActorFactory(name=name)
+        IncidentFactory(title=name)
+        DocumentFactory(title=name, publisher=white_helmets)
+
+    values = [row[key] for row in api_client.get(url, {"ordering": ordering}).json()["results"]]
+
+    assert values == sorted(values, reverse=ordering.startswith("-"))

@@ -87,6 +87,8 @@ class IncidentViewSet(
     serializer_class = IncidentSerializer
     write_serializer_class = IncidentWriteSerializer
     filterset_class = IncidentFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["start_on", "title", "created_at"]
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
     lookup_pattern = SLUG

@@ -44,10 +44,13 @@ class FullCleanMixin:
             instance.full_clean(exclude=self.full_clean_exclude)
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-        # clean() may normalise values (loose dates): keep what it settled on.
-        for name in attrs:
-            if name not in many_to_many:
-                attrs[name] = getattr(instance, name)
+        # clean() may normalise values (a loose date moves to the start of its period, also
+        # when only its precision was sent): keep every field it settled on.
+        before = self.instance or model()
+        for field in model._meta.concrete_fields:
+            settled = getattr(instance, field.attname)
+            if field.name in attrs or settled != getattr(before, field.attname):
+                attrs[field.name] = getattr(instance, field.name)
         return attrs
 
 

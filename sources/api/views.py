@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.viewsets import GenericViewSet
 
-from claims.api.filters import ActorFilter, DocumentFilter
+from claims.api.filters import ActorFilter, DocumentFilter, StableOrderingFilter
 from claims.api.pagination import CappedLimitOffsetPagination
 from sources.api.serializers import (
     ActorSerializer,
@@ -107,6 +108,8 @@ class ActorViewSet(
     serializer_class = ActorSerializer
     write_serializer_class = ActorWriteSerializer
     filterset_class = ActorFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "created_at", "updated_at"]
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
     lookup_pattern = SLUG
@@ -130,6 +133,8 @@ class DocumentViewSet(
     serializer_class = DocumentSerializer
     write_serializer_class = DocumentWriteSerializer
     filterset_class = DocumentFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["published_on", "title", "created_at"]
     pagination_class = CappedLimitOffsetPagination
 
     def get_queryset(self) -> QuerySet[Document]:
