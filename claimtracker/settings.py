@@ -129,6 +129,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # (kombu's default is every 10 × 10 s); throttle 1 makes the interval the only control.
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 60),
     "unacked_restore_throttle": 1,
+    # A broker that vanishes without closing the connection must not hang a request's publish.
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
 }
 # A web request that queues a task after commit must not hang when the broker is down: the
 # outbox and the pending archive status keep the work, and the beat sweep queues it later.

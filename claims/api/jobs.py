@@ -110,7 +110,9 @@ class ImportJobViewSet(
     def get_queryset(self) -> QuerySet[ImportJob]:
         return ImportJob.objects.order_by("-created_at", "-id")
 
+    @extend_schema(responses={202: ImportJobSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Accept a file for import; the answer is the queued job, to poll for its progress."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = imports.start_import(upload=serializer.validated_data["file"], user=request.user)
