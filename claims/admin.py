@@ -23,6 +23,7 @@ from claims.models import (
 )
 from claims.quotes import request_quote_check
 from claims.services import (
+    ALLOWED_STATUS_MOVES,
     StaleVersion,
     changes_since,
     independent_originator_count,
@@ -30,15 +31,6 @@ from claims.services import (
     save_claim,
 )
 from sources import archiving
-
-# Editorial moves an editor's form may make; anything else needs the workflow services.
-ALLOWED_STATUS_MOVES = {
-    ("draft", "draft"),
-    ("draft", "published"),
-    ("published", "published"),
-    ("published", "withdrawn"),
-    ("withdrawn", "withdrawn"),
-}
 
 
 class ClaimAdminForm(forms.ModelForm):

@@ -94,6 +94,19 @@ def acting_as(user: object | None, context: str) -> Iterator[None]:
             _set_pg_settings(conn, _user_id.get(), _context.get())
 
 
+def attribute_changes(user: object | None, context: str) -> None:
+    """Attribute the rest of this request's changes to ``user``, inside an ``acting_as`` block.
+
+    For API views, where DRF knows the token's user only after the middleware's ``acting_as``
+    began; that block's end restores the previous values.
+    """
+    user_id = str(getattr(user, "pk", "") or "")
+    _user_id.set(user_id)
+    _context.set(context)
+    if default_connection.vendor == "postgresql":
+        _set_pg_settings(default_connection, user_id, context)
+
+
 # --- triggers ---------------------------------------------------------------------------------
 
 _PG_FUNCTION = f"""

@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from claims.history import acting_as
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -515,6 +516,7 @@ def import_rows(
     dry_run: bool = False,
     validated: Progress | None = None,
     imported: Progress | None = None,
+    user: Any = None,
 ) -> Outcome:
     """Validate every row, then (unless ``dry_run`` or any row is bad) import them all in one
     transaction. Archives and quote checks for new rows are queued once it commits."""
@@ -523,7 +525,8 @@ def import_rows(
     if outcome.errors or dry_run:
         return outcome
     importer = Importer(write=True)
-    with transaction.atomic():
+    # The history records every imported row as the uploader's, through "import".
+    with acting_as(user, "import"), transaction.atomic():
         errors = _run(rows, importer, imported)
         if errors:
             # A rule only the database could check (the validation pass saw none): undo it all.
@@ -594,7 +597,7 @@ def run_import_job(*, job: ImportJob) -> str:
         elif done % every == 0:
             _progress(job, processed_rows=done)
 
-    outcome = import_rows(rows, validated=validated)
+    outcome = import_rows(rows, validated=validated, user=job.created_by)
     if outcome.errors:
         return _finish(job, ImportJob.Status.INVALID, errors=outcome.errors)
     return _finish(job, ImportJob.Status.DONE, created=dict(outcome.created))

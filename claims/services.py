@@ -134,6 +134,15 @@ def save_claim(*, claim: Claim, read_version: int) -> Claim:
 
 # --- editorial workflow: draft -> published -> withdrawn ------------------------------------------
 
+# (from, to) moves an edit of a claim may make; a published claim never goes back to draft.
+ALLOWED_STATUS_MOVES = {
+    ("draft", "draft"),
+    ("draft", "published"),
+    ("published", "published"),
+    ("published", "withdrawn"),
+    ("withdrawn", "withdrawn"),
+}
+
 _ALLOWED = {
     Claim.Status.PUBLISHED: {Claim.Status.DRAFT},
     Claim.Status.WITHDRAWN: {Claim.Status.PUBLISHED},

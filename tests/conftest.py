@@ -198,6 +198,19 @@ def editor_client(editor):
 
 
 @pytest.fixture
+def reviewer_client(reviewer):
+    """An API client sending a reviewer's token: may also publish and change published claims."""
+    from rest_framework.test import APIClient
+
+    from sources.models import ApiToken
+
+    _, secret = ApiToken.issue(user=reviewer, name="review tool")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return client
+
+
+@pytest.fixture
 def reader_client(reader):
     """An API client with a valid token for a user who may write nothing."""
     from rest_framework.test import APIClient

@@ -58,14 +58,14 @@ def whole_claim(white_helmets, reuters, broadcaster, defence_ministry) -> dict:
 
 
 def test_one_post_creates_a_claim_with_its_figures_chain_and_accused(
-    editor_client, editor, whole_claim
+    reviewer_client, reviewer, whole_claim
 ):
-    response = editor_client.post("/api/v1/claims/", whole_claim, format="json")
+    response = reviewer_client.post("/api/v1/claims/", whole_claim, format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
     claim = Claim.objects.get(pk=body["id"])
-    assert claim.created_by == editor
+    assert claim.created_by == reviewer
     # "Last week" is stored as the Monday of that week, with its precision.
     assert claim.made_on == dt.date(2017, 9, 25)
     assert body["made_on"] == "2017-09-25"
@@ -112,7 +112,7 @@ def test_one_post_creates_a_claim_with_its_figures_chain_and_accused(
     ],
 )
 def test_every_broken_rule_answers_400_at_its_field_and_writes_nothing(
-    editor_client, whole_claim, change, path, message
+    reviewer_client, whole_claim, change, path, message
 ):
     payload = whole_claim | {
         key: (
@@ -122,7 +122,7 @@ def test_every_broken_rule_answers_400_at_its_field_and_writes_nothing(
     }
     counts = (Claim.objects.count(), CasualtyFigure.objects.count(), Attribution.objects.count())
 
-    response = editor_client.post("/api/v1/claims/", payload, format="json")
+    response = reviewer_client.post("/api/v1/claims/", payload, format="json")
 
     assert response.status_code == 400
     errors = response.json()
@@ -144,11 +144,11 @@ def test_every_broken_rule_answers_400_at_its_field_and_writes_nothing(
     ) == counts
 
 
-def test_errors_in_several_rows_are_reported_together(editor_client, whole_claim):
+def test_errors_in_several_rows_are_reported_together(reviewer_client, whole_claim):
     whole_claim["figures"][1] |= {"low": None, "high": None}
     whole_claim["status"] = "withdrawn"
 
-    response = editor_client.post("/api/v1/claims/", whole_claim, format="json")
+    response = reviewer_client.post("/api/v1/claims/", whole_claim, format="json")
 
     assert response.status_code == 400
     errors = response.json()
@@ -158,13 +158,13 @@ def test_errors_in_several_rows_are_reported_together(editor_client, whole_claim
     assert not Claim.objects.exists()
 
 
-def test_a_claim_can_be_corrected_with_patch_and_rules_still_apply(editor_client, white_helmets):
+def test_a_claim_can_be_corrected_with_patch_and_rules_still_apply(reviewer_client, white_helmets):
     claim = ClaimFactory(speaker=white_helmets)
 
-    fixed = editor_client.patch(
+    fixed = reviewer_client.patch(
         f"/api/v1/claims/{claim.pk}/", {"made_as_stated": "on Tuesday"}, format="json"
     )
-    broken = editor_client.patch(
+    broken = reviewer_client.patch(
         f"/api/v1/claims/{claim.pk}/", {"status": "withdrawn"}, format="json"
     )
 
@@ -176,11 +176,13 @@ def test_a_claim_can_be_corrected_with_patch_and_rules_still_apply(editor_client
     assert claim.status == Claim.Status.PUBLISHED
 
 
-def test_one_post_links_a_denial_to_the_allegation(editor_client, white_helmets, defence_ministry):
+def test_one_post_links_a_denial_to_the_allegation(
+    reviewer_client, white_helmets, defence_ministry
+):
     allegation = ClaimFactory(speaker=white_helmets, made_on=dt.date(2017, 9, 25))
     denial = ClaimFactory(speaker=defence_ministry, made_on=dt.date(2017, 9, 26))
 
-    response = editor_client.post(
+    response = reviewer_client.post(
         "/api/v1/responses/",
         {"claim": denial.pk, "answers": allegation.pk, "kind": "denies"},
         format="json",
@@ -189,7 +191,7 @@ def test_one_post_links_a_denial_to_the_allegation(editor_client, white_helmets,
     assert response.status_code == 201, response.json()
     assert response.json()["answers"]["id"] == allegation.pk
     assert Response.objects.filter(claim=denial, answers=allegation, kind="denies").exists()
-    detail = editor_client.get(f"/api/v1/claims/{allegation.pk}/").json()
+    detail = reviewer_client.get(f"/api/v1/claims/{allegation.pk}/").json()
     assert detail["standing"] == "denied"
     assert [r["by"]["id"] for r in detail["responses_received"]] == [denial.pk]
 
@@ -202,12 +204,12 @@ def test_one_post_links_a_denial_to_the_allegation(editor_client, white_helmets,
     ],
 )
 def test_a_response_that_breaks_a_rule_answers_400_at_its_field(
-    editor_client, white_helmets, defence_ministry, kind, answering_day, field
+    reviewer_client, white_helmets, defence_ministry, kind, answering_day, field
 ):
     allegation = ClaimFactory(speaker=white_helmets, made_on=dt.date(2017, 9, 25))
     answer = ClaimFactory(speaker=defence_ministry, made_on=answering_day)
 
-    response = editor_client.post(
+    response = reviewer_client.post(
         "/api/v1/responses/",
         {"claim": answer.pk, "answers": allegation.pk, "kind": kind},
         format="json",
@@ -218,15 +220,15 @@ def test_a_response_that_breaks_a_rule_answers_400_at_its_field(
     assert not Response.objects.exists()
 
 
-def test_a_claim_cannot_answer_itself_or_answer_twice_the_same_way(editor_client, white_helmets):
+def test_a_claim_cannot_answer_itself_or_answer_twice_the_same_way(reviewer_client, white_helmets):
     claim = ClaimFactory(speaker=white_helmets)
     other = ClaimFactory(speaker=white_helmets)
     Response.objects.create(claim=other, answers=claim, kind="disputes")
 
-    itself = editor_client.post(
+    itself = reviewer_client.post(
         "/api/v1/responses/", {"claim": claim.pk, "answers": claim.pk, "kind": "denies"}
     )
-    twice = editor_client.post(
+    twice = reviewer_client.post(
         "/api/v1/responses/", {"claim": other.pk, "answers": claim.pk, "kind": "disputes"}
     )
 
@@ -237,10 +239,10 @@ def test_a_claim_cannot_answer_itself_or_answer_twice_the_same_way(editor_client
     assert Response.objects.count() == 1
 
 
-def test_evidence_with_a_url_must_be_marked_published(editor_client, white_helmets):
+def test_evidence_with_a_url_must_be_marked_published(reviewer_client, white_helmets):
     claim = ClaimFactory(speaker=white_helmets)
 
-    response = editor_client.post(
+    response = reviewer_client.post(
         "/api/v1/evidence/",
         {
             "claim": claim.pk,
@@ -257,8 +259,8 @@ def test_evidence_with_a_url_must_be_marked_published(editor_client, white_helme
     assert not claim.evidence.exists()
 
 
-def test_an_incident_that_ends_before_it_starts_answers_400(editor_client):
-    response = editor_client.post(
+def test_an_incident_that_ends_before_it_starts_answers_400(reviewer_client):
+    response = reviewer_client.post(
         "/api/v1/incidents/",
         {"title": "T", "slug": "t", "start_on": "2017-09-20", "end_on": "2017-09-01"},
     )
@@ -267,21 +269,21 @@ def test_an_incident_that_ends_before_it_starts_answers_400(editor_client):
     assert "end_on" in response.json()
 
 
-def test_claim_targets_are_written_once_per_actor_and_role(editor_client, whole_claim):
+def test_claim_targets_are_written_once_per_actor_and_role(reviewer_client, whole_claim):
     whole_claim["accused"] = ["russian-defence-ministry", "russian-defence-ministry"]
 
-    response = editor_client.post("/api/v1/claims/", whole_claim, format="json")
+    response = reviewer_client.post("/api/v1/claims/", whole_claim, format="json")
 
     assert response.status_code == 201
     assert ClaimTarget.objects.count() == 1
 
 
 def test_changing_only_the_precision_moves_the_date_to_the_start_of_its_period(
-    editor_client, white_helmets
+    reviewer_client, white_helmets
 ):
     claim = ClaimFactory(speaker=white_helmets, made_on=dt.date(2017, 9, 27))
 
-    response = editor_client.patch(
+    response = reviewer_client.patch(
         f"/api/v1/claims/{claim.pk}/", {"made_precision": "month"}, format="json"
     )
 

@@ -212,3 +212,36 @@ def test_application_role_may_only_insert_into_history() -> None:
             cursor.execute("RESET ROLE")
             cursor.execute(f"REVOKE ALL ON {table} FROM ct_app_probe")
             cursor.execute("DROP ROLE ct_app_probe")
+
+
+def test_api_write_with_a_token_is_recorded_as_the_tokens_user(reviewer_client, reviewer) -> None:
+    claim = ClaimFactory(status="draft")
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"summary": "Corrected by a tool."}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    record = history_of(claim).last()
+    assert (record.user_id, record.context) == (str(reviewer.pk), "api")
+    assert record.after["summary"] == "Corrected by a tool."
+
+
+def test_an_import_is_recorded_as_an_import(tmp_path: Path, editor) -> None:
+    from claims.imports import import_rows, read_rows
+
+    ClaimFactory(summary="Exported then imported.")
+    out = StringIO()
+    call_command("export_dataset", stdout=out, stderr=StringIO())
+    ChangeRecord.objects.all().delete()
+    for model in (Claim,):
+        model.objects.all().delete()
+    rows, errors = read_rows(out.getvalue(), name="dataset.jsonl")
+    assert not errors
+    outcome = import_rows(rows, user=editor)
+    assert not outcome.errors
+    claim = Claim.objects.get(summary="Exported then imported.")
+    record = history_of(claim).get()
+    assert (record.operation, record.user_id, record.context) == (
+        "INSERT",
+        str(editor.pk),
+        "import",
+    )

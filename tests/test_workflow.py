@@ -247,3 +247,30 @@ def test_roles_grant_exactly_their_rights(
     assert user.has_perm("claims.publish_claim") is can_publish
     assert user.has_perm("claims.add_assessment") is can_assess
     assert user.has_perm("claims.delete_claim") is (role == "administrators")
+
+
+def test_api_write_over_a_stale_etag_answers_412_with_what_changed(reviewer_client) -> None:
+    claim = ClaimFactory(status="draft", summary="First.")
+    url = f"/api/v1/claims/{claim.pk}/"
+    etag = reviewer_client.get(url)["ETag"]
+    assert etag == f'"claim-{claim.pk}-v1"'
+    first = reviewer_client.patch(url, {"summary": "Theirs."}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200
+    assert first["ETag"] == f'"claim-{claim.pk}-v2"'
+
+    second = reviewer_client.patch(url, {"summary": "Mine."}, format="json", HTTP_IF_MATCH=etag)
+
+    assert second.status_code == 412
+    assert second.json()["changes"] == [{"field": "summary", "yours": "First.", "now": "Theirs."}]
+    claim.refresh_from_db()
+    assert (claim.summary, claim.version) == ("Theirs.", 2)
+
+
+def test_a_malformed_if_match_is_refused(reviewer_client) -> None:
+    claim = ClaimFactory(status="draft")
+    response = reviewer_client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"summary": "x"}, format="json", HTTP_IF_MATCH='"v1"'
+    )
+    assert response.status_code == 412
+    claim.refresh_from_db()
+    assert claim.version == 1

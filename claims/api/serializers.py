@@ -269,6 +269,8 @@ class ClaimDetailSerializer(ClaimSerializer):
             "claimreview_url",
             "created_at",
             "updated_at",
+            # Also in the ETag; send it back in If-Match to write without losing others' edits.
+            "version",
         ]
 
     @extend_schema_field(ActorRefSerializer(many=True))

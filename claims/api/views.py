@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from claims import search as search_service
-from claims.api import exports
+from claims.api import editorial, exports
 from claims.api.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -51,7 +51,7 @@ from claims.api.writes import (
     ResponseWriteSerializer,
 )
 from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
-from claims.services import independent_originators
+from claims.services import StaleVersion, independent_originators
 from sources.api.views import ID, SLUG, ReadWriteMixin, documented_writes
 
 
@@ -171,7 +171,33 @@ class ClaimViewSet(
 
     def read_back(self, row: Claim, code: int = 200) -> ApiResponse:
         self.kwargs["pk"] = str(row.pk)
-        return super().read_back(row, code)
+        answer = super().read_back(row, code)
+        answer["ETag"] = editorial.etag_of(row)
+        return answer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        answer = super().retrieve(request, *args, **kwargs)
+        answer["ETag"] = f'"claim-{answer.data["id"]}-v{answer.data["version"]}"'
+        return answer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        editorial.check_claim_write(request, None, request.data)
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        """Save only over the version the client read (If-Match), and only what its role may."""
+        claim = self.get_object()
+        editorial.check_claim_write(request, claim, request.data)
+        version = editorial.read_version(request, claim)
+        serializer = self.get_serializer(
+            claim, data=request.data, partial=kwargs.pop("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            saved = serializer.save(read_version=version)
+        except StaleVersion as error:
+            raise editorial.stale(error) from error
+        return self.read_back(saved)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from claims import services as claim_services
+from claims import webhooks
 from claims.api import services
 from claims.models import Attribution, CasualtyFigure, Claim, Evidence, Incident, Response
 from sources.api.serializers import FullCleanMixin
@@ -106,6 +107,20 @@ class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = CLAIM_FIELDS
+
+    def update(self, instance: Claim, validated_data: dict[str, Any]) -> Claim:
+        """One versioned write: refused (StaleVersion) if the claim changed since it was read."""
+        read_version = validated_data.pop("read_version", instance.version)
+        before = webhooks.snapshot(instance)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        try:
+            saved = claim_services.save_claim(claim=instance, read_version=read_version)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        # Publishing or withdrawing through the API tells subscribed tools, as the admin does.
+        webhooks.record_claim_changes(claim=saved, **before)
+        return saved
 
 
 class ResponseWriteSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -18,6 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from claims.api.filters import ActorFilter, DocumentFilter, StableOrderingFilter
 from claims.api.pagination import CappedLimitOffsetPagination
+from claims.history import attribute_changes
 from sources.api.serializers import (
     ActorSerializer,
     ActorWriteSerializer,
@@ -55,6 +57,12 @@ class ReadWriteMixin(StrictLookupMixin):
 
     write_serializer_class: type[BaseSerializer]
     read_serializer_class: type[BaseSerializer] | None = None  # when not serializer_class
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if request.method not in SAFE_METHODS and request.user.is_authenticated:
+            # The history names the token's user: the middleware ran before DRF knew it.
+            attribute_changes(request.user, "api")
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action in ("create", "update", "partial_update"):
