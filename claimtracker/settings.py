@@ -161,6 +161,18 @@ if max(ARCHIVE_DEADLINE, WEBHOOK_DEADLINE) >= CELERY_TASK_SOFT_TIME_LIMIT:
         "ARCHIVE_DEADLINE and WEBHOOK_DEADLINE must stay below CELERY_TASK_SOFT_TIME_LIMIT."
     )
 
+# --- Cache ----------------------------------------------------------------------------------------
+# API throttle counts (and anything else cached) must be shared by every web process: Redis in
+# production; the in-process cache only for a single local process.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -255,6 +267,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
+    # Anonymous clients by address, token clients by user; counts live in the cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "120/minute"),
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

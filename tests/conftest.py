@@ -35,6 +35,14 @@ def _no_collected_static_folder() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Throttle counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings) -> None:
     """Tests render templates without running collectstatic, so skip the hashed-name manifest."""
     settings.STORAGES = {

@@ -97,3 +97,25 @@ def test_forms_refuse_a_post_without_the_csrf_token(db: None) -> None:
     strict.force_login(UserFactory(username="csrf", is_superuser=True, is_staff=True))
     response = strict.post(reverse("admin:claims_incident_add"), {"title": "x", "slug": "x"})
     assert response.status_code == 403
+
+
+def test_api_throttles_anonymous_clients_by_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    client = APIClient()
+    answers = [client.get("/api/v1/actors/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    other = APIClient(REMOTE_ADDR="198.51.100.9")
+    assert other.get("/api/v1/actors/").status_code == 200
+
+
+def test_api_throttles_token_clients_by_user(
+    monkeypatch: pytest.MonkeyPatch, editor_client
+) -> None:
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    answers = [editor_client.get("/api/v1/actors/").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
