@@ -17,7 +17,23 @@ from sources.api.views import ActorViewSet, DocumentViewSet
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Lets any path segment reach a detail view unless the view narrows it.
+
+    DRF's default pattern stops at dots, so ``/claims/1.5/`` would fall through to the site's HTML
+    404; here it reaches the view, whose get_object() answers the API's JSON 404 to a key the
+    database cannot hold (DRF's get_object_or_404 turns the ValueError into Http404).
+    """
+
+    def get_lookup_regex(self, viewset: type, lookup_prefix: str = "") -> str:
+        field = getattr(viewset, "lookup_field", "pk")
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or field
+        value = getattr(viewset, "lookup_value_regex", r"[^/]+")
+        return f"(?P<{lookup_prefix}{kwarg}>{value})"
+
+
+router = Router()
 router.register("actors", ActorViewSet, basename="actor")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("incidents", IncidentViewSet, basename="incident")
