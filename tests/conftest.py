@@ -192,43 +192,33 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture
-def editor_client(editor):
-    """An API client sending the editor's token, as a tool would."""
+def token_client(user, name: str):
+    """An API client sending ``user``'s token, as a tool would."""
     from rest_framework.test import APIClient
 
     from sources.models import ApiToken
 
-    _, secret = ApiToken.issue(user=editor, name="test tool")
+    _, secret = ApiToken.issue(user=user, name=name)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    return token_client(editor, "test tool")
 
 
 @pytest.fixture
 def reviewer_client(reviewer):
-    """An API client sending a reviewer's token: may also publish and change published claims."""
-    from rest_framework.test import APIClient
-
-    from sources.models import ApiToken
-
-    _, secret = ApiToken.issue(user=reviewer, name="review tool")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
+    """May also publish and change published claims."""
+    return token_client(reviewer, "review tool")
 
 
 @pytest.fixture
 def reader_client(reader):
-    """An API client with a valid token for a user who may write nothing."""
-    from rest_framework.test import APIClient
-
-    from sources.models import ApiToken
-
-    _, secret = ApiToken.issue(user=reader, name="read-only tool")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
+    """A valid token for a user who may write nothing."""
+    return token_client(reader, "read-only tool")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from claims.models import Claim
-from sources.models import ApiToken
+from tests.conftest import token_client
 from tests.factories import (
     ClaimFactory,
     DocumentFactory,
@@ -65,12 +65,8 @@ def _user(role: str):
 
 
 def _api(role: str) -> APIClient:
-    client = APIClient()
     user = _user(role)
-    if user is not None:
-        _, secret = ApiToken.issue(user=user, name=f"{role} tool")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return client
+    return APIClient() if user is None else token_client(user, f"{role} tool")
 
 
 def _browser(role: str) -> Client:
