@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -70,7 +71,8 @@ class ReadWriteMixin(StrictLookupMixin):
         return self.serializer_class
 
     def read_back(self, row: Model, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=row.pk)
+        # A writer allowed to add but not to view drafts still gets the row it wrote.
+        fresh = self.get_queryset().filter(pk=row.pk).first() or row
         read = self.read_serializer_class or self.serializer_class
         data = read(fresh, context=self.get_serializer_context()).data
         return Response(data, status=code)
@@ -78,13 +80,28 @@ class ReadWriteMixin(StrictLookupMixin):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self.read_back(serializer.save(), status.HTTP_201_CREATED)
+        return self.read_back(save_or_conflict(serializer), status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return self.read_back(serializer.save())
+        return self.read_back(save_or_conflict(serializer))
+
+
+def save_or_conflict(serializer: BaseSerializer) -> Model:
+    """Save; a unique rule broken by a write that committed meanwhile answers 400, not 500.
+
+    Validation already ran every model rule, so this is only the race of two simultaneous
+    writes; the savepoint keeps the request's transaction usable after the failed insert.
+    """
+    try:
+        with transaction.atomic():
+            return serializer.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"non_field_errors": ["This conflicts with a record saved meanwhile; read and retry."]}
+        ) from error
 
 
 def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -> Callable:
