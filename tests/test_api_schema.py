@@ -83,7 +83,7 @@ def test_the_schema_documents_error_answers_for_every_operation(api_client):
     for path, operations in paths.items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
-            assert "401" in codes, (method, path)
+            assert {"401", "429"} <= codes, (method, path)
             if method in ("post", "put", "patch"):
                 assert {"400", "403"} <= codes, (method, path)
             if "{" in path:

@@ -25,7 +25,7 @@ class AutoSchema(openapi.AutoSchema):
 
     401 for any request with a bad token, 403 for writes without the model permission (and for
     reads of views that guard reads too), 400 where parameters or a body are read, 404 where the
-    path names a row or a cursor is read.
+    path names a row or a cursor is read, 429 where throttles count the request.
     """
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
@@ -41,6 +41,7 @@ class AutoSchema(openapi.AutoSchema):
             "401": (ERROR, True),
             "403": (ERROR, writes or guarded),
             "404": (ERROR, has_path_params or reads_query),
+            "429": (ERROR, bool(self.view.get_throttles())),
         }
         # Errors are rendered by whichever renderer the request negotiated, as DRF does.
         media_types = list(dict.fromkeys(r.media_type for r in self.view.get_renderers()))
