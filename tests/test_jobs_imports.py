@@ -214,3 +214,13 @@ def test_editors_may_upload_a_dataset_through_the_api(editor_client, archive_sto
     answer = editor_client.post("/api/v1/imports/", {"file": upload}, format="multipart")
     assert answer.status_code == 202
     assert ImportJob.objects.get().created_by.username == "editor"
+
+
+def test_the_progress_page_script_runs_under_the_content_security_policy(
+    admin_client, archive_storage
+):
+    job = imports.start_import(upload=SimpleUploadedFile("a.jsonl", b""))
+    page = admin_client.get(reverse("admin:claims_import_progress", args=[job.pk]))
+    policy = page.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script nonce="{nonce}">'.encode() in page.content
