@@ -291,3 +291,14 @@ def test_changing_only_the_precision_moves_the_date_to_the_start_of_its_period(
     assert response.json()["made_on"] == "2017-09-01"
     claim.refresh_from_db()
     assert claim.made_on == dt.date(2017, 9, 1)
+
+
+@pytest.mark.parametrize("body", [[None, None], "text", {"status": ["published"]}])
+def test_a_claim_body_of_the_wrong_shape_answers_400(reviewer_client, white_helmets, body):
+    claim = ClaimFactory(speaker=white_helmets)
+
+    created = reviewer_client.post("/api/v1/claims/", body, format="json")
+    changed = reviewer_client.patch(f"/api/v1/claims/{claim.pk}/", body, format="json")
+
+    assert created.status_code == 400
+    assert changed.status_code == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -61,6 +62,18 @@ def readable_claims(user: Any) -> QuerySet[Claim]:
     if user.is_authenticated and user.has_perm("claims.view_claim"):
         return Claim.objects.all()
     return Claim.objects.published()
+
+
+def claim_body(request: Request) -> Mapping[str, Any]:
+    """The request body as the role check reads it: a JSON object whose status, if any, is text.
+
+    The check runs before the serializer, so a body of another shape answers 400 here.
+    """
+    if not isinstance(request.data, Mapping):
+        raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+    if not isinstance(request.data.get("status", ""), str):
+        raise serializers.ValidationError({"status": ["Give the status as text."]})
+    return request.data
 
 
 def with_accused(claims: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -181,13 +194,13 @@ class ClaimViewSet(
         return answer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        editorial.check_claim_write(request, None, request.data)
+        editorial.check_claim_write(request, None, claim_body(request))
         return super().create(request, *args, **kwargs)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         """Save only over the version the client read (If-Match), and only what its role may."""
         claim = self.get_object()
-        editorial.check_claim_write(request, claim, request.data)
+        editorial.check_claim_write(request, claim, claim_body(request))
         version = editorial.read_version(request, claim)
         serializer = self.get_serializer(
             claim, data=request.data, partial=kwargs.pop("partial", False)
