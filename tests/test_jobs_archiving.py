@@ -21,6 +21,15 @@ Status = Document.ArchiveStatus
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types() -> None:
+    """A transactional test in the same process may have emptied and refilled the content types
+    under new ids; admin log entries must not use ids cached before that."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 def stored_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 

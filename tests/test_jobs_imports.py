@@ -28,6 +28,15 @@ from sources.models import Actor, Affiliation, Alias, Document
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types() -> None:
+    """A transactional test in the same process may have emptied and refilled the content types
+    under new ids; admin log entries must not use ids cached before that."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 def export() -> str:
     out = io.StringIO()
     imports.export_dataset(out=out)

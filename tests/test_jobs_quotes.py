@@ -13,6 +13,16 @@ from tests.factories import AttributionFactory, ClaimFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types() -> None:
+    """A transactional test in the same process may have emptied and refilled the content types
+    under new ids; admin log entries must not use ids cached before that."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 TEXT = (
     "MOSCOW, 26 September. The Ministry said Russian planes\n"
     "  \u201cdo not strike residential areas or villages\u201d and that its strikes hit bases of "

@@ -19,6 +19,17 @@ from claimtracker.celery import app as celery_app
 from tests.factories import ClaimFactory, FigureFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types() -> None:
+    """A transactional test in the same process may have emptied and refilled the content types
+    under new ids; admin log entries must not use ids cached before that."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 ALL_EVENTS = list(EventType.values)
 
 
