@@ -7,7 +7,7 @@ PORT ?= 8000
 # Tests need some key; it signs nothing that outlives the test run.
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false
 
-.PHONY: run test lint format serve demo migrate clean
+.PHONY: run test lint format serve demo migrate clean bench
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -53,6 +53,10 @@ serve: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-false} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-false} $(PY) manage.py collectstatic --no-input --verbosity 0
 	DEBUG=$${DEBUG:-false} $(VENV)/bin/gunicorn claimtracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+
+## make bench: fill claimtracker_bench (100k claims; BENCH_ARGS="--claims 1000000") and measure
+bench: $(VENV)/.runtime
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

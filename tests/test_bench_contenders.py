@@ -1,0 +1,57 @@
+"""The benchmark compares like with like: the floor and the peer answer the API's own rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import override_settings
+
+from claims.models import Claim
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    ClaimTargetFactory,
+    IncidentFactory,
+    ResponseFactory,
+)
+
+
+@pytest.fixture
+def claims(db) -> None:
+    """Enough published claims for two pages of 50, some on one day, one denied and one draft."""
+    russia = ActorFactory(name="Russia", slug="russia")
+    incident = IncidentFactory(slug="idlib")
+    spokesman = ActorFactory(kind="person")
+    made = [
+        ClaimFactory(incident=incident, made_on=dt.date(2017, 9, 1) + dt.timedelta(days=n % 40))
+        for n in range(60)
+    ]
+    ClaimTargetFactory(claim=made[0], actor=russia)
+    ClaimFactory(spokesperson=spokesman, made_on=dt.date(2017, 12, 1), made_precision="month")
+    ClaimFactory(made_on=dt.date(2017, 10, 1), status=Claim.Status.DRAFT)
+    ResponseFactory(claim=made[39], answers=made[38])  # both on the first page
+
+
+@pytest.mark.postgres
+def test_the_floor_answers_the_same_document_as_the_api(client, claims):
+    from django.db import connection
+
+    from bench.floor import claim_list_json
+
+    api = client.get("/api/v1/claims/").json()
+    floor = json.loads(claim_list_json("http://testserver", cursor=connection.cursor()))
+
+    assert floor == api
+    assert len(api["results"]) == 50
+    assert [c["standing"] for c in api["results"]].count("denied") == 1
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_the_peer_answers_the_same_rows_as_the_api(client, claims):
+    api = client.get("/api/v1/claims/").json()
+    peer = client.get("/bench/peer/claims/").json()
+
+    assert peer["results"] == api["results"]
+    assert peer["count"] == Claim.objects.published().count()
