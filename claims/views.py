@@ -6,20 +6,33 @@ user may see; views only pass its result to a template. Templates never trigger 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import quote_etag
+from django.views.decorators.http import condition
 
 from claims import charts
 from claims.filters import ClaimFilter
 from claims.history import history_of
-from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Response, Standing
+from claims.models import (
+    ChangeRecord,
+    Claim,
+    ClaimQuerySet,
+    ClaimTarget,
+    Incident,
+    Response,
+    Standing,
+)
 from claims.search import search
 from claims.services import independent_originators
 
@@ -64,6 +77,46 @@ def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
             r for r in claim.responses_received.all() if r.claim.status in allowed
         ]
     return claims
+
+
+# --- Conditional GET ------------------------------------------------------------------------
+#
+# Every write to anything a page shows (claims, their parts, actors, documents, incidents) adds a
+# change record, by trigger, and writers extend that chain one at a time until they commit: the
+# newest record's id only grows, in commit order. With the reader and the templates, it is a
+# validator that changes whenever the page could: a client revalidating its copy gets a 304
+# after one indexed look-up, without the page being built.
+
+_TEMPLATES = Path(settings.BASE_DIR) / "templates"
+# Templates and this module change with a deployment: copies from an older one are not reused.
+RENDER_VERSION = hashlib.sha256(
+    b"".join(str(p.stat().st_mtime_ns).encode() for p in [Path(__file__), *_TEMPLATES.rglob("*")])
+).hexdigest()[:12]
+
+
+def record_head() -> Subquery:
+    """The newest change record's id, as a column a page's first query can carry along."""
+    return Subquery(ChangeRecord.objects.order_by("-id").values("id")[:1])
+
+
+def page_version(request: HttpRequest, head: int | None) -> str:
+    return f"record-{head or 0}-user-{request.user.pk or 0}-{RENDER_VERSION}"
+
+
+def revalidated_version(request: HttpRequest, *args: object, **kwargs: object) -> str | None:
+    """The validator, looked up only for a client that holds a copy; a full render sends the
+    one its own first query read (``record_head``), so it costs no extra query."""
+    if "HTTP_IF_NONE_MATCH" not in request.META:
+        return None
+    head = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first()
+    return page_version(request, head)
+
+
+def with_validator(request: HttpRequest, response: HttpResponse, head: int | None) -> HttpResponse:
+    # The head was read before the page's data, so a write in between gives an older validator,
+    # never a newer one: the next revalidation then renders again.
+    response["ETag"] = quote_etag(page_version(request, head))
+    return response
 
 
 # --- Home -----------------------------------------------------------------------------------
@@ -168,7 +221,7 @@ def build_threads(claims: list[Claim]) -> list[ThreadNode]:
 
 
 def get_incident_for_user(user: User, slug: str, page_number: str | None) -> dict[str, object]:
-    incident = get_object_or_404(Incident, slug=slug)
+    incident = get_object_or_404(Incident.objects.annotate(record_head=record_head()), slug=slug)
     claims = hide_unseen_answers(
         list(listed_claims(user).filter(incident=incident).order_by("made_on", "id")), user
     )
@@ -184,16 +237,19 @@ def get_incident_for_user(user: User, slug: str, page_number: str | None) -> dic
     }
 
 
+@condition(etag_func=revalidated_version)
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = get_incident_for_user(request.user, slug, request.GET.get("page"))
-    return render(request, "claims/incident_detail.html", context)
+    response = render(request, "claims/incident_detail.html", context)
+    return with_validator(request, response, context["incident"].record_head)
 
 
 # --- Claim ----------------------------------------------------------------------------------
 
 
 def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
-    claim = get_object_or_404(Claim.objects.visible_to(user).with_thread().with_standing(), pk=pk)
+    claims = Claim.objects.visible_to(user).with_thread().with_standing()
+    claim = get_object_or_404(claims.annotate(record_head=record_head()), pk=pk)
     hide_unseen_answers([claim], user)
     originators = independent_originators([claim.pk]).get(claim.pk, set())
     return {
@@ -205,8 +261,11 @@ def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
     }
 
 
+@condition(etag_func=revalidated_version)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "claims/claim_detail.html", get_claim_for_user(request.user, pk))
+    context = get_claim_for_user(request.user, pk)
+    response = render(request, "claims/claim_detail.html", context)
+    return with_validator(request, response, context["claim"].record_head)
 
 
 def get_claim_history_for_user(user: User, pk: int) -> dict[str, object]:
