@@ -477,8 +477,8 @@ def report(
     lines.append(
         f"gunicorn, {args.workers} sync workers per server, production settings (DEBUG off, "
         "persistent connections, throttle limits raised out of the way), on loopback; "
-        f"{tool} with {args.threads} threads and {args.connections} connections "
-        f"; {args.rounds} interleaved rounds, "
+        f"{tool} with {args.threads} threads and {args.connections} connections; "
+        f"{args.rounds} interleaved rounds, "
         f"{args.duration:g} s per contender in all after a 2 s warm-up. Latency percentiles "
         "are the mean of the rounds' percentiles; requests/s is all requests over all time."
     )
