@@ -120,3 +120,15 @@ def test_payloads_in_every_field_show_as_text_and_run_nothing(
     _visit_and_check(page, f"{base}/search/?q=Actor", ["Actor"])
     _visit_and_check(page, f"{base}/", [])
     assert Claim.objects.count() == len(PAYLOADS)
+
+
+def test_api_docs_page_runs_under_the_content_security_policy(
+    page: Page,  # noqa: F811  (the shared fixture)
+    live_server,
+) -> None:
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".opblock", timeout=15000)
+    assert page.locator(".opblock").count() > 10
+    assert violations == []
