@@ -318,6 +318,16 @@ def verify_current_state(report: Report) -> None:
                 )
 
 
+def verify_archived_files(report: Report) -> None:
+    """Every archived copy of a document or evidence item must still hash to its SHA-256."""
+    from sources.archiving import archive_problems
+
+    for checked, problem in archive_problems():
+        report.files_checked = checked
+        if problem:
+            report.problems.append(problem)
+
+
 def chain_head() -> dict[str, object]:
     record = ChangeRecord.objects.order_by("-id").first()
     if record is None:

@@ -245,3 +245,20 @@ def test_an_import_is_recorded_as_an_import(tmp_path: Path, editor) -> None:
         str(editor.pk),
         "import",
     )
+
+
+def test_an_altered_archived_file_is_detected_and_named(settings, tmp_path: Path) -> None:
+    from django.core.files.storage import default_storage
+
+    from sources.archiving import store_bytes
+    from tests.factories import DocumentFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    sha256, name = store_bytes(b"<html>the report as fetched</html>")
+    document = DocumentFactory(archive_file=name, archive_sha256=sha256, archive_status="archived")
+    assert "1 archived files" in _verify()
+
+    with default_storage.open(name, "wb") as stored:
+        stored.write(b"<html>the report, rewritten</html>")
+
+    assert f"sources_document {document.pk}: archived copy hashes to" in _verify_fails()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from claims.history import (
     Report,
     chain_head,
+    verify_archived_files,
     verify_chain,
     verify_current_state,
     verify_head,
@@ -19,8 +20,9 @@ from claims.history import (
 class Command(BaseCommand):
     help = (
         "Walk the hash-chained history and name the first change record that no longer matches; "
-        "check that every recorded row is in the state its history says; optionally check an "
-        "exported chain head. Exits non-zero when anything fails."
+        "check that every recorded row is in the state its history says and every archived file "
+        "still has its SHA-256; optionally check an exported chain head. Exits non-zero when "
+        "anything fails."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,9 +44,11 @@ class Command(BaseCommand):
             verify_head(report, self._read_head(Path(str(options["expect_head"]))))
         verify_chain(report)
         verify_current_state(report)
+        verify_archived_files(report)
         if verbosity >= 1:
             self.stdout.write(
-                f"Checked {report.records} change records and {report.rows_checked} rows."
+                f"Checked {report.records} change records, {report.rows_checked} rows and "
+                f"{report.files_checked} archived files."
             )
         if not report.ok:
             for problem in report.problems:
