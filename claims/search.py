@@ -73,9 +73,7 @@ def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[Sear
     if not is_searchable(query):
         return {}
     query = clean_query(query)
-    claims = Claim.objects.select_related("speaker", "spokesperson", "incident")
-    if not (user is not None and user.is_authenticated and user.has_perm("claims.view_claim")):
-        claims = claims.published()
+    claims = Claim.objects.listed_for(user).select_related("speaker", "spokesperson", "incident")
     querysets = {
         "claim": claims,
         "actor": Actor.objects.all(),

@@ -32,26 +32,14 @@ from claims.models import (
     Incident,
     Response,
     Standing,
+    listed_statuses,
+    reads_drafts,
 )
 from claims.search import search
 from claims.services import independent_originators
 
 PAGE_SIZE = 25
 User = AbstractBaseUser | AnonymousUser
-
-
-def can_see_drafts(user: User) -> bool:
-    """Editors (users allowed to view every claim) see drafts; the same rule as visible_to()."""
-    return user.is_authenticated and user.has_perm("claims.view_claim")
-
-
-def visible_statuses(user: User) -> set[str]:
-    """Statuses a list shows: published only to the public, every status (marked) to editors.
-
-    A withdrawn claim stays readable at its URL (``Claim.objects.visible_to``) with its notice,
-    but no longer appears in lists, threads or counts for the public.
-    """
-    return set(Claim.Status.values) if can_see_drafts(user) else {Claim.Status.PUBLISHED}
 
 
 def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Page:
@@ -63,14 +51,13 @@ def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Pa
 
 def listed_claims(user: User) -> ClaimQuerySet:
     """Claims as lists show them, with their thread and standing, to this user."""
-    claims = Claim.objects.filter(status__in=visible_statuses(user))
-    return claims.with_thread().with_standing()
+    return Claim.objects.listed_for(user).with_thread().with_standing()
 
 
 def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
     """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
     the user may see, so a draft reply never shows its speaker to the public."""
-    allowed = visible_statuses(user)
+    allowed = listed_statuses(user)
     for claim in claims:
         claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
         claim.answered_by_shown = [
@@ -134,7 +121,7 @@ def get_home_for_user(user: User) -> dict[str, object]:
         .distinct()
         .order_by("-made_on", "-id")[:10]
     )
-    shown = Q(claims__status__in=visible_statuses(user))
+    shown = Q(claims__status__in=listed_statuses(user))
     busiest = list(
         Incident.objects.annotate(activity=Count("claims", filter=shown))
         .filter(activity__gt=0)
@@ -151,7 +138,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
-    filters = ClaimFilter(params, queryset=Claim.objects.filter(status__in=visible_statuses(user)))
+    filters = ClaimFilter(params, queryset=Claim.objects.filter(status__in=listed_statuses(user)))
     matching = filters.qs
     spoken = (
         matching.order_by()
@@ -272,7 +259,7 @@ def get_claim_history_for_user(user: User, pk: int) -> dict[str, object]:
     """The claim row's hash-chained history. The public sees it from publication on, with the
     draft values that preceded publication left out; editors see every change and who made it."""
     claim = get_object_or_404(Claim.objects.visible_to(user).select_related("speaker"), pk=pk)
-    editors_view = can_see_drafts(user)
+    editors_view = reads_drafts(user)
     changes = []
     for record in history_of(claim):
         draft_before = record.before.get("status") == Claim.Status.DRAFT

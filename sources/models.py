@@ -156,37 +156,22 @@ class Affiliation(models.Model):
             raise ValidationError(errors)
 
 
-class Document(models.Model):
-    """A publication in which statements appear: article, press release, video, post…"""
+class ArchiveStatus(models.TextChoices):
+    NONE = "none", "not archived"
+    PENDING = "pending", "pending"
+    ARCHIVED = "archived", "archived"
+    FAILED = "failed", "failed"
+    BLOCKED = "blocked", "blocked"
+    # The stored bytes no longer hash to archive_sha256 (found by the periodic check).
+    MISMATCH = "mismatch", "stored copy altered"
 
-    class Kind(models.TextChoices):
-        ARTICLE = "article", "article"
-        PRESS_RELEASE = "press_release", "press release"
-        VIDEO = "video", "video"
-        SOCIAL_POST = "social_post", "social media post"
-        REPORT = "report", "report"
-        TRANSCRIPT = "transcript", "transcript"
 
-    class ArchiveStatus(models.TextChoices):
-        NONE = "none", "not archived"
-        PENDING = "pending", "pending"
-        ARCHIVED = "archived", "archived"
-        FAILED = "failed", "failed"
-        BLOCKED = "blocked", "blocked"
-        # The stored bytes no longer hash to archive_sha256 (found by the periodic check).
-        MISMATCH = "mismatch", "stored copy altered"
+class ArchivedCopy(models.Model):
+    """What the archiver (sources/archiving.py) records of a fetched URL; shared by documents and
+    evidence. Each subclass declares its own ``archive_file``."""
 
-    title = models.CharField(max_length=500)
-    url = models.URLField("URL", max_length=2000, blank=True)
-    publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
-    language = models.CharField(max_length=20, validators=[language_code])
-    published_on = models.DateField(null=True, blank=True)
-    published_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
-    )
-    full_text = models.TextField(blank=True)
-    archive_file = models.FileField(upload_to="archive/documents/", blank=True)
+    ArchiveStatus = ArchiveStatus
+
     archive_sha256 = models.CharField(
         "archive SHA-256", max_length=64, blank=True, validators=[sha256_hex]
     )
@@ -209,6 +194,33 @@ class Document(models.Model):
     archive_verified_at = models.DateTimeField(
         "bytes last re-hashed", null=True, blank=True, editable=False
     )
+
+    class Meta:
+        abstract = True
+
+
+class Document(ArchivedCopy):
+    """A publication in which statements appear: article, press release, video, post…"""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "article"
+        PRESS_RELEASE = "press_release", "press release"
+        VIDEO = "video", "video"
+        SOCIAL_POST = "social_post", "social media post"
+        REPORT = "report", "report"
+        TRANSCRIPT = "transcript", "transcript"
+
+    title = models.CharField(max_length=500)
+    url = models.URLField("URL", max_length=2000, blank=True)
+    publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    language = models.CharField(max_length=20, validators=[language_code])
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    full_text = models.TextField(blank=True)
+    archive_file = models.FileField(upload_to="archive/documents/", blank=True)
     # Names the document in datasets across databases (claims/imports.py), unlike the id.
     uid = models.UUIDField("dataset identifier", default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from claims import charts
-from claims.models import Claim, ClaimTarget, Response
-from claims.views import User, hide_unseen_answers, listed_claims, paginate, visible_statuses
+from claims.models import Claim, ClaimTarget, Response, listed_statuses
+from claims.views import User, hide_unseen_answers, listed_claims, paginate
 from claimtracker.dates import period
 from sources.models import Actor, Affiliation, Document
 
@@ -21,7 +21,7 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
     Loose dates count from the start of their period, so the delay is approximate when either
     side is dated only to a week or a month; the page says so.
     """
-    allowed = visible_statuses(user)
+    allowed = listed_statuses(user)
     answers = Response.objects.filter(
         claim__speaker=actor, claim__status__in=allowed, answers__status__in=allowed
     )
@@ -48,7 +48,7 @@ def speech_over_time(actor: Actor, user: User) -> charts.Band | None:
     answering = Exists(Response.objects.filter(claim=OuterRef("pk")))
     rows = (
         Claim.objects.filter(Q(speaker=actor) | Q(spokesperson=actor))
-        .filter(status__in=visible_statuses(user))
+        .filter(status__in=listed_statuses(user))
         .annotate(answering=answering)
         .order_by()
         .values("answering", "made_on", "made_precision")

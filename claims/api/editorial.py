@@ -27,7 +27,11 @@ class PreconditionFailed(APIException):
 
 
 def etag_of(claim: Claim) -> str:
-    return f'"claim-{claim.pk}-v{claim.version}"'
+    return etag_for(claim.pk, claim.version)
+
+
+def etag_for(pk: int, version: int) -> str:
+    return f'"claim-{pk}-v{version}"'
 
 
 def stale(error: StaleVersion) -> PreconditionFailed:

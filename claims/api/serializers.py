@@ -13,6 +13,7 @@ from claims.models import (
     Incident,
     Response,
     Standing,
+    reads_drafts,
 )
 from sources.api.serializers import (
     ActorRefSerializer,
@@ -28,7 +29,7 @@ def sees_unpublished(context: dict) -> bool:
     """Whether the requesting user may read drafts and withdrawn claims (editors, analysts)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and user.has_perm("claims.view_claim"))
+    return reads_drafts(user)
 
 
 class IncidentRefSerializer(ApiLinkMixin, serializers.ModelSerializer):

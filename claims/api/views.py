@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -58,10 +57,7 @@ from sources.api.views import ID, SLUG, ReadWriteMixin, documented_writes
 
 def readable_claims(user: Any) -> QuerySet[Claim]:
     """Drafts and withdrawn claims for those allowed to view them; published ones for others."""
-    user = user or AnonymousUser()
-    if user.is_authenticated and user.has_perm("claims.view_claim"):
-        return Claim.objects.all()
-    return Claim.objects.published()
+    return Claim.objects.listed_for(user)
 
 
 def claim_body(request: Request) -> Mapping[str, Any]:
@@ -190,7 +186,7 @@ class ClaimViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         answer = super().retrieve(request, *args, **kwargs)
-        answer["ETag"] = f'"claim-{answer.data["id"]}-v{answer.data["version"]}"'
+        answer["ETag"] = editorial.etag_for(answer.data["id"], answer.data["version"])
         return answer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:

@@ -13,7 +13,15 @@ from claims.models.jobs import (
     WebhookSubscription,
 )
 from claims.models.links import Attribution, Response
-from claims.models.statements import Claim, ClaimQuerySet, ClaimTarget, QuoteCheck, Standing
+from claims.models.statements import (
+    Claim,
+    ClaimQuerySet,
+    ClaimTarget,
+    QuoteCheck,
+    Standing,
+    listed_statuses,
+    reads_drafts,
+)
 
 __all__ = [
     "Assessment",
@@ -34,4 +42,6 @@ __all__ = [
     "Standing",
     "WebhookDelivery",
     "WebhookSubscription",
+    "listed_statuses",
+    "reads_drafts",
 ]

@@ -8,10 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from sources.models import Document, sha256_hex
+from sources.models import ArchivedCopy
 
 
-class Evidence(models.Model):
+class Evidence(ArchivedCopy):
     """What is offered for or against a claim: by its speaker, or attached by an analyst."""
 
     class Relation(models.TextChoices):
@@ -39,28 +39,6 @@ class Evidence(models.Model):
     url = models.URLField("URL", max_length=2000, blank=True)
     availability = models.CharField(max_length=12, choices=Availability.choices)
     archive_file = models.FileField(upload_to="archive/evidence/", blank=True)
-    archive_sha256 = models.CharField(
-        "archive SHA-256", max_length=64, blank=True, validators=[sha256_hex]
-    )
-    archive_status = models.CharField(
-        max_length=10, choices=Document.ArchiveStatus.choices, default=Document.ArchiveStatus.NONE
-    )
-    archived_at = models.DateTimeField(null=True, blank=True)
-    archive_size = models.PositiveBigIntegerField(
-        "archived bytes", null=True, blank=True, editable=False
-    )
-    archive_content_type = models.CharField(max_length=200, blank=True, editable=False)
-    archive_final_url = models.TextField("final URL after redirects", blank=True, editable=False)
-    archive_http_status = models.PositiveSmallIntegerField(
-        "HTTP status", null=True, blank=True, editable=False
-    )
-    archive_error = models.TextField(
-        "why the archive failed or was blocked", blank=True, editable=False
-    )
-    archive_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    archive_verified_at = models.DateTimeField(
-        "bytes last re-hashed", null=True, blank=True, editable=False
-    )
 
     class Meta:
         verbose_name_plural = "evidence"

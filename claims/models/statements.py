@@ -36,6 +36,21 @@ class QuoteCheck(models.TextChoices):
     NO_TEXT = "no_text", "source has no text to check"
 
 
+def reads_drafts(user: object | None) -> bool:
+    """Whether ``user`` may read drafts and withdrawn claims: the one rule every page, API view,
+    export and search applies (analysts, editors, reviewers and administrators may)."""
+    return bool(user is not None and user.is_authenticated and user.has_perm("claims.view_claim"))
+
+
+def listed_statuses(user: object | None) -> set[str]:
+    """Statuses lists show: every status (marked) to draft readers, published only to others.
+
+    A withdrawn claim stays readable at its URL (``visible_to``) with its notice, but no longer
+    appears in lists, threads, exports or counts for the public.
+    """
+    return set(Claim.Status.values) if reads_drafts(user) else {Claim.Status.PUBLISHED}
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> ClaimQuerySet:
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -45,9 +60,12 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status__in=[Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN])
 
     def visible_to(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
-        if user is not None and user.is_authenticated and user.has_perm("claims.view_claim"):
-            return self
-        return self.public()
+        """What ``user`` may open at its URL."""
+        return self if reads_drafts(user) else self.public()
+
+    def listed_for(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
+        """What lists, exports and search show ``user``."""
+        return self if reads_drafts(user) else self.published()
 
     def with_standing(self) -> ClaimQuerySet:
         """Annotate ``annotated_standing``: the one definition of standing, in SQL.
