@@ -17,7 +17,8 @@ from rest_framework.request import Request
 from claims.models import Claim
 from claims.services import ALLOWED_STATUS_MOVES, StaleVersion, changes_since
 
-ETAG = re.compile(r'^(?:W/)?"claim-(\d+)-v(\d+)"$')
+# "claim-<id>-v<version>", optionally followed by the record state the copy was read at.
+ETAG = re.compile(r'^(?:W/)?"claim-(\d+)-v(\d+)(?:-[-\w]+)?"$')
 
 
 class PreconditionFailed(APIException):
@@ -30,8 +31,8 @@ def etag_of(claim: Claim) -> str:
     return etag_for(claim.pk, claim.version)
 
 
-def etag_for(pk: int, version: int) -> str:
-    return f'"claim-{pk}-v{version}"'
+def etag_for(pk: int, version: int, state: str = "") -> str:
+    return f'"claim-{pk}-v{version}{"-" + state if state else ""}"'
 
 
 def stale(error: StaleVersion) -> PreconditionFailed:

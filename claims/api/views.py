@@ -21,6 +21,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from claims import search as search_service
 from claims.api import editorial, exports
+from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -84,6 +85,7 @@ def with_accused(claims: QuerySet[Claim]) -> QuerySet[Claim]:
 
 @documented_writes(IncidentSerializer, IncidentWriteSerializer)
 class IncidentViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -138,6 +140,7 @@ class IncidentViewSet(
 
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
 class ClaimViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -178,15 +181,20 @@ class ClaimViewSet(
             context["originators"] = independent_originators([int(self.kwargs["pk"])])
         return context
 
+    # The ETag names the version, which If-Match sends back to guard a write, and the state
+    # of the record, which If-None-Match sends back to revalidate a copy.
+    etag_fields = ("version",)
+
+    def etag(self, row: Claim, head: int | None) -> str:
+        return editorial.etag_for(row.pk, row.version, validator(self.request, head))
+
+    def validator_queryset(self) -> QuerySet[Claim]:
+        return readable_claims(self.request.user)
+
     def read_back(self, row: Claim, code: int = 200) -> ApiResponse:
         self.kwargs["pk"] = str(row.pk)
         answer = super().read_back(row, code)
-        answer["ETag"] = editorial.etag_of(row)
-        return answer
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        answer = super().retrieve(request, *args, **kwargs)
-        answer["ETag"] = editorial.etag_for(answer.data["id"], answer.data["version"])
+        answer["ETag"] = self.current_etag() or editorial.etag_of(row)
         return answer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
@@ -285,6 +293,7 @@ class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
 
 @documented_writes(ResponseSerializer, ResponseWriteSerializer)
 class ResponseViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -307,6 +316,7 @@ class ResponseViewSet(
 
 @documented_writes(EvidenceSerializer, EvidenceWriteSerializer)
 class EvidenceViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

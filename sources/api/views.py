@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.viewsets import GenericViewSet
 
+from claims.api.conditional import ConditionalRetrieveMixin
 from claims.api.filters import ActorFilter, DocumentFilter, StableOrderingFilter
 from claims.api.pagination import CappedLimitOffsetPagination
 from claims.history import attribute_changes
@@ -121,6 +122,7 @@ def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -
 
 @documented_writes(ActorSerializer, ActorWriteSerializer)
 class ActorViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -146,6 +148,7 @@ class ActorViewSet(
 
 @documented_writes(DocumentSerializer, DocumentWriteSerializer)
 class DocumentViewSet(
+    ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
