@@ -34,6 +34,7 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
+from claims.api.rows import claim_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -167,6 +168,11 @@ class ClaimViewSet(
         if self.action == "claimreview":
             claims = claims.prefetch_related("assessments")  # the review's rating, one query
         return claims
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py)."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(claim_rows(page, request))
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "create":
