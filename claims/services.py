@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -12,7 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims import webhooks
-from claims.models import Attribution, Claim, Response
+from claims.models import Attribution, Claim, Evidence, Response
+from claims.quotes import request_quote_check
+from sources import archiving
 
 
 def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
@@ -65,11 +68,34 @@ def independent_originator_count(claim: Claim) -> int:
 
 @transaction.atomic
 def link_response(*, claim: Claim, answers: Claim, kind: str, note: str = "") -> Response:
-    """Record that ``claim`` answers ``answers``; validates every rule before writing."""
+    """Record that ``claim`` answers ``answers``; validates every rule before writing.
+
+    When the answering claim is already published the link is public at once, so subscribed
+    tools hear of it; a draft's links are announced when it is published (record_claim_changes).
+    """
     response = Response(claim=claim, answers=answers, kind=kind, note=note)
     response.full_clean()
     response.save()
+    if claim.status == Claim.Status.PUBLISHED:
+        webhooks.record_response_published(response=response)
     return response
+
+
+@transaction.atomic
+def save_evidence(*, values: dict[str, Any], evidence: Evidence | None = None) -> Evidence:
+    """Create evidence from ``values``, or change ``evidence``; a new or changed URL is
+    archived once this transaction commits."""
+    evidence = Evidence() if evidence is None else evidence
+    is_new = evidence.pk is None
+    url = evidence.url
+    for name, value in values.items():
+        setattr(evidence, name, value)
+    evidence.full_clean()
+    # Only the fields written: an archive task finishing meanwhile keeps what it recorded.
+    evidence.save(update_fields=None if is_new else list(values))
+    if evidence.url != url:
+        archiving.request_archive(item=evidence)
+    return evidence
 
 
 # --- editing without lost updates ---------------------------------------------------------------
@@ -129,6 +155,27 @@ def save_claim(*, claim: Claim, read_version: int) -> Claim:
         current = Claim.objects.get(pk=claim.pk)
         raise StaleVersion(current, read_version, changes_since(current, read_version))
     claim.version, claim.updated_at = values["version"], values["updated_at"]
+    return claim
+
+
+@transaction.atomic
+def edit_claim(*, claim: Claim, values: dict[str, Any], read_version: int) -> Claim:
+    """Apply ``values`` to ``claim`` in one versioned save (StaleVersion if it moved on) and
+    queue what the change calls for, in the same transaction.
+
+    Publishing or withdrawing records the webhook events (and publishing announces the answers
+    the claim already made); a changed quote is checked again. The quote is the only input of
+    that check this write can change: the chain is edited elsewhere, and a document whose text
+    or archive changes re-checks its claims itself.
+    """
+    before = webhooks.snapshot(claim)
+    quote = claim.quote
+    for name, value in values.items():
+        setattr(claim, name, value)
+    save_claim(claim=claim, read_version=read_version)
+    webhooks.record_claim_changes(claim=claim, **before)
+    if claim.quote != quote:
+        request_quote_check(claim=claim)
     return claim
 
 

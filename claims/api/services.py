@@ -13,7 +13,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from claims import webhooks
 from claims.models import Attribution, CasualtyFigure, Claim, ClaimTarget
+from claims.quotes import request_quote_check
 from sources.models import Actor
 
 
@@ -50,6 +52,7 @@ def create_claim(
 
     ``chain`` lists the hops in order from the speaker outwards; positions are given from 1.
     Validates every row before writing any; raises ``RecordInvalid`` with all messages at once.
+    Records the webhook events and queues the quote check the new claim calls for.
     """
     claim = Claim(created_by=created_by, **fields)
     errors: dict[str, Any] = _errors_of(claim)
@@ -76,4 +79,10 @@ def create_claim(
         row.claim = claim
     CasualtyFigure.objects.bulk_create(figure_rows)
     Attribution.objects.bulk_create(hop_rows)
+    # What a new claim calls for, as in the admin and the importer: "claim published" for tools
+    # when it is created published (written to the outbox in this transaction), and a check of
+    # its quote against the chain's document once this commits.
+    webhooks.record_claim_changes(claim=claim, previous_status=None)
+    if claim.quote.strip():
+        request_quote_check(claim=claim)
     return claim

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from claims import services as claim_services
-from claims import webhooks
 from claims.api import services
 from claims.models import Attribution, CasualtyFigure, Claim, Evidence, Incident, Response
 from sources.api.serializers import FullCleanMixin
@@ -111,16 +110,13 @@ class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
     def update(self, instance: Claim, validated_data: dict[str, Any]) -> Claim:
         """One versioned write: refused (StaleVersion) if the claim changed since it was read."""
         read_version = validated_data.pop("read_version", instance.version)
-        before = webhooks.snapshot(instance)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
         try:
-            saved = claim_services.save_claim(claim=instance, read_version=read_version)
+            # Also records the webhook events and queues a quote check, as the admin does.
+            return claim_services.edit_claim(
+                claim=instance, values=validated_data, read_version=read_version
+            )
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-        # Publishing or withdrawing through the API tells subscribed tools, as the admin does.
-        webhooks.record_claim_changes(claim=saved, **before)
-        return saved
 
 
 class ResponseWriteSerializer(serializers.ModelSerializer):
@@ -153,6 +149,20 @@ class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Evidence
         fields = ["id", "claim", "relation", "kind", "description", "source_url", "availability"]
+
+    def create(self, validated_data: dict[str, Any]) -> Evidence:
+        return self.save_through_service(validated_data)
+
+    def update(self, instance: Evidence, validated_data: dict[str, Any]) -> Evidence:
+        return self.save_through_service(validated_data, instance)
+
+    @staticmethod
+    def save_through_service(values: dict[str, Any], evidence: Evidence | None = None) -> Evidence:
+        """The service saves and queues the archive of a new or changed URL."""
+        try:
+            return claim_services.save_evidence(values=values, evidence=evidence)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
 
 
 class IncidentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from sources import services
 from sources.models import Actor, Alias, Document
 
 
@@ -162,3 +163,17 @@ class DocumentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
             "published_precision",
             "full_text",
         ]
+
+    def create(self, validated_data: dict) -> Document:
+        return self.save_through_service(validated_data)
+
+    def update(self, instance: Document, validated_data: dict) -> Document:
+        return self.save_through_service(validated_data, instance)
+
+    @staticmethod
+    def save_through_service(values: dict, document: Document | None = None) -> Document:
+        """The service saves and queues the archive and quote checks the change calls for."""
+        try:
+            return services.save_document(values=values, document=document)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
