@@ -76,8 +76,7 @@ def link_response(*, claim: Claim, answers: Claim, kind: str, note: str = "") ->
     response = Response(claim=claim, answers=answers, kind=kind, note=note)
     response.full_clean()
     response.save()
-    if claim.status == Claim.Status.PUBLISHED:
-        webhooks.record_response_published(response=response)
+    webhooks.record_response_published(response=response)  # only once both are published
     return response
 
 

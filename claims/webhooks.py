@@ -132,6 +132,10 @@ def record_claim_changes(
         for response in claim.responses_made.select_related("answers__speaker"):
             if response.pk not in already:
                 events.append(record_response_published(response=response))
+        if previous_status != published:
+            # Links to this claim from published answers become public with it.
+            for response in claim.responses_received.select_related("claim__speaker"):
+                events.append(record_response_published(response=response))
         figures = figures_of(claim)
         if (
             previous_figures is not None
@@ -144,7 +148,14 @@ def record_claim_changes(
 
 
 def record_response_published(*, response: Response) -> OutboxEvent | None:
-    """The allegation ↔ answer link became public: the answering claim is published."""
+    """The allegation ↔ answer link became public: both claims are now published.
+
+    Nothing is recorded while either side is a draft or withdrawn, so an unpublished claim's
+    words never reach a subscriber; the event follows when the second of the two is published.
+    """
+    published = Claim.Status.PUBLISHED
+    if response.claim.status != published or response.answers.status != published:
+        return None
     payload = {
         "response": {"id": response.pk, "kind": response.kind, "note": response.note},
         "answering": claim_payload(response.claim)["claim"],

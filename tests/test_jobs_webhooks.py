@@ -147,6 +147,24 @@ def test_withdrawal_answers_and_figure_changes_each_make_their_event():
     assert (changed["previous"][0]["low"], changed["figures"][0]["low"]) == (10, 12)
 
 
+def test_an_answer_to_a_draft_is_announced_only_when_the_draft_is_published():
+    subscribe("https://hooks.example.org/in")
+    draft = ClaimFactory(status="draft", summary="Unpublished words.")
+    answer = ClaimFactory(status="published")
+    ResponseFactory(claim=answer, answers=draft)
+    webhooks.record_claim_changes(claim=answer, previous_status="draft")
+    assert list(OutboxEvent.objects.values_list("event_type", flat=True)) == ["claim.published"]
+    assert "Unpublished words." not in json.dumps(list(OutboxEvent.objects.values("payload")))
+
+    draft.status = Claim.Status.PUBLISHED
+    webhooks.record_claim_changes(claim=draft, previous_status="draft")
+
+    kinds = list(OutboxEvent.objects.order_by("id").values_list("event_type", flat=True))
+    assert kinds == ["claim.published", "claim.published", "response.published"]
+    link = OutboxEvent.objects.get(event_type="response.published").payload
+    assert (link["answering"]["id"], link["answered"]["id"]) == (answer.pk, draft.pk)
+
+
 def test_deliveries_lost_while_the_broker_was_down_are_sent_by_the_sweep(
     web, django_capture_on_commit_callbacks, settings
 ):
