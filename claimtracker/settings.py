@@ -257,7 +257,7 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "sources.api.schema.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["claims.api.filters.AskedFilterBackend"],
     # Tools send "Authorization: Token …"; the browsable API and pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sources.api.authentication.ApiTokenAuthentication",

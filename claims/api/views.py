@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers
@@ -23,6 +22,7 @@ from claims import search as search_service
 from claims.api import editorial, exports
 from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.filters import (
+    AskedFilterBackend,
     ClaimFilter,
     EvidenceFilter,
     IncidentFilter,
@@ -99,7 +99,7 @@ class IncidentViewSet(
     serializer_class = IncidentSerializer
     write_serializer_class = IncidentWriteSerializer
     filterset_class = IncidentFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["start_on", "title", "created_at"]
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
@@ -154,11 +154,18 @@ class ClaimViewSet(
     serializer_class = ClaimSerializer
     read_serializer_class = ClaimDetailSerializer
     filterset_class = ClaimFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
 
     def get_queryset(self) -> QuerySet[Claim]:
+        # DRF's permission check asks for the queryset too: build it once per request (every
+        # use filters or slices a copy, so the one built is never evaluated itself).
+        if getattr(self, "_claims", None) is None:
+            self._claims = self.claims_for_action()
+        return self._claims
+
+    def claims_for_action(self) -> QuerySet[Claim]:
         claims = readable_claims(self.request.user)
         if self.action == "list":
             return with_accused(claims)

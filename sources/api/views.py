@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -19,7 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api.conditional import ConditionalRetrieveMixin
-from claims.api.filters import ActorFilter, DocumentFilter, StableOrderingFilter
+from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
 from claims.api.pagination import CappedLimitOffsetPagination
 from claims.history import attribute_changes
 from sources.api.serializers import (
@@ -135,7 +134,7 @@ class ActorViewSet(
     serializer_class = ActorSerializer
     write_serializer_class = ActorWriteSerializer
     filterset_class = ActorFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["name", "created_at", "updated_at"]
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
@@ -161,7 +160,7 @@ class DocumentViewSet(
     serializer_class = DocumentSerializer
     write_serializer_class = DocumentWriteSerializer
     filterset_class = DocumentFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["published_on", "title", "created_at"]
     pagination_class = CappedLimitOffsetPagination
 
