@@ -93,6 +93,19 @@ def test_standing_can_be_filtered_in_the_database() -> None:
     assert untouched.pk not in hits.values_list("pk", flat=True)
 
 
+def test_standing_reads_the_right_claim_inside_another_query() -> None:
+    """Used in a sub-query, the SQL must follow the inner query's table alias, not the outer's."""
+    denied, disputed, untouched = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    _answer(denied, "denies")
+    _answer(disputed, "disputes", speaker=untouched.speaker)
+    answered = Claim.objects.with_standing().exclude(annotated_standing=Standing.UNANSWERED)
+    outer = Claim.objects.filter(pk__in=answered.values("pk")).with_standing().order_by("pk")
+    assert list(outer.values_list("pk", "annotated_standing")) == [
+        (denied.pk, Standing.DENIED),
+        (disputed.pk, Standing.DISPUTED),
+    ]
+
+
 def test_figure_spread_lists_every_published_figure_by_whom_in_date_order() -> None:
     incident = IncidentFactory()
     later = FigureFactory(
