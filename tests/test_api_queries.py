@@ -119,3 +119,15 @@ def test_a_claim_detail_makes_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert len(response.json()["responses_received"]) == 1
     assert len(response.json()["responses_made"]) == 1
+
+
+def test_a_page_of_the_claim_list_is_two_queries(api_client, rows, django_assert_num_queries):
+    rows(60)
+    # The claims with standing, people and incident; then the accused of the whole page.
+    with django_assert_num_queries(2):
+        first = api_client.get("/api/v1/claims/?page_size=50")
+    with django_assert_num_queries(2):
+        second = api_client.get(first.json()["next"])
+
+    assert len(first.json()["results"]) == 50
+    assert len(second.json()["results"]) == 10
