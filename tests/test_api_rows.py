@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch
+from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from claims.api.rows import claim_rows
-from claims.api.serializers import ClaimSerializer
+from claims.api.rows import claim_rows, timeline_rows
+from claims.api.serializers import ClaimSerializer, TimelineEntrySerializer
 from claims.api.views import with_accused
 from claims.demo import load_demo
-from claims.models import Claim
-from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory
+from claims.models import Claim, Response
+from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,27 @@ def test_the_list_endpoint_answers_with_those_rows(api_client) -> None:
     assert answer.json()["results"] == json.loads(
         json.dumps(claim_rows(claims, answer.wsgi_request))
     )
+
+
+@pytest.mark.parametrize("reads_drafts", [False, True])
+def test_timeline_rows_equal_the_serializer_for_each_reader(reads_drafts, analyst) -> None:
+
+    load_demo()
+    hidden = ClaimFactory(status="draft", summary="A draft being answered.")
+    ResponseFactory(claim=Claim.objects.published().first(), answers=hidden, kind="denies")
+    request = Request(APIRequestFactory().get("/api/v1/timeline/"))
+    request.user = analyst if reads_drafts else AnonymousUser()
+    claims = list(
+        with_accused(Claim.objects.all())
+        .prefetch_related(
+            Prefetch("responses_made", Response.objects.select_related("answers__speaker"))
+        )
+        .order_by("made_on", "id")
+    )
+
+    fast = timeline_rows(claims, request)
+    slow = TimelineEntrySerializer(claims, many=True, context={"request": request}).data
+
+    assert json.dumps(fast) == json.dumps(slow)
+    mentions = json.dumps([r["responds_to"] for r in fast])
+    assert ("A draft being answered." in mentions) is reads_drafts

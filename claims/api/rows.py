@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 from rest_framework.request import Request
 
-from claims.models import Claim, ClaimTarget
+from claims.models import Claim, ClaimTarget, listed_statuses
 from claimtracker.dates import describe
 from sources.models import Actor
 
@@ -74,3 +74,39 @@ def claim_row(claim: Claim, links: Links) -> dict:
 def claim_rows(claims: Iterable[Claim], request: Request | None) -> list[dict]:
     links = Links(request)
     return [claim_row(claim, links) for claim in claims]
+
+
+def claim_ref(claim: Claim, links: Links) -> dict:
+    """What ClaimRefSerializer gives: another claim as a response mentions it."""
+    return {
+        "id": claim.pk,
+        "kind": claim.kind,
+        "speaker": actor_ref(claim.speaker),
+        "made_on": claim.made_on.isoformat(),
+        "made_display": describe(claim.made_on, claim.made_precision),
+        "summary": claim.summary,
+        "url": links.claim_api.format(claim.pk),
+        "html_url": links.claim_html.format(claim.pk),
+    }
+
+
+def timeline_rows(claims: Iterable[Claim], request: Request) -> list[dict]:
+    """What TimelineEntrySerializer gives: each claim with the claims it answers that the
+    reader may see (loaded as the timeline view loads them)."""
+    links = Links(request)
+    shown = listed_statuses(request.user)
+    rows = []
+    for claim in claims:
+        row = claim_row(claim, links)
+        row["responds_to"] = [
+            {
+                "id": response.pk,
+                "kind": response.kind,
+                "note": response.note,
+                "to": claim_ref(response.answers, links),
+            }
+            for response in claim.responses_made.all()
+            if response.answers.status in shown
+        ]
+        rows.append(row)
+    return rows

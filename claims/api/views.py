@@ -34,7 +34,7 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
-from claims.api.rows import claim_rows
+from claims.api.rows import claim_rows, timeline_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -302,6 +302,11 @@ class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
             # What each claim answers, with that claim's speaker, for the whole page at once.
             Prefetch("responses_made", Response.objects.select_related("answers__speaker"))
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        """TimelineEntrySerializer's shape, built without a serializer per row."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(timeline_rows(page, request))
 
 
 @documented_writes(ResponseSerializer, ResponseWriteSerializer)
