@@ -62,12 +62,17 @@ PAGES = {
     # page: pinned query count
     # latest claims + 6 prefetches of with_thread(), unanswered allegations, busiest incidents
     "/": 9,
-    # 4 filter drop-downs, the band's aggregate, the count, the page + 6 prefetches
-    "/timeline/": 13,
+    # the band's busiest parties (with the claim count) and their claims per period, the page
+    # (no count: keyset paging) + 6 prefetches; actors and incidents are typed, not listed
+    "/timeline/": 9,
     # ...and the ?actor= slug look-up
-    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 14,
-    # the incident, its claims + 6 prefetches, the figure spread
-    "/incidents/the-incident/": 9,
+    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 10,
+    # a page further on costs the same
+    "/timeline/?after=2000-01-01.1": 9,
+    # the incident (with its claim count), a page of thread roots, their answers (one recursive
+    # query), those claims + 6 prefetches, the figure spread (capped)
+    "/incidents/the-incident/": 11,
+    "/incidents/the-incident/?after=2000-01-01.1": 11,
     # the actor + 3 prefetches, two paged claim lists (count + 7 each), documents, habits (2),
     # the band's aggregate
     "/actors/the-ministry/": 24,
