@@ -138,19 +138,26 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Timeline -------------------------------------------------------------------------------
 
 
+# Where a list page starts; "page" comes from links shared before the keyset pages.
+PAGING_PARAMS = ("after", "before", "page")
+
+
 def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
     filters = PageClaimFilter(
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user))
     )
     matching = filters.qs
-    spoken = bands.speech(matching)
+    # The band depends on the filters and on which statuses the reader's lists show.
+    shown = sorted(listed_statuses(user))
+    band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
+    spoken = bands.kept_speech(matching, key=f"{shown}|{band_key}")
     band = charts.timeline_band(spoken.rows, max_lanes=bands.TOP_SPEAKERS) if spoken else None
     if band is not None:
         band = replace(band, omitted=spoken.speakers - len(band.lanes))
     page = keyset_page(matching.with_thread().with_standing(), params)
     hide_unseen_answers(page.object_list, user)
     api_query = params.copy()
-    for name in ("after", "before", "page"):  # "page": links shared before the keyset pages
+    for name in PAGING_PARAMS:
         api_query.pop(name, None)  # the API pages with a cursor of its own
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
