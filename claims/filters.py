@@ -127,16 +127,17 @@ class PageClaimFilter(ClaimFilter):
     API's; an unknown short name is reported on the field."""
 
     SLUG_FIELDS = {
-        "actor": "an actor's short name, e.g. white-helmets",
-        "speaker": "an actor's short name",
-        "accused": "an actor's short name",
-        "incident": "an incident's short name",
+        # field: (what it names, the hint shown in the empty box)
+        "actor": ("actor", "an actor's short name, e.g. white-helmets"),
+        "speaker": ("actor", "an actor's short name"),
+        "accused": ("actor", "an actor's short name"),
+        "incident": ("incident", "an incident's short name"),
     }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for name, placeholder in self.SLUG_FIELDS.items():
+        for name, (what, hint) in self.SLUG_FIELDS.items():
             self.filters[name].extra.update(
-                widget=TextInput(attrs={"placeholder": placeholder, "spellcheck": "false"}),
-                error_messages={"invalid_choice": "No record has this short name."},
+                widget=TextInput(attrs={"placeholder": hint, "spellcheck": "false"}),
+                error_messages={"invalid_choice": f"No {what} has this short name."},
             )

@@ -39,6 +39,7 @@ from claims.models import (
 from claims.paging import PAGE_SIZE, keyset_page
 from claims.search import search
 from claims.services import independent_originators
+from claimtracker.dates import Precision
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -151,7 +152,12 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
     shown = sorted(listed_statuses(user))
     band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
     spoken = bands.kept_speech(matching, key=f"{shown}|{band_key}")
-    band = charts.timeline_band(spoken.rows, max_lanes=bands.TOP_SPEAKERS) if spoken else None
+    band = None
+    if spoken:
+        counted = spoken.bucket != Precision.DAY
+        band = charts.timeline_band(
+            spoken.rows, max_lanes=bands.TOP_SPEAKERS, thickness_counts=counted
+        )
     if band is not None:
         band = replace(band, omitted=spoken.speakers - len(band.lanes))
     page = keyset_page(matching.with_thread().with_standing(), params)
