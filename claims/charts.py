@@ -47,6 +47,17 @@ class Mark:
     is_span: bool
     count: int
     when: str  # the loose date in words
+    weight: float = 1.0  # the count against the band's largest, when thickness shows counts
+
+    @property
+    def bar_height(self) -> int:
+        """Pixels: 14 for the band's largest count, down to 4 for the smallest."""
+        return round(4 + 10 * self.weight)
+
+    @property
+    def bar_y(self) -> float:
+        """Top of the bar, so bars of every thickness share one middle line."""
+        return 31 - self.bar_height / 2
 
     @property
     def cx(self) -> float:
@@ -118,11 +129,18 @@ def _tick_label(day: dt.date, span_days: int) -> str:
     return f"{day:%Y}"
 
 
-def timeline_band(rows: Iterable[SpeechRow], *, max_lanes: int = 10) -> Band | None:
-    """Lay out when each party spoke: one lane per party, busiest first, a mark per loose date."""
+def timeline_band(
+    rows: Iterable[SpeechRow], *, max_lanes: int = 10, thickness_counts: bool = False
+) -> Band | None:
+    """Lay out when each party spoke: one lane per party, busiest first, a mark per loose date.
+
+    With ``thickness_counts`` (rows that count claims per period) a bar's thickness shows its
+    count against the largest drawn, so a busy year does not look like a quiet one.
+    """
     rows = list(rows)
     if not rows:
         return None
+    largest = max(row.count for row in rows)
     totals: dict[str, int] = {}
     for row in rows:
         totals[row.slug] = totals.get(row.slug, 0) + row.count
@@ -146,7 +164,10 @@ def timeline_band(rows: Iterable[SpeechRow], *, max_lanes: int = 10) -> Band | N
         left, right = x(first), x(last + dt.timedelta(days=1))
         when = describe(row.made_on, row.precision)
         width = round(max(right - left, MIN_SPAN), 2) if is_span else round(right - left, 2)
-        lane.marks.append(Mark(x=left, width=width, is_span=is_span, count=row.count, when=when))
+        weight = row.count / largest if thickness_counts else 1.0
+        lane.marks.append(
+            Mark(x=left, width=width, is_span=is_span, count=row.count, when=when, weight=weight)
+        )
         lane.dates.append(when if row.count == 1 else f"{when} ({row.count} claims)")
     span_days = (end - start).days
     ticks = [Tick(x=x(day), label=_tick_label(day, span_days)) for day in _date_ticks(start, end)]

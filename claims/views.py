@@ -7,7 +7,7 @@ user may see; views only pass its result to a template. Templates never trigger 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,14 +15,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
-from claims import charts
-from claims.filters import ClaimFilter
+from claims import bands, charts
+from claims.filters import PageClaimFilter
 from claims.history import history_of
 from claims.models import (
     ChangeRecord,
@@ -35,10 +36,11 @@ from claims.models import (
     listed_statuses,
     reads_drafts,
 )
+from claims.paging import PAGE_SIZE, keyset_page
 from claims.search import search
 from claims.services import independent_originators
+from claimtracker.dates import Precision
 
-PAGE_SIZE = 25
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -137,30 +139,37 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Timeline -------------------------------------------------------------------------------
 
 
+# Where a list page starts; "page" comes from links shared before the keyset pages.
+PAGING_PARAMS = ("after", "before", "page")
+
+
 def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
-    filters = ClaimFilter(params, queryset=Claim.objects.filter(status__in=listed_statuses(user)))
+    filters = PageClaimFilter(
+        params, queryset=Claim.objects.filter(status__in=listed_statuses(user))
+    )
     matching = filters.qs
-    spoken = (
-        matching.order_by()
-        .values("speaker__name", "speaker__slug", "made_on", "made_precision")
-        .annotate(n=Count("pk"))
-    )
-    band = charts.timeline_band(
-        charts.SpeechRow(
-            r["speaker__name"], r["speaker__slug"], r["made_on"], r["made_precision"], r["n"]
+    # The band depends on the filters and on which statuses the reader's lists show.
+    shown = sorted(listed_statuses(user))
+    band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
+    spoken = bands.kept_speech(matching, key=f"{shown}|{band_key}")
+    band = None
+    if spoken:
+        counted = spoken.bucket != Precision.DAY
+        band = charts.timeline_band(
+            spoken.rows, max_lanes=bands.TOP_SPEAKERS, thickness_counts=counted
         )
-        for r in spoken
-    )
-    page = paginate(
-        matching.with_thread().with_standing().order_by("made_on", "id"), params.get("page")
-    )
+    if band is not None:
+        band = replace(band, omitted=spoken.speakers - len(band.lanes))
+    page = keyset_page(matching.with_thread().with_standing(), params)
     hide_unseen_answers(page.object_list, user)
     api_query = params.copy()
-    api_query.pop("page", None)  # the API pages with a cursor of its own
+    for name in PAGING_PARAMS:
+        api_query.pop(name, None)  # the API pages with a cursor of its own
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
         "filters": filters,
         "band": band,
+        "speech": spoken,
         "page": page,
         "is_filtered": filters.form.has_changed(),
     }
@@ -207,18 +216,73 @@ def build_threads(claims: list[Claim]) -> list[ThreadNode]:
     return [node(claim, None, frozenset()) for claim in claims if claim.pk not in replies]
 
 
-def get_incident_for_user(user: User, slug: str, page_number: str | None) -> dict[str, object]:
-    incident = get_object_or_404(Incident.objects.annotate(record_head=record_head()), slug=slug)
-    claims = hide_unseen_answers(
-        list(listed_claims(user).filter(incident=incident).order_by("made_on", "id")), user
+# Figures drawn in the spread chart; the busiest incidents have thousands.
+FIGURES_CAP = 60
+
+
+def thread_ids(roots: list[int], incident: Incident, allowed: list[str]) -> list[int]:
+    """The ids of ``roots`` and of every claim about ``incident`` that answers them, directly or
+    down a chain of answers, in one recursive query (UNION drops repeats, so a loop ends)."""
+    if not roots:
+        return []
+    claim, response = Claim._meta.db_table, Response._meta.db_table
+    marks = ", ".join(["%s"] * len(allowed))
+    sql = (
+        f"WITH RECURSIVE thread(id) AS (SELECT id FROM {claim} WHERE id IN"
+        f" ({', '.join(['%s'] * len(roots))})"
+        f" UNION SELECT answer.id FROM thread"
+        f" JOIN {response} AS link ON link.answers_id = thread.id"
+        f" JOIN {claim} AS answer ON answer.id = link.claim_id"
+        f" WHERE answer.incident_id = %s AND answer.status IN ({marks}))"
+        " SELECT id FROM thread"
     )
-    figures = list(incident.figure_spread())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roots, incident.pk, *allowed])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str, object]:
+    allowed = listed_statuses(user)
+    about = Claim.objects.filter(incident=OuterRef("pk"), status__in=allowed)
+    incident = get_object_or_404(
+        Incident.objects.annotate(
+            record_head=record_head(),
+            # One incident's claims, counted through the index on (incident, made_on).
+            claim_count=Subquery(
+                about.order_by().values("incident").annotate(n=Count("pk")).values("n")
+            ),
+            # Where the incident's claims start: a lower bound on the date for the queries
+            # below, so that an index by date starts there instead of at the oldest claim.
+            first_claim_on=Subquery(about.order_by("made_on").values("made_on")[:1]),
+        ),
+        slug=slug,
+    )
+    # A page of threads: claims that answer no other claim of this incident shown to this user.
+    answers_one_here = Response.objects.filter(
+        claim=OuterRef("pk"), answers__incident=incident, answers__status__in=allowed
+    )
+    # PostgreSQL takes an incident's claims to be spread over every date; they are not, and
+    # the lower bound keeps it from walking the whole table's index by date to reach them.
+    here = {"made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}
+    roots = Claim.objects.filter(incident=incident, status__in=allowed, **here).exclude(
+        Exists(answers_one_here)
+    )
+    page = keyset_page(roots.only("id", "made_on"), params)
+    ids = thread_ids([claim.pk for claim in page.object_list], incident, allowed)
+    claims = hide_unseen_answers(
+        list(listed_claims(user).filter(pk__in=ids).order_by("made_on", "id")), user
+    )
+    page.object_list = build_threads(claims)
+    since = {"claim__made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}
+    figures = list(incident.figure_spread().filter(**since)[: FIGURES_CAP + 1])
+    # Evidence and documents of the claims on this page, from what with_thread() prefetched.
     documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
     return {
         "incident": incident,
-        "claims": claims,
-        "threads": paginate(build_threads(claims), page_number),
-        "spread": charts.figure_spread(figures),
+        "threads": page,
+        "spread": charts.figure_spread(figures[:FIGURES_CAP]),
+        "figures_capped": len(figures) > FIGURES_CAP,
+        "figures_cap": FIGURES_CAP,
         "evidence": [(c, item) for c in claims for item in c.evidence.all()],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }
@@ -226,7 +290,7 @@ def get_incident_for_user(user: User, slug: str, page_number: str | None) -> dic
 
 @condition(etag_func=revalidated_version)
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = get_incident_for_user(request.user, slug, request.GET.get("page"))
+    context = get_incident_for_user(request.user, slug, request.GET)
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)
 

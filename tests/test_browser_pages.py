@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from claims.models import Claim, Incident
 from sources.models import Actor
-from tests.factories import ClaimFactory, UserFactory
+from tests.factories import ClaimFactory, IncidentFactory, ResponseFactory, UserFactory
 
 # The live server thread reads what the tests write, so each test commits for real. Restoring the
 # serialized database keeps the data migrations' rows (the editors group) for tests that follow.
@@ -206,7 +206,7 @@ def test_filtering_the_timeline_by_actor_changes_the_url_and_the_list(
     page.goto(f"{demo}/timeline/")
     everything = page.locator("ol.claim-list > li").count()
     screenshot(page, "timeline")
-    page.get_by_label("Actor (as speaker or accused)").select_option("white-helmets")
+    page.get_by_label("Actor (as speaker or accused)").fill("white-helmets")
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(f"{demo}/timeline/?actor=white-helmets")
     items = page.locator("ol.claim-list > li")
@@ -314,6 +314,58 @@ def test_keyboard_focus_is_visible_and_the_skip_link_works(page: Page, demo: str
     assert outline == "solid"
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#main$"))
+
+
+def test_the_timeline_pages_forward_and_back_without_javascript(
+    browser: Browser, demo: str
+) -> None:
+    helmets = Actor.objects.get(slug="white-helmets")
+    for n in range(30):
+        ClaimFactory(speaker=helmets, summary=f"Synthetic paging claim {n:02}.")
+    context = browser.new_context(java_script_enabled=False, viewport=WIDTHS["laptop"])
+    page = context.new_page()
+    page.goto(f"{demo}/timeline/?speaker=white-helmets")
+    items = page.locator("ol.claim-list > li")
+    expect(items).to_have_count(25)
+    expect(page.locator("svg.band .lane")).to_have_count(1)
+    expect(page.get_by_role("heading", name=re.compile("matching the filters"))).to_have_text(
+        re.compile(r"^3\d claims matching the filters$")
+    )
+    first_page = items.all_inner_texts()
+    page.get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(r"\?speaker=white-helmets&after=[0-9-]+\.\d+#"))
+    expect(items.first).to_be_visible()
+    assert 0 < items.count() < 25
+    assert not set(items.all_inner_texts()) & set(first_page)
+    expect(page.locator("svg.band .lane")).to_have_count(1)  # the band covers the whole range
+    page.get_by_role("link", name="Previous page").click()
+    expect(items).to_have_count(25)
+    assert items.all_inner_texts() == first_page
+    expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
+    context.close()
+
+
+def test_a_big_incident_pages_its_threads_without_javascript(browser: Browser, demo: str) -> None:
+    incident = IncidentFactory(slug="big-synthetic", title="A big synthetic incident")
+    ministry = Actor.objects.get(slug="russian-defence-ministry")
+    for n in range(30):
+        allegation = ClaimFactory(incident=incident, summary=f"Synthetic allegation {n:02}.")
+        denial = ClaimFactory(incident=incident, speaker=ministry, summary=f"Denial {n:02}.")
+        ResponseFactory(claim=denial, answers=allegation)
+    context = browser.new_context(java_script_enabled=False, viewport=WIDTHS["laptop"])
+    page = context.new_page()
+    page.goto(f"{demo}/incidents/big-synthetic/")
+    threads = page.locator("ol.threads > li")
+    expect(threads).to_have_count(25)
+    expect(threads.first.locator("ol.thread-replies > li")).to_have_count(1)
+    page.get_by_role("link", name="Next page").click()
+    expect(threads).to_have_count(5)
+    expect(threads.first).to_contain_text("Synthetic allegation")
+    expect(threads.first.locator("ol.thread-replies > li")).to_contain_text("denies the claim")
+    screenshot(page, "incident-big-second-page")
+    page.get_by_role("link", name="Previous page").click()
+    expect(threads).to_have_count(25)
+    context.close()
 
 
 def test_pages_are_readable_without_javascript(browser: Browser, demo: str) -> None:

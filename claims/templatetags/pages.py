@@ -17,3 +17,17 @@ def page_url(context: template.Context, param: str, number: int, anchor: str = "
     query = context["request"].GET.copy()
     query[param] = str(number)
     return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
+
+
+@register.simple_tag(takes_context=True)
+def keyset_url(
+    context: template.Context, direction: str, position: object, anchor: str = "", prefix: str = ""
+) -> str:
+    """The current URL with the list continuing ``direction`` ("after" or "before") ``position``;
+    the other direction's position is dropped, the filters kept. No position: the first page."""
+    query = context["request"].GET.copy()
+    for name in ("after", "before"):
+        query.pop(f"{prefix}{name}", None)
+    if position is not None:
+        query[f"{prefix}{direction}"] = str(position)
+    return (f"?{query.urlencode()}" if query else "?") + (f"#{anchor}" if anchor else "")
