@@ -239,8 +239,12 @@ class Claim(models.Model):
             models.Index(fields=["made_on", "id"], name="claim_date_idx"),
             # Actor page and ?speaker= filter: one speaker's claims by date, in cursor order.
             models.Index(fields=["speaker", "made_on", "id"], name="claim_speaker_date_idx"),
-            # Incident page and ?incident= filter: one incident's claims by date, in cursor order.
-            models.Index(fields=["incident", "made_on", "id"], name="claim_incident_date_idx"),
+            # Incident page and ?incident= filter: one incident's published claims by date, in
+            # cursor order (the whole incident, for draft readers, is one range to sort), and
+            # an incident's count read from the index alone.
+            models.Index(
+                fields=["incident", "status", "made_on", "id"], name="claim_incident_date_idx"
+            ),
         ]
 
     def __str__(self) -> str:
