@@ -52,8 +52,8 @@ def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Pa
 
 
 def listed_claims(user: User) -> ClaimQuerySet:
-    """Claims as lists show them, with their thread and standing, to this user."""
-    return Claim.objects.listed_for(user).with_thread().with_standing()
+    """Claims as lists show them (people, incident, answers both ways, standing) to this user."""
+    return Claim.objects.listed_for(user).with_exchanges().with_standing()
 
 
 def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
@@ -160,7 +160,7 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
         )
     if band is not None:
         band = replace(band, omitted=spoken.speakers - len(band.lanes))
-    page = keyset_page(matching.with_thread().with_standing(), params)
+    page = keyset_page(matching.with_exchanges().with_standing(), params)
     hide_unseen_answers(page.object_list, user)
     api_query = params.copy()
     for name in PAGING_PARAMS:
@@ -270,7 +270,14 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
     page = keyset_page(roots.only("id", "made_on"), params)
     ids = thread_ids([claim.pk for claim in page.object_list], incident, allowed)
     claims = hide_unseen_answers(
-        list(listed_claims(user).filter(pk__in=ids).order_by("made_on", "id")), user
+        list(
+            Claim.objects.listed_for(user)
+            .with_thread()
+            .with_standing()
+            .filter(pk__in=ids)
+            .order_by("made_on", "id")
+        ),
+        user,
     )
     page.object_list = build_threads(claims)
     since = {"claim__made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}

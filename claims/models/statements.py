@@ -75,19 +75,9 @@ class ClaimQuerySet(models.QuerySet):
         """
         return self.annotate(annotated_standing=StandingOf("pk", "speaker"))
 
-    def with_thread(self) -> ClaimQuerySet:
-        """Everything a claim page or API detail shows, in a fixed number of queries."""
+    def with_exchanges(self) -> ClaimQuerySet:
+        """What a claim in a list shows: its people and incident, and the answers both ways."""
         return self.select_related("speaker", "spokesperson", "incident").prefetch_related(
-            # One query for figures instead of one per claim.
-            Prefetch("figures", queryset=CasualtyFigure.objects.select_related("reported_by")),
-            # The chain with each hop's actor and document, instead of two queries per hop.
-            Prefetch(
-                "attributions",
-                queryset=Attribution.objects.select_related("actor", "document__publisher"),
-            ),
-            # Accused/targeted actors with their names, instead of one query per target.
-            Prefetch("claim_targets", queryset=ClaimTarget.objects.select_related("actor")),
-            "evidence",
             # Both directions of the allegation <-> response link with the other side's speaker.
             Prefetch(
                 "responses_received",
@@ -101,6 +91,21 @@ class ClaimQuerySet(models.QuerySet):
                     "answers__made_on", "answers_id"
                 ),
             ),
+        )
+
+    def with_thread(self) -> ClaimQuerySet:
+        """Everything a claim page or API detail shows, in a fixed number of queries."""
+        return self.with_exchanges().prefetch_related(
+            # One query for figures instead of one per claim.
+            Prefetch("figures", queryset=CasualtyFigure.objects.select_related("reported_by")),
+            # The chain with each hop's actor and document, instead of two queries per hop.
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.select_related("actor", "document__publisher"),
+            ),
+            # Accused/targeted actors with their names, instead of one query per target.
+            Prefetch("claim_targets", queryset=ClaimTarget.objects.select_related("actor")),
+            "evidence",
         )
 
 
