@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -27,6 +29,8 @@ from claims.charts import SpeechRow
 from claims.models import ChangeRecord
 from claimtracker.dates import Precision
 from sources.models import Actor
+
+T = TypeVar("T")
 
 TOP_SPEAKERS = 10
 # A kept band is dropped after this long even if the record has not changed (seconds).
@@ -131,16 +135,17 @@ def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
     )
 
 
-def kept_speech(matching: QuerySet, *, key: str, limit: int = TOP_SPEAKERS) -> Speech | None:
-    """speech() for the claims ``key`` describes (filters and reader), computed once per state
-    of the record: the first query reads the newest change record."""
+def kept(key: str, build: Callable[[], T]) -> T:
+    """``build()`` once per state of the record for ``key``: the first query reads the newest
+    change record, and what was built for an older record is never served."""
     # The head's hash, not only its id: an id can come round again (a restored database, a
     # rolled-back SQLite insert), a hash of the chain cannot.
     head = ChangeRecord.objects.order_by("-id").values_list("hash", flat=True).first()
-    digest = hashlib.sha256(f"{head}|{limit}|{key}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{head}|{key}".encode()).hexdigest()
     cache_key = f"timeline-band:{digest}"
     found = cache.get(cache_key, _NOTHING)
     if found is _NOTHING:
-        found = speech(matching, limit=limit)
+        found = build()
         cache.set(cache_key, found, KEPT_FOR)
     return found
+

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
@@ -151,15 +152,33 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
     # The band depends on the filters and on which statuses the reader's lists show.
     shown = sorted(listed_statuses(user))
     band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
-    spoken = bands.kept_speech(matching, key=f"{shown}|{band_key}")
-    band = None
-    if spoken:
+
+    def draw() -> tuple[int, str]:
+        """The count of matching claims and the band drawn over them, as HTML."""
+        spoken = bands.speech(matching)
+        if not spoken:
+            return 0, ""
         counted = spoken.bucket != Precision.DAY
         band = charts.timeline_band(
             spoken.rows, max_lanes=bands.TOP_SPEAKERS, thickness_counts=counted
         )
-    if band is not None:
+        if band is None:
+            return spoken.total, ""
         band = replace(band, omitted=spoken.speakers - len(band.lanes))
+        drawing = render_to_string(
+            "claims/_timeline_band.html",
+            {
+                "band": band,
+                "speech": spoken,
+                "title": "When each party spoke",
+                "row_noun": "party",
+                "link_lanes": True,
+            },
+        )
+        return spoken.total, drawing
+
+    # Both passes over the matching claims, and drawing them, once per state of the record.
+    total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw)
     page = keyset_page(matching.with_exchanges().with_standing(), params)
     hide_unseen_answers(page.object_list, user)
     api_query = params.copy()
@@ -168,8 +187,8 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
         "filters": filters,
-        "band": band,
-        "speech": spoken,
+        "total": total,
+        "band_html": band_html,
         "page": page,
         "is_filtered": filters.form.has_changed(),
     }
