@@ -148,4 +148,3 @@ def kept(key: str, build: Callable[[], T]) -> T:
         found = build()
         cache.set(cache_key, found, KEPT_FOR)
     return found
-

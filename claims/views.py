@@ -54,15 +54,24 @@ def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Pa
 
 def listed_claims(user: User) -> ClaimQuerySet:
     """Claims as lists show them (people, incident, answers both ways, standing) to this user."""
-    return Claim.objects.listed_for(user).with_exchanges().with_standing()
+    return Claim.objects.listed_for(user).with_exchanges(listed_statuses(user)).with_standing()
+
+
+def show_answers(claims: list[Claim], user: User) -> list[Claim]:
+    """Attach ``answers_shown``: what each claim of a list answers, among the claims the user may
+    see, so a list never names a draft's speaker to the public."""
+    allowed = listed_statuses(user)
+    for claim in claims:
+        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
+    return claims
 
 
 def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
     """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
     the user may see, so a draft reply never shows its speaker to the public."""
     allowed = listed_statuses(user)
+    show_answers(claims, user)
     for claim in claims:
-        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
         claim.answered_by_shown = [
             r for r in claim.responses_received.all() if r.claim.status in allowed
         ]
@@ -113,7 +122,7 @@ def with_validator(request: HttpRequest, response: HttpResponse, head: int | Non
 
 
 def get_home_for_user(user: User) -> dict[str, object]:
-    latest = hide_unseen_answers(list(listed_claims(user).order_by("-made_on", "-id")[:10]), user)
+    latest = show_answers(list(listed_claims(user).order_by("-made_on", "-id")[:10]), user)
     unanswered = list(
         Claim.objects.published()
         .with_standing()
@@ -179,8 +188,8 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
 
     # Both passes over the matching claims, and drawing them, once per state of the record.
     total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw)
-    page = keyset_page(matching.with_exchanges().with_standing(), params)
-    hide_unseen_answers(page.object_list, user)
+    page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
+    show_answers(page.object_list, user)
     api_query = params.copy()
     for name in PAGING_PARAMS:
         api_query.pop(name, None)  # the API pages with a cursor of its own

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 
 from claims import charts
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
-from claims.views import User, hide_unseen_answers, listed_claims, paginate
+from claims.views import User, listed_claims, paginate, show_answers
 from claimtracker.dates import period
 from sources.models import Actor, Affiliation, Document
 
@@ -82,7 +82,7 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
         listed_claims(user).filter(pk__in=accused.values("claim")).order_by("made_on", "id"),
         params.get("about"),
     )
-    hide_unseen_answers([*made.object_list, *about.object_list], user)
+    show_answers([*made.object_list, *about.object_list], user)
     documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
     return {
         "actor": actor,
@@ -107,7 +107,7 @@ def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[
         .order_by("made_on", "id")
     )
     page = paginate(quoted, page_number)
-    hide_unseen_answers(page.object_list, user)
+    show_answers(page.object_list, user)
     return {"document": document, "page": page}
 
 

@@ -397,3 +397,16 @@ def test_timeline_drops_empty_filters_from_the_url(client: Client) -> None:
     assert response.status_code == 302
     assert response.url == "/timeline/?kind=event"
     assert client.get("/timeline/?actor=").url == "/timeline/"
+
+
+def test_a_list_counts_only_the_answers_its_reader_may_see(client: Client, editor) -> None:
+    allegation = ClaimFactory(summary="The convoy was struck twice.")
+    ResponseFactory(claim=ClaimFactory(), answers=allegation, kind="denies")
+    ResponseFactory(claim=ClaimFactory(status="draft"), answers=allegation, kind="disputes")
+
+    public = client.get("/timeline/").content.decode()
+    client.force_login(editor)
+    editors = client.get("/timeline/").content.decode()
+
+    assert "1 response recorded" in public and "2 responses recorded" not in public
+    assert "2 responses recorded" in editors

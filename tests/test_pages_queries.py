@@ -63,26 +63,26 @@ def count_queries(client: Client, url: str) -> int:
 
 PAGES = {
     # page: pinned query count
-    # latest claims + 2 prefetches of with_exchanges() (answers both ways), unanswered
+    # latest claims (with the count of answers received) + what they answer, unanswered
     # allegations, busiest incidents
-    "/": 5,
+    "/": 4,
     # the record's head (the kept band's key), the band's busiest parties (with the claim count)
-    # and their claims per period, the page (no count: keyset paging) + 2 prefetches; actors
+    # and their claims per period, the page (no count: keyset paging) + what it answers; actors
     # and incidents are typed, not listed
-    "/timeline/": 6,
+    "/timeline/": 5,
     # ...and the ?actor= slug look-up
-    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 7,
+    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 6,
     # a page further on costs the same
-    "/timeline/?after=2000-01-01.1": 6,
+    "/timeline/?after=2000-01-01.1": 5,
     # the incident (with its claim count), a page of thread roots, their answers (one recursive
     # query), those claims + 6 prefetches, the figure spread (capped)
     "/incidents/the-incident/": 11,
     "/incidents/the-incident/?after=2000-01-01.1": 11,
-    # the actor + 3 prefetches, two paged claim lists (count + 3 each), documents, habits (2),
+    # the actor + 3 prefetches, two paged claim lists (count + 2 each), documents, habits (2),
     # the band's aggregate
-    "/actors/the-ministry/": 16,
-    # the document, the count and the page of claims + 2 prefetches
-    "/documents/{document}/": 5,
+    "/actors/the-ministry/": 14,
+    # the document, the count and the page of claims + what they answer
+    "/documents/{document}/": 4,
     # the claim + 6 prefetches, the independent originators (2)
     # ... plus the record's last change record, for "Last changed".
     "/claims/{claim}/": 10,
@@ -104,7 +104,7 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
     assert (few, many) == (pinned, pinned)
 
 
-@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 6), ("/incidents/the-incident/", 11)])
+@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 11)])
 def test_a_list_longer_than_a_page_costs_the_same_on_every_page(
     client: Client, scene: dict, page: str, pinned: int
 ) -> None:
@@ -123,11 +123,11 @@ def test_an_unchanged_record_reuses_the_timeline_band_and_a_write_renews_it(
     client: Client, scene: dict
 ) -> None:
     add_exchanges(2, **scene)
-    assert count_queries(client, "/timeline/") == 6
+    assert count_queries(client, "/timeline/") == 5
     # Same record: the band is kept, so its two passes over the claims are not run.
-    assert count_queries(client, "/timeline/") == 4
+    assert count_queries(client, "/timeline/") == 3
     add_exchanges(1, **scene)
-    assert count_queries(client, "/timeline/") == 6
+    assert count_queries(client, "/timeline/") == 5
     assert "6 claims" in client.get("/timeline/").content.decode()
 
 

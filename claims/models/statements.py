@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Func, Prefetch, Q
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from claims.models.figures import CasualtyFigure
@@ -75,9 +77,44 @@ class ClaimQuerySet(models.QuerySet):
         """
         return self.annotate(annotated_standing=StandingOf("pk", "speaker"))
 
-    def with_exchanges(self) -> ClaimQuerySet:
-        """What a claim in a list shows: its people and incident, and the answers both ways."""
+    def with_exchanges(self, shown: Collection[str]) -> ClaimQuerySet:
+        """What a claim in a list shows a reader of claims in the ``shown`` statuses: its
+        people and incident, the claims it answers, and how many answers it received
+        (``answers_received``, counting only answers the reader may see)."""
+        received = (
+            Response.objects.filter(answers=OuterRef("pk"), claim__status__in=shown)
+            .order_by()
+            .values("answers")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.select_related("speaker", "spokesperson", "incident")
+            .prefetch_related(
+                # What each claim answers, with that claim's speaker, for the whole page at once.
+                Prefetch(
+                    "responses_made",
+                    queryset=Response.objects.select_related("answers__speaker").order_by(
+                        "answers__made_on", "answers_id"
+                    ),
+                ),
+            )
+            .annotate(answers_received=Coalesce(Subquery(received), 0))
+        )
+
+    def with_thread(self) -> ClaimQuerySet:
+        """Everything a claim page or API detail shows, in a fixed number of queries."""
         return self.select_related("speaker", "spokesperson", "incident").prefetch_related(
+            # One query for figures instead of one per claim.
+            Prefetch("figures", queryset=CasualtyFigure.objects.select_related("reported_by")),
+            # The chain with each hop's actor and document, instead of two queries per hop.
+            Prefetch(
+                "attributions",
+                queryset=Attribution.objects.select_related("actor", "document__publisher"),
+            ),
+            # Accused/targeted actors with their names, instead of one query per target.
+            Prefetch("claim_targets", queryset=ClaimTarget.objects.select_related("actor")),
+            "evidence",
             # Both directions of the allegation <-> response link with the other side's speaker.
             Prefetch(
                 "responses_received",
@@ -91,21 +128,6 @@ class ClaimQuerySet(models.QuerySet):
                     "answers__made_on", "answers_id"
                 ),
             ),
-        )
-
-    def with_thread(self) -> ClaimQuerySet:
-        """Everything a claim page or API detail shows, in a fixed number of queries."""
-        return self.with_exchanges().prefetch_related(
-            # One query for figures instead of one per claim.
-            Prefetch("figures", queryset=CasualtyFigure.objects.select_related("reported_by")),
-            # The chain with each hop's actor and document, instead of two queries per hop.
-            Prefetch(
-                "attributions",
-                queryset=Attribution.objects.select_related("actor", "document__publisher"),
-            ),
-            # Accused/targeted actors with their names, instead of one query per target.
-            Prefetch("claim_targets", queryset=ClaimTarget.objects.select_related("actor")),
-            "evidence",
         )
 
 
