@@ -202,7 +202,7 @@ def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int) -> QuerySet:
     # be planned as a scan of every actor, parsing each name.
     by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
     by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
-    found = by_name.values("pk").union(by_alias.values("actor_id"))
+    found = by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
     # The same cap as the other kinds: a word in every name ranks the first names, not all.
     capped = qs.filter(pk__in=found).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
     return (
