@@ -219,10 +219,7 @@ def search_terms(url: str) -> dict[str, tuple[str, int]]:
         "medium": '"hospital convoy market"',  # a phrase: about one claim in a hundred
         "common": "airstrike",  # in most synthetic summaries and quotes
     }
-    vector = (
-        "to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(quote, '') || ' ' "
-        "|| coalesce(translation, ''))"
-    )
+    vector = "search_vector"  # the stored column of claims/migrations/0006_search_vectors.py
     found = {}
     for name, term in candidates.items():
         query = (

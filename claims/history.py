@@ -47,6 +47,20 @@ _context: contextvars.ContextVar[str] = contextvars.ContextVar("history_context"
 
 HISTORY_TABLE = ChangeRecord._meta.db_table
 
+# Columns the database derives from others (the search vectors of
+# claims/migrations/0006_search_vectors.py): left out of row images, which record what people
+# wrote. Only PostgreSQL tables have them.
+DERIVED_COLUMNS = ("search_vector",)
+
+
+def _pg_row_image(row: str) -> str:
+    """A row as JSONB without its derived columns (removing an absent key changes nothing)."""
+    return f"(to_jsonb({row}) - ARRAY[{', '.join(repr(c) for c in DERIVED_COLUMNS)}])"
+
+
+# The same, inside the PL/pgSQL function's quoted EXECUTE text.
+_PG_NEW, _PG_OLD = (_pg_row_image(row).replace("'", "''") for row in ("n", "o"))
+
 
 def recorded_models() -> list[type[models.Model]]:
     return [apps.get_model(label) for label in RECORDED_MODELS]
@@ -129,15 +143,15 @@ BEGIN
     -- insert of a million rows costs a loop, not a million trigger invocations.
     FOR r IN EXECUTE CASE TG_OP
         WHEN 'INSERT' THEN
-            'SELECT n.id::text AS rid, NULL::text AS b, to_jsonb(n)::text AS a '
+            'SELECT n.id::text AS rid, NULL::text AS b, {_PG_NEW}::text AS a '
             || 'FROM ct_new n ORDER BY n.id'
         WHEN 'DELETE' THEN
-            'SELECT o.id::text AS rid, to_jsonb(o)::text AS b, NULL::text AS a '
+            'SELECT o.id::text AS rid, {_PG_OLD}::text AS b, NULL::text AS a '
             || 'FROM ct_old o ORDER BY o.id'
         ELSE
-            'SELECT n.id::text AS rid, to_jsonb(o)::text AS b, to_jsonb(n)::text AS a '
+            'SELECT n.id::text AS rid, {_PG_OLD}::text AS b, {_PG_NEW}::text AS a '
             || 'FROM ct_new n JOIN ct_old o ON o.id = n.id '
-            || 'WHERE to_jsonb(o) IS DISTINCT FROM to_jsonb(n) ORDER BY n.id'
+            || 'WHERE {_PG_OLD} IS DISTINCT FROM {_PG_NEW} ORDER BY n.id'
         END
     LOOP
         r.b := coalesce(r.b, ''); r.a := coalesce(r.a, '');
@@ -277,7 +291,7 @@ def verify_chain(report: Report) -> None:
 def _current_rows(model: type[models.Model]) -> dict[str, dict]:
     table = model._meta.db_table
     if default_connection.vendor == "postgresql":
-        sql = f'SELECT id::text, to_jsonb(t)::text FROM "{table}" t'
+        sql = f'SELECT id::text, {_pg_row_image("t")}::text FROM "{table}" t'
     else:
         sql = f'SELECT CAST(id AS TEXT), {_sqlite_row_json(model, "t")} FROM "{table}" t'
     with default_connection.cursor() as cursor:

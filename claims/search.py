@@ -1,10 +1,16 @@
 """Full-text search over claims, actors (names and aliases), documents and incidents.
 
 One service for the HTML search page and the API. On PostgreSQL it uses full-text search
-(``websearch_to_tsquery``, ranked, with ``ts_headline`` fragments) over expressions that the GIN
-indexes of ``claims/migrations/0003_search_indexes.py`` cover; the vectors here and the index
-expressions there must stay identical or the planner stops using the indexes. On SQLite it falls
-back to case-insensitive substring matching of every word, ranked by how often the words occur.
+(``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``). Claims, documents and incidents
+are matched on the stored ``search_vector`` column of their table (GIN-indexed, see
+``claims/migrations/0006_search_vectors.py``); actors and aliases on the expressions of the GIN
+indexes of ``0003_search_indexes.py``, which must stay identical to ``search_vector()`` here.
+
+Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
+(claims newest first) and only those are ranked; the page returned is the best-ranked of them,
+and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
+a walk down the date index, not a rank of every match. On SQLite search falls back to
+case-insensitive substring matching of every word, ranked by how often the words occur.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
 from claims.models import Claim, Incident
@@ -30,6 +38,10 @@ from sources.models import Actor, Alias, Document
 KINDS = ("claim", "actor", "document", "incident")
 MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
+# How many matches, in list order (claims newest first), are ranked to pick the best page from.
+CANDIDATES = 1000
+# Kinds matched on their table's stored, weighted ``search_vector`` column (PostgreSQL only).
+STORED_VECTOR_KINDS = ("claim", "document", "incident")
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")
@@ -88,7 +100,7 @@ def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[Sear
 
 
 def search_vector(kind: str, fields: Iterable[str] | None = None) -> SearchVector:
-    """The tsvector expression of one kind, as the GIN index of that kind declares it."""
+    """The tsvector expression of one kind, as the GIN index of 0003 declares it (actors)."""
     fields = tuple(fields or _fields(kind))
     return SearchVector(*fields, config=CONFIGS[kind])
 
@@ -102,38 +114,102 @@ def _fields(kind: str) -> tuple[str, ...]:
     }[kind]
 
 
+class StoredVector(models.Expression):
+    """The ``search_vector`` column of the query's own table: not a model field (see 0006)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.search_vector", []
+
+
 def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
-    vector = search_vector(kind)
-    matches = Q(search_vector=ts_query)
     if kind == "actor":
-        # An actor found by an alias: the alias vector has its own GIN index.
-        alias_hits = (
-            Alias.objects.annotate(search_vector=search_vector("actor"))
-            .filter(search_vector=ts_query)
-            .values("actor_id")
-        )
-        matches |= Q(pk__in=alias_hits)
+        return _actor_hits(list(_ranked_actors(qs, ts_query, limit)), query)
+    vector = StoredVector()
     hits = (
-        qs.annotate(search_vector=vector, rank=SearchRank(vector, ts_query))
-        .filter(matches)
-        .order_by("-rank", *qs.model._meta.ordering, "pk")[:limit]
-    )
-    if kind == "actor":
-        return _actor_hits(list(hits), query)
-    text = _concat(_fields(kind))
-    hits = hits.annotate(
-        headline=SearchHeadline(
-            text,
-            ts_query,
-            config=CONFIGS[kind],
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=35,
-            min_words=15,
+        qs.filter(pk__in=_best_candidates(kind, qs, query, limit))
+        .annotate(rank=SearchRank(vector, ts_query))
+        .order_by("-rank", *_list_order(qs.model))
+        # Only the page's rows reach here, so only they pay for ts_headline.
+        .annotate(
+            headline=SearchHeadline(
+                _concat(_fields(kind)),
+                ts_query,
+                config=CONFIGS[kind],
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+            )
         )
     )
     return [SearchHit(kind, hit, _escape_marked(hit.headline), float(hit.rank)) for hit in hits]
+
+
+def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
+    """At most ``CANDIDATES`` rows of ``qs`` matching ``query``, in list order (newest first).
+
+    The cheap half of a search: for a common word PostgreSQL walks the list-order index and
+    stops after ``CANDIDATES`` matches; for a rare one it reads them from the GIN index.
+    """
+    ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
+    return (
+        qs.annotate(search_vector=StoredVector())
+        .filter(search_vector=ts_query)
+        .order_by(*_list_order(qs.model))[:CANDIDATES]
+    )
+
+
+def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
+    """The ids of the ``limit`` best-ranked candidates, as a sub-query.
+
+    The candidates are a derived table, so their vectors are ranked as read, without fetching
+    the rows again; ties keep the list order.
+    """
+    order = _list_order(qs.model)
+    columns = [qs.model._meta.get_field(name.lstrip("-")).column for name in order]
+    inner, params = (
+        candidates(kind, qs, query)
+        .values("pk", "search_vector", *(name.lstrip("-") for name in order))
+        .query.sql_with_params()
+    )
+    ties = ", ".join(
+        f'c."{column}" DESC' if name.startswith("-") else f'c."{column}"'
+        for name, column in zip(order, columns, strict=True)
+    )
+    sql = (
+        f"SELECT c.id FROM ({inner}) c ORDER BY "
+        f"ts_rank(c.search_vector, websearch_to_tsquery(%s::regconfig, %s)) DESC, {ties} LIMIT %s"
+    )
+    return RawSQL(sql, (*params, CONFIGS[kind], query, limit))
+
+
+def _list_order(model: type[models.Model]) -> tuple[str, ...]:
+    """The model's ordering, made total by the primary key."""
+    ordering = tuple(model._meta.ordering)
+    if any(name.lstrip("-") in ("id", "pk") for name in ordering):
+        return ordering
+    return (*ordering, "id")
+
+
+def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int) -> QuerySet:
+    """Actors by name or alias, over the expression indexes of 0003 (small tables)."""
+    vector = search_vector("actor")
+    # Two index look-ups in one sub-query: an OR of the name test and an alias sub-query would
+    # be planned as a scan of every actor, parsing each name.
+    by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
+    by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
+    found = by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
+    # The same cap as the other kinds: a word in every name ranks the first names, not all.
+    capped = qs.filter(pk__in=found).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
+    return (
+        qs.filter(pk__in=capped)
+        .annotate(rank=SearchRank(vector, ts_query))
+        .order_by("-rank", *_list_order(qs.model))[:limit]
+    )
 
 
 def _concat(fields: tuple[str, ...]) -> models.Expression:

@@ -34,3 +34,15 @@ def test_alias_in_another_script_finds_the_actor() -> None:
 
 def test_blank_search_finds_nothing(white_helmets: Actor) -> None:
     assert not Actor.objects.matching("   ").exists()
+
+
+@pytest.mark.parametrize("index", ["actor_name_trgm_idx", "alias_name_trgm_idx"])
+@pytest.mark.postgres  # the trigram indexes exist only there; deselected on SQLite
+def test_matching_looks_names_and_aliases_up_in_their_trigram_indexes(index: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Actor.objects.matching("civil def").explain()
+
+    assert index in plan

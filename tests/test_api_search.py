@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery
 
 from claims.models import Claim
 from claims.search import SearchHit, search
-from tests.factories import ClaimFactory, DocumentFactory, IncidentFactory
+from tests.factories import AliasFactory, ClaimFactory, DocumentFactory, IncidentFactory
 
 
 @pytest.fixture
@@ -114,26 +118,127 @@ def test_the_search_endpoint_caps_hits_per_kind(api_client, white_helmets):
 @pytest.mark.parametrize(
     ("kind", "index"),
     [
-        ("claim", "claim_search_idx"),
-        ("actor", "actor_search_idx"),
-        ("document", "document_search_idx"),
-        ("incident", "incident_search_idx"),
+        ("claim", "claim_search_vector_idx"),
+        ("document", "document_search_vector_idx"),
+        ("incident", "incident_search_vector_idx"),
     ],
 )
-@pytest.mark.postgres  # the indexes exist only there; deselected on SQLite
-def test_postgresql_search_uses_the_gin_index_of_each_kind(db, kind, index):
-    from django.contrib.postgres.search import SearchQuery
+@pytest.mark.postgres  # the stored vectors and indexes exist only there; deselected on SQLite
+def test_postgresql_search_candidates_come_from_the_gin_index_of_the_stored_vector(db, kind, index):
     from django.db import connection
 
     from claims.models import Incident
-    from claims.search import CONFIGS, search_vector
-    from sources.models import Actor, Document
+    from claims.search import candidates
+    from sources.models import Document
 
-    model = {"claim": Claim, "actor": Actor, "document": Document, "incident": Incident}[kind]
-    query = SearchQuery("idlib", config=CONFIGS[kind], search_type="websearch")
-    matches = model.objects.annotate(search_vector=search_vector(kind)).filter(search_vector=query)
+    model = {"claim": Claim, "document": Document, "incident": Incident}[kind]
     with connection.cursor() as cursor:
+        # Tiny test tables: walking the list-order index would look as cheap as anything.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = matches.explain()
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = candidates(kind, model.objects.all(), "idlib").explain()
 
     assert index in plan
+    assert "search_vector @@" in plan
+
+
+@pytest.mark.parametrize("index", ["actor_search_idx", "alias_search_idx"])
+@pytest.mark.postgres  # the expression indexes exist only there; deselected on SQLite
+def test_postgresql_actor_search_uses_the_name_and_alias_gin_indexes(db, index):
+    from django.db import connection
+
+    from claims.search import _ranked_actors
+    from sources.models import Actor
+
+    query = SearchQuery("idlib", config="simple", search_type="websearch")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = _ranked_actors(Actor.objects.all(), query, 20).explain()
+
+    assert index in plan
+
+
+@pytest.mark.postgres  # the candidate cap is PostgreSQL's; the fallback ranks limit × 10 rows
+def test_search_ranks_only_the_newest_candidates(white_helmets, monkeypatch):
+    from claims import search as search_service
+
+    ClaimFactory(
+        speaker=white_helmets,
+        summary="Shelling, shelling and more shelling",
+        made_on=dt.date(2017, 1, 1),
+    )
+    newer = [
+        ClaimFactory(
+            speaker=white_helmets,
+            summary=f"Report {n} of shelling in a long text about other things",
+            made_on=dt.date(2017, 9, n),
+        )
+        for n in (1, 2)
+    ]
+    monkeypatch.setattr(search_service, "CANDIDATES", 2)
+
+    hits = search("shelling", user=AnonymousUser())["claim"]
+
+    # The oldest claim would rank first, but only the two newest matches are ranked.
+    assert {hit.obj for hit in hits} == set(newer)
+
+
+@pytest.mark.postgres  # the stored vectors exist only there
+def test_search_ranks_the_best_candidate_first_by_its_weighted_vector(white_helmets):
+    in_quote = ClaimFactory(
+        speaker=white_helmets,
+        summary="A statement about the situation",
+        quote="There was shelling",
+        made_on=dt.date(2017, 9, 2),
+    )
+    in_summary = ClaimFactory(
+        speaker=white_helmets,
+        summary="A statement about shelling",
+        quote="There was fighting",
+        made_on=dt.date(2017, 9, 1),
+    )
+
+    hits = search("shelling", user=AnonymousUser())["claim"]
+
+    # The summary weighs more than the quote, so the older claim ranks first.
+    assert [hit.obj for hit in hits] == [in_summary, in_quote]
+    assert hits[0].rank > hits[1].rank
+
+
+@pytest.mark.postgres  # only PostgreSQL tables have a stored search vector
+def test_the_stored_search_vector_stays_out_of_the_change_history(white_helmets):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from claims.history import history_of
+
+    claim = ClaimFactory(speaker=white_helmets, summary="A first account of shelling")
+    Claim.objects.filter(pk=claim.pk).update(summary="A second account of shelling")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM claims_claim WHERE id = %s", [claim.pk])
+        [vector] = cursor.fetchone()
+
+    records = list(history_of(claim))
+    assert "second" in vector
+    assert records[-1].operation == "UPDATE"
+    assert records[-1].after["summary"] == "A second account of shelling"
+    assert all("search_vector" not in {**r.before, **r.after} for r in records)
+    call_command("verify_integrity", stdout=StringIO())  # raises CommandError on any problem
+
+
+def test_the_search_endpoint_makes_a_fixed_number_of_queries(
+    api_client, white_helmets, django_assert_num_queries
+):
+    for n in range(3):
+        ClaimFactory(speaker=white_helmets, summary=f"Shelling report {n} on Idlib")
+        DocumentFactory(title=f"Shelling in Idlib, part {n}")
+        IncidentFactory(title=f"Shelling of Idlib {n}", place="Idlib")
+    AliasFactory(actor=white_helmets, name="Idlib shelling responders")
+
+    # One query per kind, and one for the aliases of the actors found.
+    with django_assert_num_queries(5):
+        response = api_client.get("/api/v1/search/", {"q": "shelling idlib", "limit": 50})
+
+    body = response.json()
+    assert response.status_code == 200
+    assert [len(body[kind]) for kind in ("claim", "actor", "document", "incident")] == [3, 1, 3, 3]

@@ -365,13 +365,23 @@ class SearchParams(serializers.Serializer):
 
 
 class SearchView(APIView):
-    """Full-text search over claims, actor names and aliases, documents and incidents."""
+    """Full-text search over claims, actor names and aliases, documents and incidents.
+
+    Web-search syntax: quoted phrases, ``or``, ``-word``. Each kind lists its best-ranked hits
+    among its newest 1,000 matches (claims by date, documents by publication, incidents by
+    start); older matches of a very common word are not ranked. There is no total count.
+    """
 
     permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description="Words to search for."),
+            OpenApiParameter(
+                "q",
+                str,
+                required=True,
+                description='Words to search for: "a phrase", this or that, -excluded.',
+            ),
             OpenApiParameter("limit", int, description="Hits per kind, 1–50 (default 20)."),
         ],
         responses={200: SearchResultsSerializer, 400: OpenApiResponse(description="No words.")},

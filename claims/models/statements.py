@@ -262,7 +262,8 @@ class Claim(models.Model):
         indexes = [
             # Timeline and home page: published claims by date, newest first, id as tiebreak.
             models.Index(fields=["status", "made_on", "id"], name="claim_status_date_idx"),
-            # The same for readers of drafts, whose lists take every status.
+            # The same order for those who read drafts too (no status filter): their lists, and
+            # their search candidates (claims.search.candidates) for a common word.
             models.Index(fields=["made_on", "id"], name="claim_date_idx"),
             # Actor page and ?speaker= filter: one speaker's claims by date, in cursor order.
             models.Index(fields=["speaker", "made_on", "id"], name="claim_speaker_date_idx"),
