@@ -213,11 +213,16 @@ def drf_cursor(position: str, offset: int = 0) -> str:
 
 
 def search_terms(url: str) -> dict[str, tuple[str, int]]:
-    """A rare, a medium and a common term, with how many published claims match each."""
+    """A rare, a medium and a common term, and a phrase, with how many published claims match.
+
+    The synthetic text draws on a vocabulary of 18 words, so every single word is common; the
+    medium term is three of them together, and the phrase the same three words in that order.
+    """
     candidates = {
         "rare": "Latakia",  # only in incident titles and places
-        "medium": '"hospital convoy market"',  # a phrase: about one claim in a hundred
+        "medium": "hospital convoy market",  # all three words: a few claims in a hundred
         "common": "airstrike",  # in most synthetic summaries and quotes
+        "phrase": '"hospital convoy market"',  # in that order: about one claim in four hundred
     }
     vector = "search_vector"  # the stored column of claims/migrations/0006_search_vectors.py
     found = {}
@@ -524,7 +529,7 @@ def report(
     )
     html = div(by["timeline_html"].rps, ours.rps)
     row("HTML timeline / JSON list (req/s)", html, "≥ 0.5", html >= 0.5)
-    for name in ("rare", "medium", "common"):
+    for name in ("rare", "medium", "common", "phrase"):
         p95 = by[f"search_{name}"].ms("p95")
         row(
             f"search p95, {name} term (ms, {counts['claims_claim']:,} claims)",
