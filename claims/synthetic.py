@@ -1,10 +1,10 @@
 """Synthetic records at scale, for benchmarks and load tests; every row says it is synthetic.
 
 The shape follows real collections: a few actors speak a great deal (Zipf-like weights), most
-incidents draw a handful of claims while a few draw hundreds (Zipf-like weights), about a third of
-claims answer an earlier claim about the same incident, every claim carries an attribution chain of
-one to three hops, casualty counts carry figures, half the claims accuse an actor and some cite
-evidence.
+incidents draw a handful of claims while a few draw hundreds (Zipf-like weights), about one claim
+in six answers an earlier claim about the same incident, every claim carries an attribution chain
+of one to three hops, casualty counts carry figures, half the claims accuse an actor and one in ten
+cites evidence.
 
 One generator produces plain row tuples with ids it allocated itself, so children can name their
 parents without reading ids back; a writer stores them (claims/synthetic_writers.py): COPY on
@@ -168,7 +168,7 @@ class Generator:
         self.summaries = [_sentence(self.rng) for _ in range(POOL)]
         self.quotes = [_sentence(self.rng, 10) for _ in range(POOL)]
         self.counts: dict[str, int] = {}
-        # Dataset identifiers come from their own stream, seeded by the run's tag (see actors()):
+        # Dataset identifiers come from their own stream, reseeded with the run's tag in actors():
         # a second run with the same seed must not repeat the first run's identifiers.
         self.uids = random.Random(plan.seed)
         # The last 20 claims of each incident, as (id, date): the ones a new claim may answer.
