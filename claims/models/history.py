@@ -33,16 +33,13 @@ class ChangeRecord(models.Model):
     state_before = models.TextField(blank=True)
     state_after = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
+    # Unique, but not through unique=True: migration 0006 holds the rule with an exclusion
+    # constraint over a hash index on PostgreSQL (a B-tree over random hashes was the largest
+    # cost of bulk writes at scale) and a unique index elsewhere.
     hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            # A constraint, not unique=True: on PostgreSQL that would add a second index on the
-            # hash for LIKE queries nobody makes, and every change pays for random inserts into
-            # each (generate_data at 1M claims spent most of its index time on these two).
-            models.UniqueConstraint(fields=["hash"], name="change_record_hash_unique"),
-        ]
         indexes = [
             # A record's own history (admin history page, "last changed" on the claim page).
             models.Index(fields=["table_name", "record_id", "id"], name="change_record_idx"),
