@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -190,6 +190,19 @@ def test_failed_transaction_leaves_no_history() -> None:
     with pytest.raises(RuntimeError):
         create_then_fail()
     assert ChangeRecord.objects.count() == before
+
+
+def test_two_history_rows_cannot_share_a_hash() -> None:
+    """Held by migration 0006 (an exclusion constraint over a hash index on PostgreSQL)."""
+    ClaimFactory()
+    record, count = ChangeRecord.objects.last(), ChangeRecord.objects.count()
+    columns = "table_name, record_id, operation, user_id, context, recorded_at, state_before, "
+    columns += "state_after, prev_hash, hash"
+    copy = f"INSERT INTO {ChangeRecord._meta.db_table} ({columns}) SELECT {columns} FROM "
+    copy += f"{ChangeRecord._meta.db_table} WHERE id = %s"
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(copy, [record.pk])
+    assert ChangeRecord.objects.count() == count
 
 
 @pytest.mark.postgres

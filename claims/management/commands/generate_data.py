@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = (
         "Add N synthetic claims (marked [synthetic]) with actors (N/20), documents (N/10), "
         "incidents (N/50), figures, attribution chains, responses, accused actors and evidence, "
-        "skewed like real data. Uses bulk inserts; safe to run again (adds another set)."
+        "skewed like real data. Rows go in with COPY on PostgreSQL (then ANALYZE), bulk_create "
+        "elsewhere; the history records them like any other change. "
+        "Safe to run again (adds another set)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
