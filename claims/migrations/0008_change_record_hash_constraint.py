@@ -33,7 +33,7 @@ def drop_hash_constraint(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0005_history_roles_version'),
+        ('claims', '0007_list_indexes'),
     ]
 
     operations = [
