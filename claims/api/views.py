@@ -34,7 +34,7 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
-from claims.api.rows import claim_rows, timeline_rows
+from claims.api.rows import list_values, timeline_rows, value_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -168,7 +168,7 @@ class ClaimViewSet(
     def claims_for_action(self) -> QuerySet[Claim]:
         claims = readable_claims(self.request.user)
         if self.action == "list":
-            return with_accused(claims)
+            return list_values(claims)
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing().with_thread()
@@ -179,7 +179,7 @@ class ClaimViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py)."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(claim_rows(page, request))
+        return self.get_paginated_response(value_rows(page, request))
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "create":
