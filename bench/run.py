@@ -276,12 +276,18 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         ),
     ]
     for name, (term, hits) in terms.items():
+        path = f"/api/v1/search/?{urlencode({'q': term})}"
+        label = f"search API, {name} term {term} ({hits:,} claims match)"
+        result.append(Contender(f"search_{name}", label, app, path))
+        # The latency a searcher sees when the servers are busy but not queueing: as many
+        # connections as workers. With 8 connections on 2 workers a request waits for 3 others.
         result.append(
             Contender(
-                f"search_{name}",
-                f"search API, {name} term {term} ({hits:,} claims match)",
+                f"search_{name}_latency",
+                f"{label}, {args.workers} connections",
                 app,
-                f"/api/v1/search/?{urlencode({'q': term})}",
+                path,
+                connections=args.workers,
             )
         )
     result += [
@@ -530,9 +536,10 @@ def report(
     html = div(by["timeline_html"].rps, ours.rps)
     row("HTML timeline / JSON list (req/s)", html, "≥ 0.5", html >= 0.5)
     for name in ("rare", "medium", "common", "phrase"):
-        p95 = by[f"search_{name}"].ms("p95")
+        p95 = by[f"search_{name}_latency"].ms("p95")
         row(
-            f"search p95, {name} term (ms, {counts['claims_claim']:,} claims)",
+            f"search p95, {name} term, {args.workers} connections "
+            f"(ms, {counts['claims_claim']:,} claims)",
             p95,
             "≤ 25 at 1M",
             p95 <= 25,
