@@ -6,10 +6,10 @@ that spoke most (and how many others there are, how many claims in all, and the 
 date), and one indexed pass counts those parties' claims per period, the period chosen from the
 span of dates so that a lane holds at most a few dozen marks.
 
-Both passes read every matching claim, so their result is kept in the cache under the newest
-change record's id: any write to a claim, response, actor or incident adds a change record (by
-trigger), so a kept band is never older than the record, and an unchanged record costs one
-indexed look-up instead of two passes.
+Both passes read every matching claim, so what the timeline builds from them (and its page of
+claims) is kept in the cache under the newest change record's hash (``kept``): any write to a
+claim, response, actor or incident adds a change record (by trigger), so nothing kept is older
+than the record, and an unchanged record costs one indexed look-up instead of the passes.
 """
 
 from __future__ import annotations
@@ -135,14 +135,21 @@ def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
     )
 
 
-def kept(key: str, build: Callable[[], T]) -> T:
-    """``build()`` once per state of the record for ``key``: the first query reads the newest
-    change record, and what was built for an older record is never served."""
-    # The head's hash, not only its id: an id can come round again (a restored database, a
-    # rolled-back SQLite insert), a hash of the chain cannot.
-    head = ChangeRecord.objects.order_by("-id").values_list("hash", flat=True).first()
-    digest = hashlib.sha256(f"{head}|{key}".encode()).hexdigest()
-    cache_key = f"timeline-band:{digest}"
+def record_state() -> str:
+    """The newest change record's hash: it changes with every write to anything a list shows.
+
+    The hash, not only the id: an id can come round again (a restored database, a rolled-back
+    SQLite insert), a hash of the chain cannot.
+    """
+    return ChangeRecord.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+
+
+def kept(key: str, build: Callable[[], T], state: str | None = None) -> T:
+    """``build()`` once per state of the record for ``key``: what was built for an older
+    record is never served. ``state`` is ``record_state()``, when the caller has read it."""
+    state = record_state() if state is None else state
+    digest = hashlib.sha256(f"{state}|{key}".encode()).hexdigest()
+    cache_key = f"timeline-kept:{digest}"
     found = cache.get(cache_key, _NOTHING)
     if found is _NOTHING:
         found = build()

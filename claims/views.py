@@ -153,7 +153,8 @@ def home(request: HttpRequest) -> HttpResponse:
 PAGING_PARAMS = ("after", "before", "page")
 
 
-def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
+def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
+    user, params = request.user, request.GET
     filters = PageClaimFilter(
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user))
     )
@@ -186,10 +187,20 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
         )
         return spoken.total, drawing
 
-    # Both passes over the matching claims, and drawing them, once per state of the record.
-    total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw)
-    page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
-    show_answers(page.object_list, user)
+    def list_page() -> str:
+        """The band and one page of the claims, with its links, as HTML."""
+        page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
+        show_answers(page.object_list, user)
+        context = {"page": page, "band_html": band_html}
+        return render_to_string("claims/_timeline_results.html", context, request=request)
+
+    # What depends on the record is built once per state of the record, for each set of
+    # filters, page position and statuses shown: the band (both passes over the matching
+    # claims, and drawing them), then the page of claims. Nothing in either is the user's own.
+    state = bands.record_state()
+    total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw, state)
+    page_key = urlencode(sorted(params.items()))
+    results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
     api_query = params.copy()
     for name in PAGING_PARAMS:
         api_query.pop(name, None)  # the API pages with a cursor of its own
@@ -197,8 +208,7 @@ def get_timeline_for_user(user: User, params: QueryDict) -> dict[str, object]:
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
         "filters": filters,
         "total": total,
-        "band_html": band_html,
-        "page": page,
+        "results_html": results_html,
         "is_filtered": filters.form.has_changed(),
     }
 
@@ -208,7 +218,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     if any(not value for value in request.GET.values()):
         kept = urlencode([(k, v) for k, v in request.GET.items() if v])
         return redirect(f"{request.path}?{kept}" if kept else request.path)
-    context = get_timeline_for_user(request.user, request.GET)
+    context = get_timeline_for_user(request)
     return render(request, "claims/claim_timeline.html", context)
 
 

@@ -411,3 +411,18 @@ def test_a_list_counts_only_the_answers_its_reader_may_see(client: Client, edito
     assert "1 response recorded" in public
     assert "2 responses recorded" not in public
     assert "2 responses recorded" in editors
+
+
+def test_a_kept_timeline_page_is_never_served_to_a_reader_of_other_statuses(
+    client: Client, editor
+) -> None:
+    ClaimFactory(summary="The published account.")
+    ClaimFactory(status="draft", summary="An unpublished account.")
+    client.force_login(editor)
+    assert "An unpublished account." in client.get("/timeline/").content.decode()
+
+    client.logout()
+    public = client.get("/timeline/").content.decode()
+
+    assert "The published account." in public
+    assert "An unpublished account." not in public
