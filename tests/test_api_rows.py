@@ -11,10 +11,15 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from claims.api.rows import list_values, timeline_rows, value_rows
-from claims.api.serializers import ClaimSerializer, TimelineEntrySerializer
+from claims.api.serializers import (
+    ClaimSerializer,
+    SearchResultsSerializer,
+    TimelineEntrySerializer,
+)
 from claims.api.views import with_accused
 from claims.demo import load_demo
 from claims.models import Claim, Response
+from claims.search import search
 from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +78,17 @@ def test_timeline_rows_equal_the_serializer_for_each_reader(reads_drafts, analys
     assert json.dumps(fast) == json.dumps(slow)
     mentions = json.dumps([r["responds_to"] for r in fast])
     assert ("A draft being answered." in mentions) is reads_drafts
+
+
+@pytest.mark.parametrize("words", ["Idlib", "ministry", "White Helmets", "strikes civilians"])
+def test_search_rows_equal_the_serializer(words: str, api_client) -> None:
+    load_demo()
+    answer = api_client.get("/api/v1/search/", {"q": words})
+    results = search(words, user=AnonymousUser(), limit_per_kind=20)
+    context = {"request": answer.wsgi_request}
+
+    slow = SearchResultsSerializer({"query": words, **results}, context=context).data
+
+    assert answer.status_code == 200
+    assert answer.json() == json.loads(json.dumps(slow))
+    assert any(answer.json()[kind] for kind in ("claim", "actor", "document", "incident"))

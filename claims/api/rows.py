@@ -23,6 +23,8 @@ _KEY = "8675309"  # stands in for a key while a route is reversed once into a te
 # An actor as lists mention it: the keys, and the columns they come from (after "speaker" …).
 _KEYS = ("id", "slug", "name", "kind")
 _ACTOR = ("_id", "__slug", "__name", "__kind")
+# What each kind of search hit is addressed by, in the API and on its page.
+_SEARCH_KEYS = {"claim": "pk", "actor": "slug", "document": "pk", "incident": "slug"}
 
 
 class Links:
@@ -33,6 +35,22 @@ class Links:
         self.claim_api = self._template("api:claim-detail", pk=_KEY)
         self.claim_html = self._template("claim-detail", pk=_KEY)
         self.incident_api = self._template("api:incident-detail", slug=_KEY)
+        self._search: dict[str, tuple[str, str, str]] | None = None
+
+    def search_hit(self, kind: str, obj: object) -> tuple[str, str]:
+        """The API and page links of a search hit (ClaimSerializer's ``url`` and ``html_url``)."""
+        if self._search is None:
+            self._search = {
+                kind: (
+                    self._template(f"api:{kind}-detail", **{key: _KEY}),
+                    self._template(f"{kind}-detail", **{key: _KEY}),
+                    key,
+                )
+                for kind, key in _SEARCH_KEYS.items()
+            }
+        api, page, key = self._search[kind]
+        value = getattr(obj, key)
+        return api.format(value), page.format(value)
 
     def _template(self, name: str, **kwargs: str) -> str:
         return self.origin + reverse(name, kwargs=kwargs).replace(_KEY, "{}")
@@ -186,3 +204,26 @@ def timeline_rows(claims: Iterable[Claim], request: Request) -> list[dict]:
         ]
         rows.append(row)
     return rows
+
+
+def search_rows(query: str, results: dict[str, list], request: Request) -> dict:
+    """What SearchResultsSerializer gives for claims.search.search() results."""
+    links = Links(request)
+    answer: dict = {"query": query}
+    for kind in _SEARCH_KEYS:
+        rows = []
+        for hit in results[kind]:
+            url, page = links.search_hit(hit.kind, hit.obj)
+            rows.append(
+                {
+                    "kind": hit.kind,
+                    "id": hit.obj.pk,
+                    "label": str(hit.obj),
+                    "fragment": hit.fragment,
+                    "rank": float(hit.rank),
+                    "url": url,
+                    "html_url": page,
+                }
+            )
+        answer[kind] = rows
+    return answer
