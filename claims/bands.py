@@ -88,9 +88,33 @@ def _top_speakers(matching: QuerySet, limit: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _as_date(value: dt.date | str) -> dt.date:
+def as_date(value: dt.date | str) -> dt.date:
     # SQLite hands dates back from raw SQL as text.
     return DateField().to_python(value)
+
+
+def per_period(claims: QuerySet, bucket: str, *group: str) -> QuerySet:
+    """(``*group``, period start, period precision, claims) rows: ``claims`` counted per
+    ``bucket``. A claim dated more loosely than the bucket keeps its own, longer, period."""
+    coarser = COARSER[bucket]
+    start = (
+        F("made_on")
+        if bucket == Precision.DAY
+        else Trunc("made_on", bucket, output_field=DateField())
+    )
+    return (
+        claims.order_by()
+        .annotate(
+            # Loose dates are stored as their period's first day, so a coarser one is its own start.
+            bucket_on=Case(When(made_precision__in=coarser, then=F("made_on")), default=start),
+            bucket_precision=Case(
+                When(made_precision__in=coarser, then=F("made_precision")),
+                default=F("made_precision") if bucket == Precision.DAY else Value(bucket),
+            ),
+        )
+        .values_list(*group, "bucket_on", "bucket_precision")
+        .annotate(n=Count("pk"))
+    )
 
 
 def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
@@ -100,30 +124,11 @@ def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
     if not top:
         return None
     speakers, total = top[0][2], int(top[0][3])
-    bucket = bucket_for(_as_date(top[0][4]), _as_date(top[0][5]))
-    coarser = COARSER[bucket]
-    start = (
-        F("made_on")
-        if bucket == Precision.DAY
-        else Trunc("made_on", bucket, output_field=DateField())
-    )
+    bucket = bucket_for(as_date(top[0][4]), as_date(top[0][5]))
     names = {row[0]: (row[6], row[7]) for row in top}
-    counted = (
-        matching.filter(speaker_id__in=names)
-        .order_by()
-        .annotate(
-            # Loose dates are stored as their period's first day, so a coarser one is its own start.
-            bucket_on=Case(When(made_precision__in=coarser, then=F("made_on")), default=start),
-            bucket_precision=Case(
-                When(made_precision__in=coarser, then=F("made_precision")),
-                default=F("made_precision") if bucket == Precision.DAY else Value(bucket),
-            ),
-        )
-        .values_list("speaker_id", "bucket_on", "bucket_precision")
-        .annotate(n=Count("pk"))
-    )
+    counted = per_period(matching.filter(speaker_id__in=names), bucket, "speaker_id")
     rows = [
-        SpeechRow(*names[speaker], _as_date(day), precision, n)
+        SpeechRow(*names[speaker], as_date(day), precision, n)
         for speaker, day, precision, n in counted
     ]
     return Speech(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from claims import charts
+from claims import bands, charts
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
+from claims.paging import keyset_page
 from claims.views import User, listed_claims, paginate, show_answers
-from claimtracker.dates import period
+from claimtracker.dates import Precision, period
 from sources.models import Actor, Affiliation, Document
 
 
@@ -43,22 +44,30 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
     }
 
 
-def speech_over_time(actor: Actor, user: User) -> charts.Band | None:
-    """When ``actor`` spoke: its own claims in one row, its answers to other claims in another."""
+def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speech] | None:
+    """When ``actor`` spoke: its own claims in one row, its answers to other claims in another,
+    counted per period (chosen from the span of dates, as on the timeline), so the band stays
+    the same size however much the actor said."""
     answering = Exists(Response.objects.filter(claim=OuterRef("pk")))
-    rows = (
+    claims = (
         Claim.objects.filter(Q(speaker=actor) | Q(spokesperson=actor))
         .filter(status__in=listed_statuses(user))
         .annotate(answering=answering)
-        .order_by()
-        .values("answering", "made_on", "made_precision")
-        .annotate(n=Count("pk"))
     )
+    span = claims.aggregate(first=Min("made_on"), last=Max("made_on"), total=Count("pk"))
+    if not span["total"]:
+        return None
+    bucket = bands.bucket_for(span["first"], span["last"])
     lanes = {False: ("Claims of its own", "own"), True: ("Answers to other claims", "answers")}
-    return charts.timeline_band(
-        charts.SpeechRow(*lanes[bool(r["answering"])], r["made_on"], r["made_precision"], r["n"])
-        for r in rows
+    rows = [
+        charts.SpeechRow(*lanes[bool(answers)], bands.as_date(day), precision, n)
+        for answers, day, precision, n in bands.per_period(claims, bucket, "answering")
+    ]
+    band = charts.timeline_band(rows, thickness_counts=bucket != Precision.DAY)
+    speech = bands.Speech(
+        rows=rows, bucket=bucket, total=span["total"], speakers=2, drawn_claims=span["total"]
     )
+    return band, speech
 
 
 def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[str, object]:
@@ -74,23 +83,31 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
     )
     # A spokesperson's page lists what they said for others as well as any claims of their own.
     voiced = Q(speaker=actor) | Q(spokesperson=actor)
-    made = paginate(
-        listed_claims(user).filter(voiced).order_by("made_on", "id"), params.get("made")
-    )
+    # Keyset pages (no COUNT over what may be a hundred thousand claims of one actor), each
+    # list with its own position in the address.
+    made = keyset_page(listed_claims(user).filter(voiced), params, prefix="made_")
     accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
-    about = paginate(
-        listed_claims(user).filter(pk__in=accused.values("claim")).order_by("made_on", "id"),
-        params.get("about"),
+    about = keyset_page(
+        listed_claims(user).filter(pk__in=accused.values("claim")), params, prefix="about_"
     )
     show_answers([*made.object_list, *about.object_list], user)
     documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
+    shown, state = sorted(listed_statuses(user)), bands.record_state()
+    drawn = bands.kept(
+        f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
+    )
+    band, speech = drawn or (None, None)
     return {
         "actor": actor,
         "made": made,
         "about": about,
         "documents": documents,
-        "habits": response_habits(actor, user),
-        "band": speech_over_time(actor, user),
+        # Both read every claim of the actor: kept per state of the record and statuses shown.
+        "habits": bands.kept(
+            f"habits|{actor.pk}|{shown}", lambda: response_habits(actor, user), state
+        ),
+        "band": band,
+        "speech": speech,
     }
 
 

@@ -78,8 +78,9 @@ PAGES = {
     # query), those claims + 6 prefetches, the figure spread (capped)
     "/incidents/the-incident/": 11,
     "/incidents/the-incident/?after=2000-01-01.1": 11,
-    # the actor + 3 prefetches, two paged claim lists (count + 2 each), documents, habits (2),
-    # the band's aggregate
+    # the actor + 3 prefetches, two keyset-paged claim lists (no count; 2 each), documents,
+    # the record's head (the kept habits' and band's key), habits (2), the band's span and its
+    # periods
     "/actors/the-ministry/": 14,
     # the document, the count and the page of claims + what they answer
     "/documents/{document}/": 4,
@@ -150,3 +151,12 @@ def test_editor_pages_add_only_the_session_and_user_queries(
     public = count_queries(client, "/timeline/")
     client.force_login(editor)
     assert count_queries(client, "/timeline/") <= public + 4
+
+
+def test_an_unchanged_record_reuses_the_actor_habits_and_band(client: Client, scene: dict) -> None:
+    add_exchanges(2, **scene)
+    assert count_queries(client, "/actors/the-ministry/") == 14
+    # Same record: the habits (2 queries) and the band (2) are kept.
+    assert count_queries(client, "/actors/the-ministry/") == 10
+    add_exchanges(1, **scene)
+    assert count_queries(client, "/actors/the-ministry/") == 14

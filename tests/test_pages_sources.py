@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,7 @@ from tests.factories import (
     AffiliationFactory,
     AttributionFactory,
     ClaimFactory,
+    ClaimTargetFactory,
     DocumentFactory,
     ResponseFactory,
 )
@@ -94,10 +96,28 @@ def test_spokesperson_page_lists_what_they_said_for_the_ministry(
 
 
 def test_actor_claim_lists_page_independently(client: Client, white_helmets: Actor) -> None:
-    ClaimFactory.create_batch(27, speaker=white_helmets)
-    html = get_ok(client, "/actors/white-helmets/?made=2")
-    assert "Page 2 of 2" in html
-    assert 'href="?made=1#made-heading"' in html
+    claims = [ClaimFactory(speaker=white_helmets, summary=f"Statement {n}.") for n in range(27)]
+    ClaimTargetFactory(claim=ClaimFactory(summary="Accusing the rescuers."), actor=white_helmets)
+    first = get_ok(client, "/actors/white-helmets/")
+    after = re.search(r'href="\?made_after=([0-9.-]+)#made-heading"', first)[1]
+
+    second = get_ok(client, f"/actors/white-helmets/?made_after={after}")
+
+    last = max(claims, key=lambda c: (c.made_on, c.pk))
+    assert f"{last.summary}<" in second
+    assert f"{last.summary}<" not in first
+    assert 'href="?#made-heading"' in second  # back to the first page of this list
+    assert "Accusing the rescuers." in second  # the other list keeps its own first page
+    assert "about_after" not in second
+
+
+def test_a_malformed_actor_page_link_shows_the_first_page_with_a_message(
+    client: Client, white_helmets: Actor
+) -> None:
+    ClaimFactory(speaker=white_helmets, summary="The only claim.")
+    html = get_ok(client, "/actors/white-helmets/?made_after=yesterday")
+    assert "The only claim." in html
+    assert "The page link was not understood" in html
 
 
 def test_actor_page_does_not_count_draft_answers_for_the_public(
