@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from claims import bands, charts
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.paging import keyset_page
-from claims.views import User, listed_claims, paginate, show_answers
+from claims.views import User, listed_claims, paginate, revalidated_list, show_answers
 from claimtracker.dates import Precision, period
 from sources.models import Actor, Affiliation, Document
 
@@ -111,6 +111,7 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
     }
 
 
+@revalidated_list
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = get_actor_for_user(request.user, slug, request.GET)
     return render(request, "sources/actor_detail.html", context)
@@ -128,6 +129,7 @@ def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[
     return {"document": document, "page": page}
 
 
+@revalidated_list
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = get_document_for_user(request.user, pk, request.GET.get("page"))
     return render(request, "sources/document_detail.html", context)

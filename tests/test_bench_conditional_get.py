@@ -1,4 +1,4 @@
-"""Claim and incident pages answer 304 to a client whose copy is current, without rendering."""
+"""Pages answer 304 to a client whose copy is current, without rendering."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from claims.models import Claim
-from tests.factories import ClaimFactory, IncidentFactory
+from tests.factories import AttributionFactory, ClaimFactory, DocumentFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +16,19 @@ def claim() -> Claim:
     return ClaimFactory(incident=IncidentFactory(slug="idlib"))
 
 
-@pytest.fixture(params=["claim", "incident"])
+@pytest.fixture(params=["claim", "incident", "home", "timeline", "actor", "document"])
 def page(request: pytest.FixtureRequest, claim: Claim) -> str:
-    return claim.get_absolute_url() if request.param == "claim" else "/incidents/idlib/"
+    if request.param == "document":
+        return AttributionFactory(
+            claim=claim, document=DocumentFactory()
+        ).document.get_absolute_url()
+    return {
+        "claim": claim.get_absolute_url(),
+        "incident": "/incidents/idlib/",
+        "home": "/",
+        "timeline": "/timeline/",
+        "actor": claim.speaker.get_absolute_url(),
+    }[request.param]
 
 
 def test_a_current_copy_is_revalidated_with_304_and_one_query(
