@@ -26,7 +26,6 @@ from django.db.models import Case, Count, DateField, F, QuerySet, Value, When
 from django.db.models.functions import Trunc
 
 from claims.charts import SpeechRow
-from claims.models import ChangeRecord
 from claimtracker.dates import Precision
 from sources.models import Actor
 
@@ -140,19 +139,11 @@ def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
     )
 
 
-def record_state() -> str:
-    """The newest change record's hash: it changes with every write to anything a list shows.
-
-    The hash, not only the id: an id can come round again (a restored database, a rolled-back
-    SQLite insert), a hash of the chain cannot.
-    """
-    return ChangeRecord.objects.order_by("-id").values_list("hash", flat=True).first() or ""
-
-
-def kept(key: str, build: Callable[[], T], state: str | None = None) -> T:
+def kept(key: str, build: Callable[[], T], state: str) -> T:
     """``build()`` once per state of the record for ``key``: what was built for an older
-    record is never served. ``state`` is ``record_state()``, when the caller has read it."""
-    state = record_state() if state is None else state
+    record is never served. ``state`` is the hash of the head of the change history
+    (``ChangeRecord.objects.head()``): the hash, not only the id, since an id can come round
+    again (a restored database, a rolled-back SQLite insert) and a hash of the chain cannot."""
     digest = hashlib.sha256(f"{state}|{key}".encode()).hexdigest()
     cache_key = f"timeline-kept:{digest}"
     found = cache.get(cache_key, _NOTHING)

@@ -93,29 +93,22 @@ RENDER_VERSION = hashlib.sha256(
 ).hexdigest()[:12]
 
 
-def record_head() -> Subquery:
-    """The newest change record's id, as a column a page's first query can carry along."""
-    return Subquery(ChangeRecord.objects.order_by("-id").values("id")[:1])
-
-
 def page_version(request: HttpRequest, head: int | None) -> str:
     return f"record-{head or 0}-user-{request.user.pk or 0}-{RENDER_VERSION}"
 
 
-def revalidated_version(request: HttpRequest, *args: object, **kwargs: object) -> str | None:
-    """The validator, looked up only for a client that holds a copy; a full render sends the
-    one its own first query read (``record_head``), so it costs no extra query."""
-    if "HTTP_IF_NONE_MATCH" not in request.META:
-        return None
-    head = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first()
-    return page_version(request, head)
-
-
 def current_version(request: HttpRequest, *args: object, **kwargs: object) -> str:
     """The validator of a page whose own queries do not carry the head: read before the page's
-    data (one query), it is compared with a client's copy and sent with a full render."""
-    head = ChangeRecord.objects.order_by("-id").values_list("id", flat=True).first()
-    return page_version(request, head)
+    data (one query), it is compared with a client's copy and sent with a full render. The head
+    stays on the request (``record_head``) for what the page keeps per state of the record."""
+    request.record_head = ChangeRecord.objects.head()
+    return page_version(request, request.record_head[0])
+
+
+def revalidated_version(request: HttpRequest, *args: object, **kwargs: object) -> str | None:
+    """The validator, looked up only for a client that holds a copy; a full render sends the
+    one its own first query read (``head_column``), so it costs no extra query."""
+    return current_version(request) if "HTTP_IF_NONE_MATCH" in request.META else None
 
 
 # Lists (home, timeline, actor and document pages): 304 to a current copy, without rendering.
@@ -199,20 +192,23 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
         )
         return spoken.total, drawing
 
-    def list_page() -> str:
-        """The band and one page of the claims, with its links, as HTML."""
+    def list_page() -> tuple[str, str]:
+        """Where the page starts (for its title; none on the first page) and the band and one
+        page of the claims, with its links, as HTML."""
         page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
         show_answers(page.object_list, user)
+        starts = page.object_list[0].made_display if page.object_list and not page.is_first else ""
         context = {"page": page, "band_html": band_html}
-        return render_to_string("claims/_timeline_results.html", context, request=request)
+        html = render_to_string("claims/_timeline_results.html", context, request=request)
+        return starts, html
 
     # What depends on the record is built once per state of the record, for each set of
     # filters, page position and statuses shown: the band (both passes over the matching
     # claims, and drawing them), then the page of claims. Nothing in either is the user's own.
-    state = bands.record_state()
+    state = request.record_head[1]  # read by the page's validator (current_version)
     total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw, state)
     page_key = urlencode(sorted(params.items()))
-    results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
+    starts, results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
     api_query = params.copy()
     for name in PAGING_PARAMS:
         api_query.pop(name, None)  # the API pages with a cursor of its own
@@ -221,6 +217,7 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
         "filters": filters,
         "total": total,
         "results_html": results_html,
+        "starts": starts,
         "is_filtered": filters.form.has_changed(),
     }
 
@@ -297,7 +294,7 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
     about = Claim.objects.filter(incident=OuterRef("pk"), status__in=allowed)
     incident = get_object_or_404(
         Incident.objects.annotate(
-            record_head=record_head(),
+            record_head=ChangeRecord.objects.head_column(),
             # One incident's claims, counted through the index on (incident, made_on).
             claim_count=Subquery(
                 about.order_by().values("incident").annotate(n=Count("pk")).values("n")
@@ -358,7 +355,9 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
     claims = Claim.objects.visible_to(user).with_thread().with_standing()
-    claim = get_object_or_404(claims.annotate(record_head=record_head()), pk=pk)
+    claim = get_object_or_404(
+        claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
+    )
     hide_unseen_answers([claim], user)
     originators = independent_originators([claim.pk]).get(claim.pk, set())
     return {

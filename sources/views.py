@@ -70,7 +70,10 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speec
     return band, speech
 
 
-def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[str, object]:
+def get_actor_for_user(
+    user: User, slug: str, params: dict[str, str], state: str
+) -> dict[str, object]:
+    """``state``: the hash of the change history's head, the key of what the page keeps."""
     actor = get_object_or_404(
         Actor.objects.prefetch_related(
             "aliases",
@@ -92,7 +95,7 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
     )
     show_answers([*made.object_list, *about.object_list], user)
     documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
-    shown, state = sorted(listed_statuses(user)), bands.record_state()
+    shown = sorted(listed_statuses(user))
     drawn = bands.kept(
         f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
     )
@@ -113,7 +116,8 @@ def get_actor_for_user(user: User, slug: str, params: dict[str, str]) -> dict[st
 
 @revalidated_list
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = get_actor_for_user(request.user, slug, request.GET)
+    # The head was read by the page's validator (current_version).
+    context = get_actor_for_user(request.user, slug, request.GET, request.record_head[1])
     return render(request, "sources/actor_detail.html", context)
 
 

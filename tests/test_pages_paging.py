@@ -66,6 +66,17 @@ def test_next_and_previous_walk_the_timeline_without_gaps_or_repeats(
     assert 'rel="prev"' not in get_ok(client, "/timeline/")
 
 
+def test_a_later_page_says_in_its_title_where_it_starts(
+    client: Client, sixty_claims: list[Claim]
+) -> None:
+    first = get_ok(client, "/timeline/")
+    second = get_ok(client, "/timeline/" + link(first, "next"))
+
+    title = re.compile(r"<title>([^<]*)</title>")
+    assert ", from" not in title.search(first)[1]
+    assert ", from 3 Mar 2020" in title.search(second)[1]  # claim 25 of 20 a day
+
+
 def test_a_page_link_survives_claims_added_before_it(
     client: Client, sixty_claims: list[Claim]
 ) -> None:

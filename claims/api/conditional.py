@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Model, QuerySet, Subquery
+from django.db.models import Model, QuerySet
 from django.utils.http import parse_etags
 from rest_framework import status
 from rest_framework.request import Request
@@ -30,11 +30,6 @@ _SHAPES = Path(__file__).parent
 API_VERSION = hashlib.sha256(
     b"".join(str(p.stat().st_mtime_ns).encode() for p in sorted(_SHAPES.glob("*.py")))
 ).hexdigest()[:8]
-
-
-def record_head() -> Subquery:
-    """The newest change record's id, as a column an object's query can carry along."""
-    return Subquery(ChangeRecord.objects.order_by("-id").values("id")[:1])
 
 
 def reader(request: Request) -> str:
@@ -68,7 +63,7 @@ class ConditionalRetrieveMixin:
         row = (
             self.validator_queryset()
             .filter(**{field: value})
-            .annotate(record_head=record_head())
+            .annotate(record_head=ChangeRecord.objects.head_column())
             .only("pk", *self.etag_fields)
             .first()
         )
@@ -78,7 +73,7 @@ class ConditionalRetrieveMixin:
         queryset = super().filter_queryset(queryset)
         if getattr(self, "action", None) == "retrieve":
             # The head rides along in the object's own query: no extra query for the ETag.
-            queryset = queryset.annotate(record_head=record_head())
+            queryset = queryset.annotate(record_head=ChangeRecord.objects.head_column())
         return queryset
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

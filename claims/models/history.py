@@ -16,6 +16,19 @@ from django.db import models
 GENESIS_HASH = "0" * 64
 
 
+class ChangeRecordQuerySet(models.QuerySet):
+    """The newest record is the head of the chain: every write extends it, so it names the state
+    of the whole record (validators, kept pages and the exported head all read it)."""
+
+    def head(self) -> tuple[int, str]:
+        """The head's id and hash, in one indexed look-up; (0, "") for an empty history."""
+        return self.order_by("-id").values_list("id", "hash").first() or (0, "")
+
+    def head_column(self) -> models.Subquery:
+        """The head's id, as a column another query's first look-up can carry along."""
+        return models.Subquery(self.order_by("-id").values("id")[:1])
+
+
 class ChangeRecord(models.Model):
     class Operation(models.TextChoices):
         INSERT = "INSERT", "created"
@@ -37,6 +50,8 @@ class ChangeRecord(models.Model):
     # constraint over a hash index on PostgreSQL (a B-tree over random hashes was the largest
     # cost of bulk writes at scale) and a unique index elsewhere.
     hash = models.CharField(max_length=64)
+
+    objects = ChangeRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
