@@ -158,7 +158,7 @@ def job_status(job: ImportJob) -> dict:
         "file": job.original_name,
         "status": job.status,
         "status_display": job.get_status_display(),
-        "finished": job.status in ImportJob.FINISHED,
+        "finished": job.is_finished,
         "percent": job.percent,
         "total_rows": job.total_rows,
         "processed_rows": job.processed_rows,

@@ -440,7 +440,7 @@ class Importer:
             **_take(record, CLAIM_FIELDS),
         )
         _check(claim, exclude=["speaker", "spokesperson", "incident"])
-        parts = self._claim_parts(claim, record)
+        parts = self._claim_parts(record)
         self._save(claim)
         self.known["claim"][uid] = claim
         self.new_claims.append(claim)
@@ -450,7 +450,7 @@ class Importer:
             if isinstance(part, Evidence):
                 self.new_evidence.append(part)
 
-    def _claim_parts(self, claim: Claim, record: dict[str, Any]) -> list[models.Model]:
+    def _claim_parts(self, record: dict[str, Any]) -> list[models.Model]:
         parts: list[models.Model] = []
         for n, pair in enumerate(record.get("targets") or [], start=1):
             if not (isinstance(pair, list) and len(pair) == 2):
@@ -581,7 +581,7 @@ def run_import_job(*, job: ImportJob) -> str:
     Safe to run twice: a finished job is left alone, and a job cut short (its worker died) runs
     again from the start, since nothing of it was written.
     """
-    if job.status in ImportJob.FINISHED:
+    if job.is_finished:
         return job.status
     with job.file.open("rb") as stored:
         text = stored.read().decode("utf-8-sig")

@@ -52,7 +52,6 @@ class KeysetPage:
     object_list: list = field(default_factory=list)
     previous: Position | None = None  # link to the rows before this page (?before=)
     next: Position | None = None  # link to the rows after this page (?after=)
-    starts_at: Position | None = None  # where the page was asked to start; None on the first
     message: str = ""  # why the requested position was not used
 
     @property
@@ -92,7 +91,6 @@ def keyset_page(
             object_list=rows,
             previous=Position.of(rows[0]) if rows and more_before else None,
             next=Position.of(rows[-1]) if rows else position,
-            starts_at=Position.of(rows[0]) if rows and more_before else None,
         )
     if position is not None:
         # ``made_on >= d`` lets the index on the date start at the position; the OR only
@@ -108,6 +106,5 @@ def keyset_page(
         object_list=rows,
         previous=(Position.of(rows[0]) if rows else position) if position else None,
         next=Position.of(rows[-1]) if more_after else None,
-        starts_at=position,
         message=message,
     )

@@ -40,8 +40,6 @@ MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
 # How many matches, in list order (claims newest first), are ranked to pick the best page from.
 CANDIDATES = 1000
-# Kinds matched on their table's stored, weighted ``search_vector`` column (PostgreSQL only).
-STORED_VECTOR_KINDS = ("claim", "document", "incident")
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")

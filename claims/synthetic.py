@@ -168,9 +168,9 @@ class Generator:
         self.summaries = [_sentence(self.rng) for _ in range(POOL)]
         self.quotes = [_sentence(self.rng, 10) for _ in range(POOL)]
         self.counts: dict[str, int] = {}
-        # Dataset identifiers come from their own stream, reseeded with the run's tag in actors():
+        # Dataset identifiers come from their own stream, seeded with the run's tag in actors():
         # a second run with the same seed must not repeat the first run's identifiers.
-        self.uids = random.Random(plan.seed)
+        self.uids: random.Random
         # The last 20 claims of each incident, as (id, date): the ones a new claim may answer.
         self.recent: dict[int, list[tuple[int, dt.date]]] = {}
 

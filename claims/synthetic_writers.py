@@ -23,6 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
 from django.utils import timezone
 
+from claims.models import ChangeRecord
+
 ORM_BATCH = 5000
 
 
@@ -175,7 +177,7 @@ class CopyWriter:
     def finish(self) -> None:
         with self.connection.cursor() as cursor:
             # The planner needs statistics on the new rows before anyone measures a query.
-            for table in [*sorted(self.copied), "claims_changerecord"]:
+            for table in [*sorted(self.copied), ChangeRecord._meta.db_table]:
                 cursor.execute(f'ANALYZE "{table}"')
 
 

@@ -15,12 +15,13 @@ timestamps, and ignores an event id it has already seen: delivery is at least on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -75,10 +76,18 @@ def figures_of(claim: Claim) -> list[dict]:
 
 
 @transaction.atomic
-def record_event(*, event_type: str, payload: dict) -> OutboxEvent | None:
+def active_subscriptions() -> list[Subscription]:
+    return list(Subscription.objects.filter(is_active=True))
+
+
+def record_event(
+    *, event_type: str, payload: dict, active: list[Subscription] | None = None
+) -> OutboxEvent | None:
     """Write an event and one pending delivery per interested subscriber, in the caller's
-    transaction; the deliveries are queued only once it commits."""
-    subscribers = [s for s in Subscription.objects.filter(is_active=True) if s.wants(event_type)]
+    transaction; the deliveries are queued only once it commits. ``active``: the active
+    subscriptions, when the caller records several events (read once, not once per event)."""
+    active = active_subscriptions() if active is None else active
+    subscribers = [s for s in active if s.wants(event_type)]
     event = OutboxEvent.objects.create(event_type=event_type, payload=payload)
     deliveries = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(event=event, subscription=s) for s in subscribers]
@@ -118,24 +127,31 @@ def record_claim_changes(
     in the transaction that saved it, after the related rows were saved.
     """
     events: list[OutboxEvent | None] = []
+    subscribed = functools.cache(active_subscriptions)  # read at the first event, if any
     status = claim.status
     published = Claim.Status.PUBLISHED
     if status == published and previous_status != published:
         events.append(
-            record_event(event_type=EventType.CLAIM_PUBLISHED, payload=claim_payload(claim))
+            record_event(
+                event_type=EventType.CLAIM_PUBLISHED,
+                payload=claim_payload(claim),
+                active=subscribed(),
+            )
         )
     if status == Claim.Status.WITHDRAWN and previous_status != Claim.Status.WITHDRAWN:
         payload = {**claim_payload(claim), "reason": claim.withdrawal_reason}
-        events.append(record_event(event_type=EventType.CLAIM_WITHDRAWN, payload=payload))
+        events.append(
+            record_event(event_type=EventType.CLAIM_WITHDRAWN, payload=payload, active=subscribed())
+        )
     if status == published:
         already = set(previous_response_ids) if previous_status == published else set()
         for response in claim.responses_made.select_related("answers__speaker"):
             if response.pk not in already:
-                events.append(record_response_published(response=response))
+                events.append(record_response_published(response=response, active=subscribed))
         if previous_status != published:
             # Links to this claim from published answers become public with it.
             for response in claim.responses_received.select_related("claim__speaker"):
-                events.append(record_response_published(response=response))
+                events.append(record_response_published(response=response, active=subscribed))
         figures = figures_of(claim)
         if (
             previous_figures is not None
@@ -143,11 +159,17 @@ def record_claim_changes(
             and figures != previous_figures
         ):
             payload = {**claim_payload(claim), "figures": figures, "previous": previous_figures}
-            events.append(record_event(event_type=EventType.FIGURES_CHANGED, payload=payload))
+            events.append(
+                record_event(
+                    event_type=EventType.FIGURES_CHANGED, payload=payload, active=subscribed()
+                )
+            )
     return [e for e in events if e is not None]
 
 
-def record_response_published(*, response: Response) -> OutboxEvent | None:
+def record_response_published(
+    *, response: Response, active: Callable[[], list[Subscription]] = active_subscriptions
+) -> OutboxEvent | None:
     """The allegation ↔ answer link became public: both claims are now published.
 
     Nothing is recorded while either side is a draft or withdrawn, so an unpublished claim's
@@ -161,16 +183,16 @@ def record_response_published(*, response: Response) -> OutboxEvent | None:
         "answering": claim_payload(response.claim)["claim"],
         "answered": claim_payload(response.answers)["claim"],
     }
-    return record_event(event_type=EventType.RESPONSE_PUBLISHED, payload=payload)
+    return record_event(event_type=EventType.RESPONSE_PUBLISHED, payload=payload, active=active())
 
 
 def snapshot(claim: Claim | None) -> dict:
     """The state ``record_claim_changes`` compares against; take it before saving."""
     if claim is None or claim.pk is None:
         return {"previous_status": None, "previous_figures": [], "previous_response_ids": []}
-    stored = Claim.objects.filter(pk=claim.pk).first()
+    stored = Claim.objects.filter(pk=claim.pk).values_list("status", flat=True)
     return {
-        "previous_status": stored.status if stored else None,
+        "previous_status": stored.first(),
         "previous_figures": figures_of(claim),
         "previous_response_ids": list(claim.responses_made.values_list("pk", flat=True)),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 
 from django.db import models
 
@@ -78,11 +79,11 @@ class ChangeRecord(models.Model):
         ]
         return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
-    @property
+    @cached_property
     def before(self) -> dict:
         return json.loads(self.state_before) if self.state_before else {}
 
-    @property
+    @cached_property
     def after(self) -> dict:
         return json.loads(self.state_after) if self.state_after else {}
 

@@ -159,8 +159,12 @@ class ImportJob(models.Model):
         return f"Import of {self.original_name or self.file.name} ({self.get_status_display()})"
 
     @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
     def percent(self) -> int:
-        if self.status in self.FINISHED:
+        if self.is_finished:
             return 100
         if not self.total_rows:
             return 0
