@@ -6,7 +6,6 @@ user may see; views only pass its result to a template. Templates never trigger 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -41,6 +40,7 @@ from claims.paging import PAGE_SIZE, keyset_page
 from claims.search import search
 from claims.services import independent_originators
 from claimtracker.dates import Precision
+from claimtracker.versions import code_version
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -57,21 +57,12 @@ def listed_claims(user: User) -> ClaimQuerySet:
     return Claim.objects.listed_for(user).with_exchanges(listed_statuses(user)).with_standing()
 
 
-def show_answers(claims: list[Claim], user: User) -> list[Claim]:
-    """Attach ``answers_shown``: what each claim of a list answers, among the claims the user may
-    see, so a list never names a draft's speaker to the public."""
-    allowed = listed_statuses(user)
-    for claim in claims:
-        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
-    return claims
-
-
 def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
     """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
     the user may see, so a draft reply never shows its speaker to the public."""
     allowed = listed_statuses(user)
-    show_answers(claims, user)
     for claim in claims:
+        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
         claim.answered_by_shown = [
             r for r in claim.responses_received.all() if r.claim.status in allowed
         ]
@@ -88,9 +79,7 @@ def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
 
 _TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Templates and this module change with a deployment: copies from an older one are not reused.
-RENDER_VERSION = hashlib.sha256(
-    b"".join(str(p.stat().st_mtime_ns).encode() for p in [Path(__file__), *_TEMPLATES.rglob("*")])
-).hexdigest()[:12]
+RENDER_VERSION = code_version([Path(__file__), *_TEMPLATES.rglob("*")])
 
 
 def page_version(request: HttpRequest, head: int | None) -> str:
@@ -126,7 +115,7 @@ def with_validator(request: HttpRequest, response: HttpResponse, head: int | Non
 
 
 def get_home_for_user(user: User) -> dict[str, object]:
-    latest = show_answers(list(listed_claims(user).order_by("-made_on", "-id")[:10]), user)
+    latest = list(listed_claims(user).order_by("-made_on", "-id")[:10])
     unanswered = list(
         Claim.objects.published()
         .with_standing()
@@ -196,7 +185,6 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
         """Where the page starts (for its title; none on the first page) and the band and one
         page of the claims, with its links, as HTML."""
         page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
-        show_answers(page.object_list, user)
         starts = page.object_list[0].made_display if page.object_list and not page.is_first else ""
         context = {"page": page, "band_html": band_html}
         html = render_to_string("claims/_timeline_results.html", context, request=request)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from claims import bands, charts
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.paging import keyset_page
-from claims.views import User, listed_claims, paginate, revalidated_list, show_answers
+from claims.views import User, listed_claims, paginate, revalidated_list
 from claimtracker.dates import Precision, period
 from sources.models import Actor, Affiliation, Document
 
@@ -93,7 +93,6 @@ def get_actor_for_user(
     about = keyset_page(
         listed_claims(user).filter(pk__in=accused.values("claim")), params, prefix="about_"
     )
-    show_answers([*made.object_list, *about.object_list], user)
     documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
     shown = sorted(listed_statuses(user))
     drawn = bands.kept(
@@ -129,7 +128,6 @@ def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[
         .order_by("made_on", "id")
     )
     page = paginate(quoted, page_number)
-    show_answers(page.object_list, user)
     return {"document": document, "page": page}
 
 

@@ -13,7 +13,13 @@ from django.test import Client
 from claims.models import Claim, Response
 from claimtracker.dates import Precision
 from sources.models import Actor
-from tests.factories import ClaimFactory, ClaimTargetFactory, IncidentFactory, ResponseFactory
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    ClaimTargetFactory,
+    IncidentFactory,
+    ResponseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +432,16 @@ def test_a_kept_timeline_page_is_never_served_to_a_reader_of_other_statuses(
 
     assert "The published account." in public
     assert "An unpublished account." not in public
+
+
+@pytest.mark.parametrize("page", ["/", "/timeline/", "/actors/the-answerer/"])
+def test_a_list_never_names_the_speaker_of_a_draft_its_claim_answers(
+    client: Client, editor, page: str
+) -> None:
+    hidden = ClaimFactory(status="draft", speaker=ActorFactory(name="Quiet Ministry"))
+    answerer = ActorFactory(name="The Answerer", slug="the-answerer")
+    ResponseFactory(claim=ClaimFactory(speaker=answerer), answers=hidden, kind="denies")
+
+    assert "a claim by Quiet Ministry" not in client.get(page).content.decode()
+    client.force_login(editor)
+    assert "a claim by Quiet Ministry" in client.get(page).content.decode()

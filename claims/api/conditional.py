@@ -13,7 +13,6 @@ not in commit order, so a date could call a copy current that a later commit has
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.models import ChangeRecord, reads_drafts
+from claimtracker.versions import code_version
 
 # A deployment that changes what the API returns must not revalidate copies made by the old code.
 _SHAPES = Path(__file__).parent
-API_VERSION = hashlib.sha256(
-    b"".join(str(p.stat().st_mtime_ns).encode() for p in sorted(_SHAPES.glob("*.py")))
-).hexdigest()[:8]
+API_VERSION = code_version(sorted(_SHAPES.glob("*.py")), length=8)
 
 
 def reader(request: Request) -> str:

@@ -79,8 +79,9 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_exchanges(self, shown: Collection[str]) -> ClaimQuerySet:
         """What a claim in a list shows a reader of claims in the ``shown`` statuses: its
-        people and incident, the claims it answers, and how many answers it received
-        (``answers_received``, counting only answers the reader may see)."""
+        people and incident, the claims it answers (``answers_shown``) and how many answers it
+        received (``answers_received``), both only among claims the reader may see, so a list
+        never names a draft's speaker to the public."""
         received = (
             Response.objects.filter(answers=OuterRef("pk"), claim__status__in=shown)
             .order_by()
@@ -94,9 +95,10 @@ class ClaimQuerySet(models.QuerySet):
                 # What each claim answers, with that claim's speaker, for the whole page at once.
                 Prefetch(
                     "responses_made",
-                    queryset=Response.objects.select_related("answers__speaker").order_by(
-                        "answers__made_on", "answers_id"
-                    ),
+                    queryset=Response.objects.filter(answers__status__in=shown)
+                    .select_related("answers__speaker")
+                    .order_by("answers__made_on", "answers_id"),
+                    to_attr="answers_shown",
                 ),
             )
             .annotate(answers_received=Coalesce(Subquery(received), 0))
