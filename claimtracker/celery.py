@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claimtracker.settings")
 
 app = Celery("claimtracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# The task modules are listed in settings (CELERY_IMPORTS): each lives beside what queues it.

@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "claimtracker.middleware.HistoryUserMiddleware",
+    "claims.ledger.middleware.HistoryUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -142,10 +142,20 @@ JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
 JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
 JOBS_MAX_RETRIES = env_int("JOBS_MAX_RETRIES", 6)
 CELERY_BEAT_SCHEDULE = {
-    "queue-undelivered-webhooks": {"task": "claims.tasks.sweep_outbox", "schedule": 60.0},
-    "retry-failed-archives": {"task": "sources.tasks.retry_failed_archives", "schedule": 3600.0},
-    "rehash-archived-files": {"task": "sources.tasks.verify_archives", "schedule": 86400.0},
+    "queue-undelivered-webhooks": {"task": "claims.jobs.webhooks.sweep_outbox", "schedule": 60.0},
+    "retry-failed-archives": {
+        "task": "claims.jobs.archiving.retry_failed_archives",
+        "schedule": 3600.0,
+    },
+    "rehash-archived-files": {"task": "claims.jobs.archiving.verify_archives", "schedule": 86400.0},
 }
+# Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
+CELERY_IMPORTS = [
+    "claims.jobs.archiving",
+    "claims.jobs.quotes",
+    "claims.jobs.webhooks",
+    "claims.exchange.jobs",
+]
 
 # Fetching archives and delivering webhooks (sources/fetching.py). Only public addresses are
 # fetched; ARCHIVE_ALLOWED_NETWORKS adds ranges on purpose (tests allow 127.0.0.1/32).
@@ -256,11 +266,11 @@ AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "sources.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "claims.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["claims.api.filters.AskedFilterBackend"],
     # Tools send "Authorization: Token …"; the browsable API and pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "sources.api.authentication.ApiTokenAuthentication",
+        "claims.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Anyone reads (views scope claims to published ones); model permissions decide writes.

@@ -12,7 +12,7 @@ admin.site.index_title = "The record"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include("claimtracker.api", namespace="api")),
-    path("", include("sources.urls")),
-    path("", include("claims.urls")),
+    path("api/v1/", include("claims.api.urls", namespace="api")),
+    path("", include("claims.pages.urls")),
+    path("", include("claims.pages.urls")),
 ]

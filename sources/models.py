@@ -234,7 +234,7 @@ class Document(ArchivedCopy):
         indexes = [
             # Serves a publisher's documents newest first (actor page, API filter).
             models.Index(fields=["publisher", "-published_on"], name="document_publisher_date_idx"),
-            # Serves search candidates in list order (claims.search.candidates): for a common
+            # Serves search candidates in list order (claims.reading.search): for a common
             # title word PostgreSQL walks this instead of sorting every match.
             models.Index(fields=["-published_on", "title", "id"], name="document_list_order_idx"),
         ]

@@ -224,7 +224,7 @@ def reader_client(reader):
 @pytest.fixture
 def demo(db: None):
     """The running example, loaded as `manage.py load_demo` loads it."""
-    from claims.demo import load_demo
+    from claims.devdata.demo import load_demo
 
     load_demo()
 
@@ -376,7 +376,7 @@ class LocalServer:
 @pytest.fixture
 def no_outside_dns(monkeypatch):
     """Names resolve only as the test says (plus localhost): no query leaves the machine."""
-    from sources import fetching
+    from claims.jobs import fetching
 
     names: dict[str, list[str]] = {"localhost": ["127.0.0.1", "::1"]}
 

@@ -14,7 +14,7 @@ import json
 import pytest
 from django.db import transaction
 
-from claims.api.services import create_claim
+from claims.jobs.quotes import check_quote
 from claims.models import (
     Claim,
     EventType,
@@ -24,9 +24,9 @@ from claims.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from claims.quotes import check_quote
+from claims.record.documents import save_document
+from claims.record.statements import create_claim
 from sources.models import Document
-from sources.services import save_document
 from tests.factories import (
     ActorFactory,
     AttributionFactory,

@@ -17,9 +17,9 @@ from claims.api.serializers import (
     TimelineEntrySerializer,
 )
 from claims.api.views import with_accused
-from claims.demo import load_demo
+from claims.devdata.demo import load_demo
 from claims.models import Claim, Response
-from claims.search import search
+from claims.reading.search import search
 from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery
 
 from claims.models import Claim
-from claims.search import SearchHit, search
+from claims.reading.search import SearchHit, search
 from tests.factories import AliasFactory, ClaimFactory, DocumentFactory, IncidentFactory
 
 
@@ -128,7 +128,7 @@ def test_postgresql_search_candidates_come_from_the_gin_index_of_the_stored_vect
     from django.db import connection
 
     from claims.models import Incident
-    from claims.search import candidates
+    from claims.reading.search import candidates
     from sources.models import Document
 
     model = {"claim": Claim, "document": Document, "incident": Incident}[kind]
@@ -147,7 +147,7 @@ def test_postgresql_search_candidates_come_from_the_gin_index_of_the_stored_vect
 def test_postgresql_actor_search_uses_the_name_and_alias_gin_indexes(db, index):
     from django.db import connection
 
-    from claims.search import _ranked_actors
+    from claims.reading.search import _ranked_actors
     from sources.models import Actor
 
     query = SearchQuery("idlib", config="simple", search_type="websearch")
@@ -160,7 +160,7 @@ def test_postgresql_actor_search_uses_the_name_and_alias_gin_indexes(db, index):
 
 @pytest.mark.postgres  # the candidate cap is PostgreSQL's; the fallback ranks limit × 10 rows
 def test_search_ranks_only_the_newest_candidates(white_helmets, monkeypatch):
-    from claims import search as search_service
+    from claims.reading import search as search_service
 
     ClaimFactory(
         speaker=white_helmets,
@@ -210,7 +210,7 @@ def test_the_stored_search_vector_stays_out_of_the_change_history(white_helmets)
     from django.core.management import call_command
     from django.db import connection
 
-    from claims.history import history_of
+    from claims.ledger.history import history_of
 
     claim = ClaimFactory(speaker=white_helmets, summary="A first account of shelling")
     Claim.objects.filter(pk=claim.pk).update(summary="A second account of shelling")

@@ -19,7 +19,7 @@ from claims.models import (
     Response,
     Standing,
 )
-from claims.services import independent_originator_count
+from claims.reading.originators import independent_originator_count
 from sources.models import Actor, Affiliation, Alias, Document
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from claims.models import Claim, Standing
-from claims.services import independent_originator_count, independent_originators
+from claims.reading.originators import independent_originator_count, independent_originators
 from sources.models import Actor
 from tests.factories import (
     ActorFactory,

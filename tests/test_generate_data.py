@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from claims import synthetic
-from claims.history import recorded_models
+from claims.devdata import synthetic
+from claims.devdata.synthetic_writers import CopyWriter, writer_for
+from claims.ledger.history import recorded_models
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -20,7 +21,6 @@ from claims.models import (
     Incident,
     Response,
 )
-from claims.synthetic_writers import CopyWriter, writer_for
 from sources.models import Actor, Document
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from claims.history import acting_as, history_of
+from claims.ledger.history import acting_as, history_of
 from claims.models import ChangeRecord, Claim
 from tests.factories import ClaimFactory, FigureFactory
 
@@ -239,7 +239,7 @@ def test_api_write_with_a_token_is_recorded_as_the_tokens_user(reviewer_client, 
 
 
 def test_an_import_is_recorded_as_an_import(tmp_path: Path, editor) -> None:
-    from claims.imports import import_rows, read_rows
+    from claims.exchange.dataset import import_rows, read_rows
 
     ClaimFactory(summary="Exported then imported.")
     out = StringIO()
@@ -263,7 +263,7 @@ def test_an_import_is_recorded_as_an_import(tmp_path: Path, editor) -> None:
 def test_an_altered_archived_file_is_detected_and_named(settings, tmp_path: Path) -> None:
     from django.core.files.storage import default_storage
 
-    from sources.archiving import store_bytes
+    from claims.jobs.archiving import store_bytes
     from tests.factories import DocumentFactory
 
     settings.MEDIA_ROOT = str(tmp_path)

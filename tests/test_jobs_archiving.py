@@ -11,10 +11,10 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from claims.jobs import archiving
+from claims.jobs.archiving import archive_document, retry_failed_archives, verify_archives
 from claims.models import Evidence
-from sources import archiving
 from sources.models import ArchiveCheck, Document
-from sources.tasks import archive_document, retry_failed_archives, verify_archives
 from tests.factories import ActorFactory, DocumentFactory, EvidenceFactory
 
 Status = Document.ArchiveStatus
@@ -119,7 +119,7 @@ def test_an_archive_that_keeps_failing_is_marked_failed_after_the_last_retry(
 
 def test_a_client_error_fails_at_once(web, archive_storage):
     evidence = EvidenceFactory(url=web.url("/status/404"), availability="published")
-    archiving.archive(item=evidence)
+    archiving.archive_item(item=evidence)
     evidence.refresh_from_db()
     assert evidence.archive_status == Status.FAILED
     assert "404" in evidence.archive_error

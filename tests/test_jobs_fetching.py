@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from sources import fetching
+from claims.jobs import fetching
 
 # Every disguise of the trap server's address (127.0.0.2, port P allowed), and other refused
 # places. Nothing listens on the non-loopback addresses: the fetcher refuses before connecting.

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from claims import imports
-from claims.demo import load_demo
+from claims.devdata.demo import load_demo
+from claims.exchange import dataset as imports
+from claims.exchange.jobs import start_import
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -208,8 +209,8 @@ def test_an_import_job_run_twice_imports_once(archive_storage):
     upload = SimpleUploadedFile(
         "a.jsonl", b'{"type":"actor","slug":"a","name":"A","kind":"state"}\n'
     )
-    job = imports.start_import(upload=upload)
-    from claims.tasks import run_import
+    job = start_import(upload=upload)
+    from claims.exchange.jobs import run_import
 
     assert run_import(job.pk) == "done"
     assert run_import(job.pk) == "done"
@@ -228,7 +229,7 @@ def test_editors_may_upload_a_dataset_through_the_api(editor_client, archive_sto
 def test_the_progress_page_script_runs_under_the_content_security_policy(
     admin_client, archive_storage
 ):
-    job = imports.start_import(upload=SimpleUploadedFile("a.jsonl", b""))
+    job = start_import(upload=SimpleUploadedFile("a.jsonl", b""))
     page = admin_client.get(reverse("admin:claims_import_progress", args=[job.pk]))
     policy = page.headers["Content-Security-Policy"]
     nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from claims.jobs.archiving import archive_document
+from claims.jobs.quotes import check_claim_quote as check_quote_task
+from claims.jobs.quotes import check_quote, find_anchor
 from claims.models import Claim, QuoteCheck
-from claims.quotes import check_quote, find_anchor
-from claims.tasks import check_quote as check_quote_task
-from sources.tasks import archive_document
 from tests.factories import AttributionFactory, ClaimFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db

@@ -35,9 +35,9 @@ def test_without_a_broker_tasks_run_in_process():
 def test_the_beat_schedule_holds_the_periodic_checks():
     tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert tasks == {
-        "claims.tasks.sweep_outbox",
-        "sources.tasks.retry_failed_archives",
-        "sources.tasks.verify_archives",
+        "claims.jobs.webhooks.sweep_outbox",
+        "claims.jobs.archiving.retry_failed_archives",
+        "claims.jobs.archiving.verify_archives",
     }
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert set(tasks) <= set(celery_app.tasks)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import webhooks
+from claims.jobs import webhooks
 from claims.models import Claim, EventType, OutboxEvent, WebhookDelivery, WebhookSubscription
 from claimtracker.celery import app as celery_app
 from tests.factories import ClaimFactory, FigureFactory, ResponseFactory

@@ -21,10 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu import pools
 
-from claims import webhooks
+from claims.jobs import webhooks
+from claims.jobs.archiving import request_archive
 from claims.models import Claim, EventType, WebhookDelivery, WebhookSubscription
 from claimtracker.celery import app as celery_app
-from sources.archiving import request_archive
 from sources.models import Document
 from tests.factories import ClaimFactory, DocumentFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from claims import charts
 from claims.models import CasualtyFigure
+from claims.pages import charts
 from claimtracker.dates import Precision
 
 Q = CasualtyFigure.Qualifier

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from claims.filters import ClaimFilter
 from claims.models import Claim, Response
+from claims.pages.filters import ClaimFilter
 from claimtracker.dates import Precision
 from sources.models import Actor
 from tests.factories import (

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims.services import publish_claim, save_claim
+from claims.record.claims import publish_claim, save_claim
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.test import Client
 
-from claims.bands import TOP_SPEAKERS, bucket_for
 from claims.models import Claim, Response
+from claims.reading.bands import TOP_SPEAKERS, bucket_for
 from claimtracker.dates import Precision
 from tests.factories import (
     ActorFactory,

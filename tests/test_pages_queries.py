@@ -142,7 +142,7 @@ def test_search_page_query_count_is_pinned_and_does_not_grow_with_hits(
     add_exchanges(2, **scene)
     few = count_queries(client, "/search/?q=Actor")
     add_exchanges(6, **scene)
-    # All of them are claims.search's: one per kind, and one more for actors' aliases.
+    # All of them are claims.reading.search's: one per kind, and one more for actors' aliases.
     assert (few, count_queries(client, "/search/?q=Actor")) == (5, 5)
 
 

@@ -12,9 +12,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from claims.history import history_of
+from claims.ledger.history import history_of
 from claims.models import Claim
-from claims.services import StaleVersion, publish_claim, save_claim, withdraw_claim
+from claims.record.claims import StaleVersion, publish_claim, save_claim, withdraw_claim
 from tests.factories import ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

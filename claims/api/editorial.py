@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.request import Request
 
 from claims.models import Claim
-from claims.services import ALLOWED_STATUS_MOVES, StaleVersion, changes_since
+from claims.record.claims import ALLOWED_STATUS_MOVES, StaleVersion, changes_since
 
 # "claim-<id>-v<version>", optionally followed by the record state the copy was read at.
 ETAG = re.compile(r'^(?:W/)?"claim-(\d+)-v(\d+)(?:-[-\w]+)?"$')

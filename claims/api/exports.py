@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
+from claims.api.source_serializers import api_url, html_url
 from claims.models import Assessment, Claim
-from sources.api.serializers import api_url, html_url
 from sources.models import Actor
 
 CHUNK_SIZE = 500

@@ -8,8 +8,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
-from claims.filters import ClaimFilter
 from claims.models import Claim, Evidence, Incident, Response
+from claims.pages.filters import ClaimFilter
 from sources.models import Actor, Document
 
 __all__ = [

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
-from claims import imports
+from claims.exchange.jobs import start_import
 from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
 
 
@@ -63,7 +63,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class WebhookSubscriptionViewSet(ModelViewSet):
-    """Tools subscribe to events; deliveries are POSTed with a signature (see claims.webhooks)."""
+    """Tools subscribe to events; deliveries are POSTed, signed (see claims.jobs.webhooks)."""
 
     serializer_class = SubscriptionSerializer
     permission_classes = [ViewPermissions]
@@ -115,6 +115,6 @@ class ImportJobViewSet(
         """Accept a file for import; the answer is the queued job, to poll for its progress."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job = imports.start_import(upload=serializer.validated_data["file"], user=request.user)
+        job = start_import(upload=serializer.validated_data["file"], user=request.user)
         job.refresh_from_db()
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)

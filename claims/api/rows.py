@@ -207,7 +207,7 @@ def timeline_rows(claims: Iterable[Claim], request: Request) -> list[dict]:
 
 
 def search_rows(query: str, results: dict[str, list], request: Request) -> dict:
-    """What SearchResultsSerializer gives for claims.search.search() results."""
+    """What SearchResultsSerializer gives for claims.reading.search.search() results."""
     links = Links(request)
     answer: dict = {"query": query}
     for kind in _SEARCH_KEYS:

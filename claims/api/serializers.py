@@ -5,6 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.api.source_serializers import (
+    ActorRefSerializer,
+    ApiLinkMixin,
+    LinksMixin,
+    api_url,
+    html_url,
+)
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -14,13 +21,6 @@ from claims.models import (
     Response,
     Standing,
     reads_drafts,
-)
-from sources.api.serializers import (
-    ActorRefSerializer,
-    ApiLinkMixin,
-    LinksMixin,
-    api_url,
-    html_url,
 )
 from sources.models import Document
 

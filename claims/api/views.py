@@ -18,7 +18,6 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from claims import search as search_service
 from claims.api import editorial, exports
 from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.filters import (
@@ -45,6 +44,7 @@ from claims.api.serializers import (
     SearchResultsSerializer,
     TimelineEntrySerializer,
 )
+from claims.api.source_views import ID, SLUG, ReadWriteMixin, documented_writes
 from claims.api.writes import (
     ClaimCreateSerializer,
     ClaimUpdateSerializer,
@@ -53,8 +53,9 @@ from claims.api.writes import (
     ResponseWriteSerializer,
 )
 from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
-from claims.services import StaleVersion, independent_originators
-from sources.api.views import ID, SLUG, ReadWriteMixin, documented_writes
+from claims.reading import search as search_service
+from claims.reading.originators import independent_originators
+from claims.record.claims import StaleVersion
 
 
 def readable_claims(user: Any) -> QuerySet[Claim]:

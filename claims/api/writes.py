@@ -11,10 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from claims import services as claim_services
-from claims.api import services
+from claims.api.source_serializers import FullCleanMixin
 from claims.models import Attribution, CasualtyFigure, Claim, Evidence, Incident, Response
-from sources.api.serializers import FullCleanMixin
+from claims.record import claims as claim_services
+from claims.record import statements as services
 from sources.models import Actor, Document
 
 # The parts of a claim written together with it (rows of their own), and its own fields.

@@ -1,6 +1,6 @@
-"""GIN indexes for full-text search (claims.search) and trigram look-ups of actor names, on PostgreSQL.
+"""GIN indexes for full-text search (claims.reading.search) and trigram look-ups of actor names, on PostgreSQL.
 
-Each expression is exactly the one claims.search builds (SearchVector over the same fields and
+Each expression is exactly the one claims.reading.search builds (SearchVector over the same fields and
 configuration), so the planner can use the index; tests/test_api_search.py checks that it does.
 Other databases have no such indexes: there search falls back to substring matching.
 """

@@ -1,4 +1,4 @@
-"""Stored, weighted tsvector columns for full-text search (claims.search), on PostgreSQL only.
+"""Stored, weighted tsvector columns for full-text search (claims.reading.search), on PostgreSQL only.
 
 The vectors of 0003 were computed from the text on every match test and every rank: a common word
 matching half the claims meant re-parsing half the table per search. Here each searched table gets
@@ -7,7 +7,7 @@ index on it, and a raised statistics target so that the planner knows how common
 for a common word it walks the newest claims in date order, for a rare one it uses the GIN index.
 
 The column is not a model field: Django's GeneratedField would emit PostgreSQL-only SQL on
-SQLite, where search falls back to substring matching. claims.search names it in SQL, and the
+SQLite, where search falls back to substring matching. claims.reading.search names it in SQL, and the
 history triggers leave it out of row images (it is derived from columns they already record).
 
 ``claim_date_idx`` gives readers of drafts, whose candidates have no status filter, the date

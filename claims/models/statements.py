@@ -233,7 +233,7 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Bumped by every save through claims.services.save_claim; a save that read an older version
+    # Bumped by every save through the write path (claims.record); a save that read an older version
     # is refused, so two editors never silently overwrite each other.
     version = models.PositiveIntegerField(default=1, editable=False)
     # Names the claim in datasets across databases (claims/imports.py), unlike the id.
@@ -265,7 +265,7 @@ class Claim(models.Model):
             # Timeline and home page: published claims by date, newest first, id as tiebreak.
             models.Index(fields=["status", "made_on", "id"], name="claim_status_date_idx"),
             # The same order for those who read drafts too (no status filter): their lists, and
-            # their search candidates (claims.search.candidates) for a common word.
+            # their search candidates (claims.reading.search.candidates) for a common word.
             models.Index(fields=["made_on", "id"], name="claim_date_idx"),
             # Actor page and ?speaker= filter: one speaker's claims by date, in cursor order.
             models.Index(fields=["speaker", "made_on", "id"], name="claim_speaker_date_idx"),

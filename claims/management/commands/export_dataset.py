@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from claims.imports import export_dataset
+from claims.exchange.dataset import export_dataset
 from claims.management.progress import ProgressBar
 
 

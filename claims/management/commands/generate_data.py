@@ -6,8 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.devdata.synthetic import Plan, generate
 from claims.management.progress import ProgressBar
-from claims.synthetic import Plan, generate
 
 
 class Command(BaseCommand):

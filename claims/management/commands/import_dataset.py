@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.imports import import_rows, read_rows
+from claims.exchange.dataset import import_rows, read_rows
 from claims.management.progress import ProgressBar
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from claims.demo import load_demo
+from claims.devdata.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.jobs.archiving import rehash_archives
 from claims.management.progress import ProgressBar
-from sources.archiving import verify_archives
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, dry_run: bool, verbosity: int, **options: object) -> None:
         bar = ProgressBar(self.stderr, "Re-hashing", verbosity=verbosity)
-        check = verify_archives(dry_run=dry_run, progress=bar)
+        check = rehash_archives(dry_run=dry_run, progress=bar)
         summary = (
             f"{check.checked} archived files checked: {check.intact} intact, "
             f"{check.mismatched} altered, {check.missing} missing."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.history import (
+from claims.ledger.verify import (
     Report,
     chain_head,
     verify_archived_files,

@@ -1,0 +1,105 @@
+"""Admin for editors: actors with their aliases and roles, and documents."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from claims.admin.history import HistoryModelAdmin
+from claims.jobs import archiving
+from claims.jobs.quotes import request_quote_checks
+from sources.models import Actor, Affiliation, Alias, Document
+
+# What the archiver records besides the file and its hash; shown, never typed in.
+ARCHIVE = ["archive_error", "archive_size", "archive_content_type", "archive_final_url"]
+ARCHIVE += ["archive_http_status", "archive_attempts", "archive_verified_at"]
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    fk_name = "person"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    verbose_name = "role held (for people)"
+    verbose_name_plural = "roles held (for people)"
+
+
+@admin.register(Actor)
+class ActorAdmin(HistoryModelAdmin):
+    list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
+    ordering = ["name"]
+    list_filter = ["kind", "country"]
+    # Aliases are searched too, so "Syrian Civil Defence" finds the White Helmets everywhere an
+    # actor is picked through autocomplete.
+    search_fields = ["name", "aliases__name", "wikidata_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline, AffiliationInline]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).annotate(alias_total=Count("aliases"))
+
+    @admin.display(description="aliases", ordering="alias_total")
+    def alias_count(self, actor: Actor) -> int:
+        return actor.alias_total
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(HistoryModelAdmin):
+    list_display = ["person", "role", "organisation", "start_on", "end_on"]
+    search_fields = ["person__name", "organisation__name", "role"]
+    autocomplete_fields = ["person", "organisation"]
+    list_select_related = ["person", "organisation"]
+
+
+@admin.register(Document)
+class DocumentAdmin(HistoryModelAdmin):
+    list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
+    list_filter = ["kind", "language", "archive_status"]
+    list_select_related = ["publisher"]
+    search_fields = ["title", "url", "publisher__name", "publisher__aliases__name"]
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published_on"
+    # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = [
+        "archive_sha256",
+        "archive_status",
+        "archived_at",
+        *ARCHIVE,
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "url", "publisher", "kind", "language"]}),
+        ("Date", {"fields": ["published_on", "published_precision"]}),
+        ("Text", {"fields": ["full_text"], "classes": ["collapse"]}),
+        (
+            "Archived copy",
+            {
+                "fields": [
+                    "archive_file",
+                    "archive_sha256",
+                    "archive_status",
+                    "archived_at",
+                    *ARCHIVE,
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A new or changed URL is archived, and changed text re-checks the quotes taken from it.
+        if not change or "url" in form.changed_data:
+            archiving.request_archive(item=obj)
+        if change and "full_text" in form.changed_data:
+            request_quote_checks(document=obj)

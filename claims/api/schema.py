@@ -1,0 +1,73 @@
+"""OpenAPI details: the token scheme (for the docs' Authorize box) and the error answers."""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import permissions
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "claims.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Send "Token <secret>"; issue one with `manage.py api_token issue`.',
+        }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Documents the error answers every operation can give, besides its success answer.
+
+    401 for any request with a bad token, 403 for writes without the model permission (and for
+    reads of views that guard reads too), 400 where parameters or a body are read, 404 where the
+    path names a row or a cursor is read, 429 where throttles count the request.
+    """
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        guarded = not all(isinstance(p, OPEN_READS) for p in self.view.get_permissions())
+        has_path_params = "{" in self.path
+        reads_query = self.method == "GET" and (
+            self._is_list_view() or bool(self._get_filter_parameters()) or not has_path_params
+        )
+        errors = {
+            "400": (VALIDATION_ERROR, writes or reads_query),
+            "401": (ERROR, True),
+            "403": (ERROR, writes or guarded),
+            "404": (ERROR, has_path_params or reads_query),
+            "429": (ERROR, bool(self.view.get_throttles())),
+        }
+        # Errors are rendered by whichever renderer the request negotiated, as DRF does.
+        media_types = list(dict.fromkeys(r.media_type for r in self.view.get_renderers()))
+        media_types = [m for m in media_types if m != "text/html"] or ["application/json"]
+        for code, (schema, applies) in errors.items():
+            if applies and code not in responses:
+                responses[code] = self._get_response_for_code(
+                    schema, code, media_types=media_types, direction=direction
+                )
+        return responses
+
+
+# Permission classes that let anyone read: their views answer 403 to writes only.
+OPEN_READS = (permissions.AllowAny, permissions.DjangoModelPermissionsOrAnonReadOnly)
+
+ERROR = {
+    "type": "object",
+    "description": "Why the request was refused.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": (
+        "One entry per field that failed (nested for figures and chain hops: an object keyed by "
+        "the item's index), each a list of messages; 'non_field_errors' for rules across fields."
+    ),
+    "additionalProperties": True,
+}

@@ -1,0 +1,179 @@
+"""Shapes of actors and documents in the API; writes validated by the models' own full_clean()."""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from claims.record import documents as services
+from sources.models import Actor, Alias, Document
+
+
+def api_url(request: Request | None, name: str, **kwargs: object) -> str:
+    path = reverse(f"api:{name}", kwargs=kwargs)
+    return request.build_absolute_uri(path) if request else path
+
+
+def html_url(request: Request | None, obj: models.Model) -> str:
+    path = obj.get_absolute_url()
+    return request.build_absolute_uri(path) if request else path
+
+
+class FullCleanMixin:
+    """Run the model's full_clean() on the would-be instance, so every model rule answers 400.
+
+    The rules live on the model (field validators, clean(), named constraints); this only
+    carries their per-field messages into the API's 400 answer instead of re-implementing them.
+    """
+
+    full_clean_exclude: tuple[str, ...] = ()
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = model() if self.instance is None else copy.copy(self.instance)
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=self.full_clean_exclude)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        # clean() may normalise values (a loose date moves to the start of its period, also
+        # when only its precision was sent): keep every field it settled on.
+        before = self.instance or model()
+        for field in model._meta.concrete_fields:
+            settled = getattr(instance, field.attname)
+            if field.name in attrs or settled != getattr(before, field.attname):
+                attrs[field.name] = getattr(instance, field.name)
+        return attrs
+
+
+class ActorRefSerializer(serializers.ModelSerializer):
+    """An actor as other resources mention it."""
+
+    class Meta:
+        model = Actor
+        fields = ["id", "slug", "name", "kind"]
+        read_only_fields = fields
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alias
+        fields = ["name", "language"]
+
+
+class ApiLinkMixin(serializers.Serializer):
+    """Adds ``url``: this resource in the API (by slug where the resource has one)."""
+
+    url = serializers.SerializerMethodField(help_text="This resource in the API.")
+
+    api_route: str = ""
+    lookup: str = "pk"
+
+    def get_url(self, obj: models.Model) -> str:
+        key = self.lookup
+        return api_url(self.context.get("request"), self.api_route, **{key: getattr(obj, key)})
+
+
+class LinksMixin(ApiLinkMixin):
+    """Adds ``url`` and ``html_url``: the resource in the API and its page for readers."""
+
+    html_url = serializers.SerializerMethodField(help_text="This resource's page for readers.")
+
+    def get_html_url(self, obj: models.Model) -> str:
+        return html_url(self.context.get("request"), obj)
+
+
+class ActorSerializer(LinksMixin, serializers.ModelSerializer):
+    api_route = "actor-detail"
+    lookup = "slug"
+    aliases = AliasSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "description",
+            "wikidata_id",
+            "aliases",
+            "url",
+            "html_url",
+        ]
+
+
+class ActorWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["id", "slug", "name", "kind", "country", "description", "wikidata_id"]
+
+
+class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
+    api_route = "document-detail"
+    source_url = serializers.CharField(source="url", read_only=True)
+    publisher = ActorRefSerializer(read_only=True)
+    published_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "source_url",
+            "publisher",
+            "kind",
+            "language",
+            "published_on",
+            "published_precision",
+            "published_display",
+            "archive_sha256",
+            "archive_status",
+            "url",
+            "html_url",
+        ]
+
+
+class DocumentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+    source_url = serializers.URLField(
+        source="url", max_length=2000, required=False, allow_blank=True
+    )
+    publisher = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "source_url",
+            "publisher",
+            "kind",
+            "language",
+            "published_on",
+            "published_precision",
+            "full_text",
+        ]
+
+    def create(self, validated_data: dict) -> Document:
+        return self.save_through_service(validated_data)
+
+    def update(self, instance: Document, validated_data: dict) -> Document:
+        return self.save_through_service(validated_data, instance)
+
+    @staticmethod
+    def save_through_service(values: dict, document: Document | None = None) -> Document:
+        """The service saves and queues the archive and quote checks the change calls for."""
+        try:
+            return services.save_document(values=values, document=document)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error

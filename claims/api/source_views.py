@@ -1,0 +1,169 @@
+"""API views for actors (by slug, ``?q=`` over names and aliases) and documents."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.viewsets import GenericViewSet
+
+from claims.api.conditional import ConditionalRetrieveMixin
+from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
+from claims.api.pagination import CappedLimitOffsetPagination
+from claims.api.source_serializers import (
+    ActorSerializer,
+    ActorWriteSerializer,
+    DocumentSerializer,
+    DocumentWriteSerializer,
+)
+from claims.ledger.history import attribute_changes
+from sources.models import Actor, Document
+
+# Any path segment reaches the view, so a malformed key answers the API's JSON 404 rather than
+# the site's HTML one; get_object() then refuses what cannot be a key before querying.
+ANY_SEGMENT = r"[^/]+"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,320}")
+ID = re.compile(r"[0-9]{1,18}")
+
+
+class StrictLookupMixin:
+    """Answers 404 to a lookup value that cannot be a key (NUL bytes, 30-digit ids…)."""
+
+    lookup_value_regex = ANY_SEGMENT
+    lookup_pattern: re.Pattern = ID
+
+    def get_object(self) -> Model:
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not self.lookup_pattern.fullmatch(value):
+            raise NotFound()
+        return super().get_object()
+
+
+class ReadWriteMixin(StrictLookupMixin):
+    """Writes take ``write_serializer_class`` and answer with the read shape of the saved row.
+
+    The row is re-read through ``get_queryset()`` so the answer carries exactly what a GET
+    would, with the same eager loading.
+    """
+
+    write_serializer_class: type[BaseSerializer]
+    read_serializer_class: type[BaseSerializer] | None = None  # when not serializer_class
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if request.method not in SAFE_METHODS and request.user.is_authenticated:
+            # The history names the token's user: the middleware ran before DRF knew it.
+            attribute_changes(request.user, "api")
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def read_back(self, row: Model, code: int = status.HTTP_200_OK) -> Response:
+        # A writer allowed to add but not to view drafts still gets the row it wrote.
+        fresh = self.get_queryset().filter(pk=row.pk).first() or row
+        read = self.read_serializer_class or self.serializer_class
+        data = read(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.read_back(save_or_conflict(serializer), status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return self.read_back(save_or_conflict(serializer))
+
+
+def save_or_conflict(serializer: BaseSerializer) -> Model:
+    """Save; a unique rule broken by a write that committed meanwhile answers 400, not 500.
+
+    Validation already ran every model rule, so this is only the race of two simultaneous
+    writes; the savepoint keeps the request's transaction usable after the failed insert.
+    """
+    try:
+        with transaction.atomic():
+            return serializer.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"non_field_errors": ["This conflicts with a record saved meanwhile; read and retry."]}
+        ) from error
+
+
+def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -> Callable:
+    """Schema: writes take the write shape and answer with the read shape."""
+    overrides = {
+        "create": extend_schema(request=write, responses={201: read}),
+        "update": extend_schema(request=write, responses={200: read}),
+        "partial_update": extend_schema(request=write, responses={200: read}),
+    }
+
+    def decorate(viewset: type) -> type:
+        present = {name: o for name, o in overrides.items() if hasattr(viewset, name)}
+        return extend_schema_view(**present)(viewset)
+
+    return decorate
+
+
+@documented_writes(ActorSerializer, ActorWriteSerializer)
+class ActorViewSet(
+    ConditionalRetrieveMixin,
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Organisations, state bodies, armed groups, outlets, agencies and people, by slug."""
+
+    serializer_class = ActorSerializer
+    write_serializer_class = ActorWriteSerializer
+    filterset_class = ActorFilter
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
+    ordering_fields = ["name", "created_at", "updated_at"]
+    pagination_class = CappedLimitOffsetPagination
+    lookup_field = "slug"
+    lookup_pattern = SLUG
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        # Aliases in one query for the page instead of one per actor.
+        return Actor.objects.prefetch_related("aliases").order_by("name", "id")
+
+
+@documented_writes(DocumentSerializer, DocumentWriteSerializer)
+class DocumentViewSet(
+    ConditionalRetrieveMixin,
+    ReadWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """Publications in which statements appear, with their archived copy's SHA-256."""
+
+    serializer_class = DocumentSerializer
+    write_serializer_class = DocumentWriteSerializer
+    filterset_class = DocumentFilter
+    filter_backends = [AskedFilterBackend, StableOrderingFilter]
+    ordering_fields = ["published_on", "title", "created_at"]
+    pagination_class = CappedLimitOffsetPagination
+
+    def get_queryset(self) -> QuerySet[Document]:
+        # The publisher joined in, instead of one query per document.
+        return Document.objects.select_related("publisher").order_by("-published_on", "id")

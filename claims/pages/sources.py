@@ -1,0 +1,138 @@
+"""Analyst pages about actors and documents."""
+
+from __future__ import annotations
+
+import statistics
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from claims.models import Claim, ClaimTarget, Response, listed_statuses
+from claims.pages import charts
+from claims.pages.claims import User, listed_claims, paginate, revalidated_list
+from claims.reading import bands
+from claims.reading.paging import keyset_page
+from claimtracker.dates import Precision, period
+from sources.models import Actor, Affiliation, Document
+
+
+def response_habits(actor: Actor, user: User) -> dict[str, object]:
+    """How ``actor`` answers others: counts by kind, and the median days from allegation to answer.
+
+    Loose dates count from the start of their period, so the delay is approximate when either
+    side is dated only to a week or a month; the page says so.
+    """
+    allowed = listed_statuses(user)
+    answers = Response.objects.filter(
+        claim__speaker=actor, claim__status__in=allowed, answers__status__in=allowed
+    )
+    counts = [
+        (Response.Kind(row["kind"]).label, row["n"])
+        for row in answers.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
+    ]
+    pairs = answers.values_list(
+        "claim__made_on", "claim__made_precision", "answers__made_on", "answers__made_precision"
+    )
+    delays = [
+        (period(said, said_p)[0] - period(alleged, alleged_p)[0]).days
+        for said, said_p, alleged, alleged_p in pairs
+    ]
+    return {
+        "counts": counts,
+        "median_delay": statistics.median(delays) if delays else None,
+        "answered": len(delays),
+    }
+
+
+def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speech] | None:
+    """When ``actor`` spoke: its own claims in one row, its answers to other claims in another,
+    counted per period (chosen from the span of dates, as on the timeline), so the band stays
+    the same size however much the actor said."""
+    answering = Exists(Response.objects.filter(claim=OuterRef("pk")))
+    claims = (
+        Claim.objects.filter(Q(speaker=actor) | Q(spokesperson=actor))
+        .filter(status__in=listed_statuses(user))
+        .annotate(answering=answering)
+    )
+    span = claims.aggregate(first=Min("made_on"), last=Max("made_on"), total=Count("pk"))
+    if not span["total"]:
+        return None
+    bucket = bands.bucket_for(span["first"], span["last"])
+    lanes = {False: ("Claims of its own", "own"), True: ("Answers to other claims", "answers")}
+    rows = [
+        charts.SpeechRow(*lanes[bool(answers)], bands.as_date(day), precision, n)
+        for answers, day, precision, n in bands.per_period(claims, bucket, "answering")
+    ]
+    band = charts.timeline_band(rows, thickness_counts=bucket != Precision.DAY)
+    speech = bands.Speech(
+        rows=rows, bucket=bucket, total=span["total"], speakers=2, drawn_claims=span["total"]
+    )
+    return band, speech
+
+
+def get_actor_for_user(
+    user: User, slug: str, params: dict[str, str], state: str
+) -> dict[str, object]:
+    """``state``: the hash of the change history's head, the key of what the page keeps."""
+    actor = get_object_or_404(
+        Actor.objects.prefetch_related(
+            "aliases",
+            # The organisation of each role this person held, instead of a query per role.
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation")),
+            # The people who held roles in this organisation, likewise.
+            Prefetch("members", queryset=Affiliation.objects.select_related("person")),
+        ),
+        slug=slug,
+    )
+    # A spokesperson's page lists what they said for others as well as any claims of their own.
+    voiced = Q(speaker=actor) | Q(spokesperson=actor)
+    # Keyset pages (no COUNT over what may be a hundred thousand claims of one actor), each
+    # list with its own position in the address.
+    made = keyset_page(listed_claims(user).filter(voiced), params, prefix="made_")
+    accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
+    about = keyset_page(
+        listed_claims(user).filter(pk__in=accused.values("claim")), params, prefix="about_"
+    )
+    documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
+    shown = sorted(listed_statuses(user))
+    drawn = bands.kept(
+        f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
+    )
+    band, speech = drawn or (None, None)
+    return {
+        "actor": actor,
+        "made": made,
+        "about": about,
+        "documents": documents,
+        # Both read every claim of the actor: kept per state of the record and statuses shown.
+        "habits": bands.kept(
+            f"habits|{actor.pk}|{shown}", lambda: response_habits(actor, user), state
+        ),
+        "band": band,
+        "speech": speech,
+    }
+
+
+@revalidated_list
+def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # The head was read by the page's validator (current_version).
+    context = get_actor_for_user(request.user, slug, request.GET, request.record_head[1])
+    return render(request, "sources/actor_detail.html", context)
+
+
+def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[str, object]:
+    document = get_object_or_404(Document.objects.select_related("publisher"), pk=pk)
+    quoted = (
+        listed_claims(user)
+        .filter(pk__in=document.attributions.values("claim"))
+        .order_by("made_on", "id")
+    )
+    page = paginate(quoted, page_number)
+    return {"document": document, "page": page}
+
+
+@revalidated_list
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    context = get_document_for_user(request.user, pk, request.GET.get("page"))
+    return render(request, "sources/document_detail.html", context)

@@ -1,0 +1,16 @@
+"""The analyst pages: home, timeline, incidents, claims, actors, documents and search."""
+
+from django.urls import path
+
+from claims.pages import claims, sources
+
+urlpatterns = [
+    path("", claims.home, name="home"),
+    path("timeline/", claims.timeline, name="timeline"),
+    path("incidents/<slug:slug>/", claims.incident_detail, name="incident-detail"),
+    path("claims/<int:pk>/", claims.claim_detail, name="claim-detail"),
+    path("claims/<int:pk>/history/", claims.claim_history, name="claim-history"),
+    path("actors/<slug:slug>/", sources.actor_detail, name="actor-detail"),
+    path("documents/<int:pk>/", sources.document_detail, name="document-detail"),
+    path("search/", claims.search_page, name="search"),
+]
