@@ -145,7 +145,8 @@ def _payloads(record: dict) -> dict[str, tuple[str, dict, type]]:
         "evidence": (
             "/api/v1/evidence/",
             {
-                "claim": published.pk,
+                # On a draft: evidence on a published claim is a change only reviewers make.
+                "claim": record["draft"].pk,
                 "relation": "supporting",
                 "kind": "photo",
                 "description": "A photograph of the site.",

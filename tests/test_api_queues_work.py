@@ -24,8 +24,9 @@ from claims.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from claims.record.claims import create_claim
 from claims.record.documents import save_document
-from claims.record.statements import create_claim
+from claims.record.workflow import OPERATOR
 from sources.models import Document
 from tests.factories import (
     ActorFactory,
@@ -254,13 +255,13 @@ def test_publishing_a_draft_through_the_api_announces_it_and_the_answers_it_made
 
 
 def test_linking_a_published_answer_announces_the_response(
-    editor_client, write, web, white_helmets, defence_ministry
+    reviewer_client, write, web, white_helmets, defence_ministry
 ):
     subscribe(web.url("/hook"), [EventType.RESPONSE_PUBLISHED])
     allegation = ClaimFactory(speaker=white_helmets)
     denial = ClaimFactory(speaker=defence_ministry)
     answer = write(
-        editor_client,
+        reviewer_client,
         "post",
         "/api/v1/responses/",
         {"claim": denial.pk, "answers": allegation.pk, "kind": "denies", "note": "by phone"},
@@ -281,10 +282,10 @@ def test_linking_a_published_answer_announces_the_response(
 # --- evidence -------------------------------------------------------------------------------------
 
 
-def test_evidence_posted_or_given_a_new_url_is_archived(editor_client, write, web):
+def test_evidence_posted_or_given_a_new_url_is_archived(reviewer_client, write, web):
     claim = ClaimFactory()
     answer = write(
-        editor_client,
+        reviewer_client,
         "post",
         "/api/v1/evidence/",
         {
@@ -301,12 +302,15 @@ def test_evidence_posted_or_given_a_new_url_is_archived(editor_client, write, we
     assert evidence.archive_status == Status.ARCHIVED
     assert evidence.archive_sha256 == sha256_of(web.PAGE_HTML)
     described = write(
-        editor_client, "patch", f"/api/v1/evidence/{evidence.pk}/", {"description": "Again."}
+        reviewer_client, "patch", f"/api/v1/evidence/{evidence.pk}/", {"description": "Again."}
     )
     assert described.status_code == 200, described.json()
     assert len(web.recorder.requests) == 1  # no new URL, no new fetch
     moved = write(
-        editor_client, "patch", f"/api/v1/evidence/{evidence.pk}/", {"source_url": web.url("/text")}
+        reviewer_client,
+        "patch",
+        f"/api/v1/evidence/{evidence.pk}/",
+        {"source_url": web.url("/text")},
     )
     assert moved.status_code == 200, moved.json()
     evidence.refresh_from_db()
@@ -368,11 +372,11 @@ def test_bad_evidence_and_documents_answer_400_and_fetch_nothing(
     assert web.recorder.requests == []
 
 
-def test_a_response_that_breaks_a_rule_announces_nothing(editor_client, write, web):
+def test_a_response_that_breaks_a_rule_announces_nothing(reviewer_client, write, web):
     subscribe(web.url("/hook"), [EventType.RESPONSE_PUBLISHED])
     claim = ClaimFactory()
     answer = write(
-        editor_client,
+        reviewer_client,
         "post",
         "/api/v1/responses/",
         {"claim": claim.pk, "answers": claim.pk, "kind": "denies"},
@@ -393,16 +397,17 @@ def test_work_asked_for_in_a_transaction_that_rolls_back_is_never_done(
     @transaction.atomic
     def write_then_fail() -> None:
         document = save_document(
+            by=OPERATOR,
             values={
                 "title": "RT",
                 "url": web.url("/page.html"),
                 "publisher": broadcaster,
                 "language": "en",
                 "full_text": TEXT,
-            }
+            },
         )
         create_claim(
-            created_by=None,
+            by=OPERATOR,
             fields={
                 "speaker": defence_ministry,
                 "kind": "targeting",
@@ -426,9 +431,9 @@ def test_work_asked_for_in_a_transaction_that_rolls_back_is_never_done(
     assert web.recorder.requests == []
 
 
-def test_editing_evidence_without_a_url_leaves_its_archive_state_alone(editor_client, write, web):
+def test_editing_evidence_without_a_url_leaves_its_archive_state_alone(reviewer_client, write, web):
     evidence = EvidenceFactory(claim=ClaimFactory(speaker=ActorFactory()), url="")
-    answer = write(editor_client, "patch", f"/api/v1/evidence/{evidence.pk}/", {"kind": "photo"})
+    answer = write(reviewer_client, "patch", f"/api/v1/evidence/{evidence.pk}/", {"kind": "photo"})
     assert answer.status_code == 200, answer.json()
     evidence.refresh_from_db()
     assert (evidence.kind, evidence.archive_status) == ("photo", Status.NONE)
@@ -436,14 +441,14 @@ def test_editing_evidence_without_a_url_leaves_its_archive_state_alone(editor_cl
 
 
 def test_linking_answers_between_existing_rows_keeps_one_event_per_link(
-    editor_client, write, web, white_helmets, defence_ministry
+    reviewer_client, write, web, white_helmets, defence_ministry
 ):
     subscribe(web.url("/hook"), [EventType.RESPONSE_PUBLISHED])
     allegation = ClaimFactory(speaker=white_helmets)
     denial = ClaimFactory(speaker=defence_ministry)
     ResponseFactory(claim=denial, answers=allegation, kind="denies")  # linked before: no event
     answer = write(
-        editor_client,
+        reviewer_client,
         "post",
         "/api/v1/responses/",
         {"claim": denial.pk, "answers": allegation.pk, "kind": "disputes"},

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from claims.devdata.demo import load_demo
 from claims.exchange import dataset as imports
+from claims.exchange.importer import import_rows, import_text
 from claims.exchange.jobs import start_import
+from claims.record.workflow import OPERATOR
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -61,7 +63,7 @@ def test_the_demo_round_trips_byte_identically_through_an_empty_database():
     first = export()
     empty_the_database()
     assert row_count() == 0
-    outcome = imports.import_text(first, name="demo.jsonl")
+    outcome = import_text(first, name="demo.jsonl", by=OPERATOR)
     assert outcome.ok, outcome.errors
     assert export() == first
     assert Claim.objects.get(summary__startswith="The White Helmets, through").figures.count() == 2
@@ -84,7 +86,7 @@ def test_importing_the_same_file_twice_adds_nothing():
     load_demo()
     text = export()
     before = row_count()
-    outcome = imports.import_text(text, name="demo.jsonl")
+    outcome = import_text(text, name="demo.jsonl", by=OPERATOR)
     assert outcome.ok
     assert sum(outcome.created.values()) == 0
     assert row_count() == before
@@ -98,7 +100,7 @@ def test_one_bad_row_writes_nothing_and_names_the_row():
     record = json.loads(lines[bad])
     record["figures"][1]["high"] = 10  # "more than 150" with a high of 10
     lines[bad] = json.dumps(record)
-    outcome = imports.import_text("\n".join(lines), name="demo.jsonl")
+    outcome = import_text("\n".join(lines), name="demo.jsonl", by=OPERATOR)
     assert outcome.errors == [
         {
             "line": bad + 1,
@@ -121,7 +123,7 @@ def test_every_bad_row_is_reported_with_its_line_number():
     )
     rows, errors = imports.read_rows(text, name="x.jsonl")
     assert errors == [{"line": 3, "reason": "not valid JSON (Expecting value)"}]
-    outcome = imports.import_rows(rows)
+    outcome = import_rows(rows, by=OPERATOR)
     assert [e["line"] for e in outcome.errors] == [2, 4, 5]
     assert "kind" in outcome.errors[0]["reason"]
     assert "start_on" in outcome.errors[1]["reason"]
@@ -137,7 +139,7 @@ def test_a_csv_file_imports_with_list_columns_as_json():
         "claim,,,other,,0b0c6c43-54ae-4b8a-8a37-0d1b3c1f0b9e,mod,The Ministry says so.,"
         '2017-09-26,"[[""wh"",""subject""]]"\n'
     )
-    outcome = imports.import_text(text, name="data.csv")
+    outcome = import_text(text, name="data.csv", by=OPERATOR)
     assert outcome.ok, outcome.errors
     claim = Claim.objects.get()
     assert claim.speaker.aliases.get().name == "MoD"
@@ -205,11 +207,11 @@ def test_the_admin_import_page_shows_progress_and_bad_rows(
     assert not Actor.objects.exists()
 
 
-def test_an_import_job_run_twice_imports_once(archive_storage):
+def test_an_import_job_run_twice_imports_once(archive_storage, editor):
     upload = SimpleUploadedFile(
         "a.jsonl", b'{"type":"actor","slug":"a","name":"A","kind":"state"}\n'
     )
-    job = start_import(upload=upload)
+    job = start_import(upload=upload, user=editor)
     from claims.exchange.jobs import run_import
 
     assert run_import(job.pk) == "done"

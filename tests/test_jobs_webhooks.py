@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from claims.jobs import webhooks
 from claims.models import Claim, EventType, OutboxEvent, WebhookDelivery, WebhookSubscription
+from claims.record import effects
+from claims.record.effects import ClaimBefore
 from claimtracker.celery import app as celery_app
 from tests.factories import ClaimFactory, FigureFactory, ResponseFactory
 
@@ -38,11 +40,11 @@ def subscribe(url: str, events: list[str] = ALL_EVENTS) -> WebhookSubscription:
 
 
 def publish(claim: Claim, capture) -> None:
-    before = webhooks.snapshot(claim)
+    before = effects.snapshot(claim)
     with capture(execute=True), transaction.atomic():
         claim.status = Claim.Status.PUBLISHED
         claim.save()
-        webhooks.record_claim_changes(claim=claim, **before)
+        effects.record_claim_events(claim=claim, before=before)
 
 
 def test_the_signature_verifies_with_the_subscribers_secret(
@@ -111,7 +113,7 @@ def test_the_event_is_written_in_the_transaction_of_the_change():
     def publish_then_fail() -> None:
         claim.status = Claim.Status.PUBLISHED
         claim.save()
-        webhooks.record_claim_changes(claim=claim, previous_status="draft")
+        effects.record_claim_events(claim=claim, before=ClaimBefore(status="draft"))
         raise RuntimeError("the save failed after the event was written")
 
     with pytest.raises(RuntimeError):
@@ -125,17 +127,17 @@ def test_withdrawal_answers_and_figure_changes_each_make_their_event():
     allegation = ClaimFactory()
     answer = ClaimFactory(status="draft")
     ResponseFactory(claim=answer, answers=allegation)
-    webhooks.record_claim_changes(claim=answer, previous_status=None)  # a draft: nothing
+    effects.record_claim_events(claim=answer, before=ClaimBefore(status=None))  # a draft: nothing
     assert not OutboxEvent.objects.exists()
     answer.status = Claim.Status.PUBLISHED
-    webhooks.record_claim_changes(claim=answer, previous_status="draft")
+    effects.record_claim_events(claim=answer, before=ClaimBefore(status="draft"))
     figure = FigureFactory(claim=allegation, low=10, high=10)
-    before = webhooks.snapshot(allegation)
+    before = effects.snapshot(allegation)
     figure.low = figure.high = 12
     figure.save()
-    webhooks.record_claim_changes(claim=allegation, **before)
+    effects.record_claim_events(claim=allegation, before=before)
     allegation.status, allegation.withdrawal_reason = Claim.Status.WITHDRAWN, "wrong source"
-    webhooks.record_claim_changes(claim=allegation, previous_status="published")
+    effects.record_claim_events(claim=allegation, before=ClaimBefore(status="published"))
     kinds = list(OutboxEvent.objects.order_by("id").values_list("event_type", flat=True))
     assert kinds == [
         "claim.published",
@@ -152,12 +154,12 @@ def test_an_answer_to_a_draft_is_announced_only_when_the_draft_is_published():
     draft = ClaimFactory(status="draft", summary="Unpublished words.")
     answer = ClaimFactory(status="published")
     ResponseFactory(claim=answer, answers=draft)
-    webhooks.record_claim_changes(claim=answer, previous_status="draft")
+    effects.record_claim_events(claim=answer, before=ClaimBefore(status="draft"))
     assert list(OutboxEvent.objects.values_list("event_type", flat=True)) == ["claim.published"]
     assert "Unpublished words." not in json.dumps(list(OutboxEvent.objects.values("payload")))
 
     draft.status = Claim.Status.PUBLISHED
-    webhooks.record_claim_changes(claim=draft, previous_status="draft")
+    effects.record_claim_events(claim=draft, before=ClaimBefore(status="draft"))
 
     kinds = list(OutboxEvent.objects.order_by("id").values_list("event_type", flat=True))
     assert kinds == ["claim.published", "claim.published", "response.published"]

@@ -24,6 +24,8 @@ from kombu import pools
 from claims.jobs import webhooks
 from claims.jobs.archiving import request_archive
 from claims.models import Claim, EventType, WebhookDelivery, WebhookSubscription
+from claims.record import effects
+from claims.record.effects import ClaimBefore
 from claimtracker.celery import app as celery_app
 from sources.models import Document
 from tests.factories import ClaimFactory, DocumentFactory
@@ -190,7 +192,7 @@ def test_a_subscriber_failing_three_times_gets_the_event_once_through_the_worker
     with transaction.atomic():
         claim.status = Claim.Status.PUBLISHED
         claim.save()
-        webhooks.record_claim_changes(claim=claim, previous_status="draft")
+        effects.record_claim_events(claim=claim, before=ClaimBefore(status="draft"))
     delivered = WebhookDelivery.objects.filter(status="delivered")
     wait_for(delivered.exists, "the delivery after three failures")
     assert len(web.recorder.requests) == 4
@@ -206,7 +208,7 @@ def test_the_outbox_holds_nothing_back_when_the_broker_was_down_at_commit(start_
     with transaction.atomic():
         claim.status = Claim.Status.PUBLISHED
         claim.save()
-        webhooks.record_claim_changes(claim=claim, previous_status="draft")
+        effects.record_claim_events(claim=claim, before=ClaimBefore(status="draft"))
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending"
     use_broker(redis_url())  # the broker is back

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims.record.claims import publish_claim, save_claim
+from claims.record.claims import publish_claim, save_statement
+from claims.record.workflow import OPERATOR
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,10 @@ pytestmark = pytest.mark.django_db
 def edited_claim():
     claim = ClaimFactory(status="draft", summary="Draft wording nobody outside should read.")
     claim.summary = "The ministry says the strike hit a depot."
-    save_claim(claim=claim, read_version=claim.version)
-    publish_claim(claim=claim)
+    save_statement(by=OPERATOR, claim=claim, read_version=claim.version)
+    publish_claim(by=OPERATOR, claim=claim)
     claim.summary = "The ministry says the strike hit an arms depot."
-    save_claim(claim=claim, read_version=claim.version)
+    save_statement(by=OPERATOR, claim=claim, read_version=claim.version)
     return claim
 
 

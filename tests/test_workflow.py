@@ -6,7 +6,6 @@ import threading
 from io import StringIO
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
@@ -14,7 +13,9 @@ from django.urls import reverse
 
 from claims.ledger.history import history_of
 from claims.models import Claim
-from claims.record.claims import StaleVersion, publish_claim, save_claim, withdraw_claim
+from claims.record.claims import publish_claim, save_statement, withdraw_claim
+from claims.record.errors import RecordInvalid, StaleVersion
+from claims.record.workflow import OPERATOR
 from tests.factories import ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,10 @@ def _change_form_data(client: Client, claim: Claim, **changes: object) -> dict:
 
 def test_draft_is_published_then_withdrawn_with_a_reason() -> None:
     claim = ClaimFactory(status="draft")
-    publish_claim(claim=claim)
-    withdraw_claim(claim=claim, reason="The quote was attributed to the wrong ministry.")
+    publish_claim(by=OPERATOR, claim=claim)
+    withdraw_claim(
+        by=OPERATOR, claim=claim, reason="The quote was attributed to the wrong ministry."
+    )
     claim.refresh_from_db()
     assert claim.status == "withdrawn"
     assert claim.withdrawal_reason.startswith("The quote was attributed")
@@ -45,9 +48,9 @@ def test_draft_is_published_then_withdrawn_with_a_reason() -> None:
 
 def test_withdrawal_without_a_reason_is_refused() -> None:
     claim = ClaimFactory(status="published")
-    with pytest.raises(ValidationError) as error:
-        withdraw_claim(claim=claim, reason="  ")
-    assert "withdrawal_reason" in error.value.message_dict
+    with pytest.raises(RecordInvalid) as error:
+        withdraw_claim(by=OPERATOR, claim=claim, reason="  ")
+    assert "withdrawal_reason" in error.value.errors
     claim.refresh_from_db()
     assert claim.status == "published"
 
@@ -58,11 +61,11 @@ def test_impossible_moves_are_refused(start: str, move: str) -> None:
 
     def attempt() -> None:
         if move == "withdraw":
-            withdraw_claim(claim=claim, reason="because")
+            withdraw_claim(by=OPERATOR, claim=claim, reason="because")
         else:
-            publish_claim(claim=claim)
+            publish_claim(by=OPERATOR, claim=claim)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(RecordInvalid):
         attempt()
     claim.refresh_from_db()
     assert claim.status == start
@@ -72,10 +75,10 @@ def test_save_from_an_old_version_is_refused_and_says_what_changed() -> None:
     claim = ClaimFactory(summary="First wording.")
     mine, theirs = Claim.objects.get(pk=claim.pk), Claim.objects.get(pk=claim.pk)
     theirs.summary = "Their wording."
-    save_claim(claim=theirs, read_version=1)
+    save_statement(by=OPERATOR, claim=theirs, read_version=1)
     mine.summary = "My wording."
     with pytest.raises(StaleVersion) as stale:
-        save_claim(claim=mine, read_version=1)
+        save_statement(by=OPERATOR, claim=mine, read_version=1)
     assert stale.value.changes == [("summary", "First wording.", "Their wording.")]
     assert "you read version 1, it is now version 2" in stale.value.message
     assert Claim.objects.get(pk=claim.pk).summary == "Their wording."
@@ -156,7 +159,7 @@ def test_twenty_concurrent_saves_from_one_version_apply_exactly_once() -> None:
             mine = Claim.objects.get(pk=claim.pk)
             mine.summary = f"Edit {n}."
             barrier.wait()
-            save_claim(claim=mine, read_version=1)
+            save_statement(by=OPERATOR, claim=mine, read_version=1)
             outcomes.append(f"applied {n}")
         except StaleVersion:
             outcomes.append("refused")
@@ -191,7 +194,7 @@ def test_concurrent_editors_each_from_the_latest_version_lose_nothing() -> None:
                 mine = Claim.objects.get(pk=claim.pk)
                 mine.summary = f"Edit {n}."
                 try:
-                    save_claim(claim=mine, read_version=mine.version)
+                    save_statement(by=OPERATOR, claim=mine, read_version=mine.version)
                     return
                 except StaleVersion:
                     continue

@@ -1,4 +1,8 @@
-"""Admin for editors: one claim page holds the whole statement, with its answers and evidence."""
+"""Admin for editors: one claim page holds the whole statement, with its answers and evidence.
+
+Every save goes through the write path: the claim page through ``save_statement`` with all its
+parts at once, the other pages through their own service (claims.admin.record).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 
-from claims.admin.history import HistoryModelAdmin
-from claims.jobs import archiving, webhooks
-from claims.jobs.quotes import request_quote_check
+from claims.admin.record import RecordAdmin, RecordForm, RecordInline
 from claims.models import (
     Assessment,
     Attribution,
@@ -23,16 +25,19 @@ from claims.models import (
     Standing,
 )
 from claims.reading.originators import independent_originator_count
-from claims.record.claims import (
-    ALLOWED_STATUS_MOVES,
-    StaleVersion,
-    changes_since,
-    publish_claim,
-    save_claim,
-)
+from claims.record.assessments import save_assessment
+from claims.record.claims import publish_claim, save_statement
+from claims.record.errors import RecordInvalid, Refused, StaleVersion
+from claims.record.evidence import save_evidence
+from claims.record.incidents import save_incident
+from claims.record.responses import save_response
+from claims.record.workflow import PUBLISH, may, may_move
+
+# A URL typed without a scheme is taken as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ClaimAdminForm(forms.ModelForm):
+class ClaimAdminForm(RecordForm):
     """Carries the version the editor read, so a save over someone else's change is refused."""
 
     read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -43,26 +48,9 @@ class ClaimAdminForm(forms.ModelForm):
             self.fields["read_version"].initial = self.instance.version
             self.fields["read_version"].required = True
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        stored = Claim.objects.get(pk=self.instance.pk)
-        read_version = cleaned.get("read_version")
-        if read_version is not None and read_version != stored.version:
-            raise forms.ValidationError(
-                StaleVersion(stored, read_version, changes_since(stored, read_version)).message
-            )
-        status = cleaned.get("status", stored.status)
-        if (stored.status, status) not in ALLOWED_STATUS_MOVES:
-            self.add_error(
-                "status", f"A {stored.get_status_display()} claim cannot go back to {status}."
-            )
-        return cleaned
-
 
 @admin.register(Incident)
-class IncidentAdmin(HistoryModelAdmin):
+class IncidentAdmin(RecordAdmin):
     list_display = ["title", "place", "region", "country", "start_on", "start_precision"]
     list_filter = ["country", "start_precision"]
     search_fields = ["title", "place", "region", "description"]
@@ -84,17 +72,22 @@ class IncidentAdmin(HistoryModelAdmin):
         ),
     ]
 
+    def write(self, request: HttpRequest, obj: Incident, form, parts, change: bool) -> Incident:
+        return save_incident(by=request.user, values={}, incident=obj)
 
-class ClaimTargetInline(admin.TabularInline):
+
+class ClaimTargetInline(RecordInline, admin.TabularInline):
     model = ClaimTarget
+    part = "targets"
     extra = 1
     autocomplete_fields = ["actor"]
     verbose_name = "actor accused or spoken about"
     verbose_name_plural = "actors accused or spoken about"
 
 
-class CasualtyFigureInline(admin.TabularInline):
+class CasualtyFigureInline(RecordInline, admin.TabularInline):
     model = CasualtyFigure
+    part = "figures"
     extra = 1
     autocomplete_fields = ["reported_by"]
     fields = [
@@ -109,8 +102,9 @@ class CasualtyFigureInline(admin.TabularInline):
     ]
 
 
-class AttributionInline(admin.TabularInline):
+class AttributionInline(RecordInline, admin.TabularInline):
     model = Attribution
+    part = "attribution_chain"
     extra = 1
     autocomplete_fields = ["actor", "document"]
     ordering = ["position"]
@@ -118,8 +112,9 @@ class AttributionInline(admin.TabularInline):
     verbose_name_plural = "attribution chain (1 = nearest the speaker; last = the document read)"
 
 
-class ResponseMadeInline(admin.TabularInline):
+class ResponseMadeInline(RecordInline, admin.TabularInline):
     model = Response
+    part = "answers"
     fk_name = "claim"
     extra = 1
     autocomplete_fields = ["answers"]
@@ -144,12 +139,9 @@ class ResponseReceivedInline(admin.TabularInline):
         return False
 
 
-# A URL typed without a scheme is taken as https (Django 6's default, chosen now).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class EvidenceInline(admin.StackedInline):
+class EvidenceInline(RecordInline, admin.StackedInline):
     model = Evidence
+    part = "evidence"
     extra = 0
     formfield_overrides = HTTPS_URLS
     fields = [
@@ -175,7 +167,7 @@ class StandingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(HistoryModelAdmin):
+class ClaimAdmin(RecordAdmin):
     form = ClaimAdminForm
     actions = ["publish_selected"]
     list_display = ["summary_short", "speaker", "kind", "made_on", "status", "standing_display"]
@@ -261,18 +253,15 @@ class ClaimAdmin(HistoryModelAdmin):
             return "—"
         return str(independent_originator_count(claim))
 
-    # --- editorial workflow: editors write drafts, reviewers publish and withdraw ---
+    # --- what the workflow lets this user do (claims.record.workflow decides; the page asks) ---
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("claims.publish_claim")
+        return may(request.user, PUBLISH)
 
     def has_change_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        # Once published, a claim is changed only by those who answer for publishing it.
-        if obj is None or obj.status == Claim.Status.DRAFT:
-            return True
-        return self.has_publish_permission(request)
+        return obj is None or may_move(request.user, obj.status, obj.status)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Claim | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -282,62 +271,44 @@ class ClaimAdmin(HistoryModelAdmin):
 
     @admin.action(description="Publish the selected drafts", permissions=["publish"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        drafts = list(queryset.filter(status=Claim.Status.DRAFT))
-        for claim in drafts:
-            publish_claim(claim=claim)
-        self.message_user(request, f"Published {len(drafts)} draft(s).", messages.SUCCESS)
+        published, refused = 0, []
+        for claim in queryset.filter(status=Claim.Status.DRAFT):
+            try:
+                publish_claim(by=request.user, claim=claim)
+                published += 1
+            except (RecordInvalid, Refused, StaleVersion) as error:
+                refused.append(f"{claim}: {error}")
+        self.message_user(request, f"Published {published} draft(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, f"Not published: {line}", messages.ERROR)
 
-    def save_model(self, request: HttpRequest, obj: Claim, form: forms.Form, change: bool) -> None:
-        # What the claim was before this save, for the webhook events save_related records.
-        obj._before_save = webhooks.snapshot(obj if change else None)
-        if not change:
-            obj.created_by = request.user
-            super().save_model(request, obj, form, change)
-            return
-        # The form checked the version already; this conditional write closes the race between
-        # that check and now, raising StaleVersion if another save slipped in.
-        read_version = form.cleaned_data.get("read_version") or obj.version
-        save_claim(claim=obj, read_version=read_version)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleVersion as stale:
-            # Raised inside the admin's transaction, so nothing of this save was kept.
-            self.message_user(request, stale.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
-
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        if formset.model is Evidence:
-            changed = [obj for obj, fields in formset.changed_objects if "url" in fields]
-            for evidence in [*formset.new_objects, *changed]:
-                archiving.request_archive(item=evidence)
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        claim = form.instance
-        webhooks.record_claim_changes(claim=claim, **claim._before_save)
-        request_quote_check(claim=claim)
+    def write(self, request: HttpRequest, obj: Claim, form, parts, change: bool) -> Claim:
+        return save_statement(
+            by=request.user,
+            claim=obj,
+            read_version=form.cleaned_data.get("read_version") if change else None,
+            targets=parts.get("targets"),
+            figures=parts.get("figures"),
+            chain=parts.get("attribution_chain"),
+            evidence=parts.get("evidence"),
+            answers=parts.get("answers"),
+        )
 
 
 @admin.register(Response)
-class ResponseAdmin(HistoryModelAdmin):
+class ResponseAdmin(RecordAdmin):
     list_display = ["__str__", "kind"]
     list_filter = ["kind"]
     list_select_related = ["claim__speaker", "answers__speaker"]
     search_fields = ["claim__summary", "answers__summary", "claim__speaker__name"]
     autocomplete_fields = ["claim", "answers"]
 
+    def write(self, request: HttpRequest, obj: Response, form, parts, change: bool) -> Response:
+        return save_response(by=request.user, values={}, response=obj)
+
 
 @admin.register(Evidence)
-class EvidenceAdmin(HistoryModelAdmin):
+class EvidenceAdmin(RecordAdmin):
     list_display = ["__str__", "relation", "availability", "archive_status"]
     list_filter = ["kind", "relation", "availability", "archive_status"]
     search_fields = ["description", "url", "claim__summary"]
@@ -345,14 +316,12 @@ class EvidenceAdmin(HistoryModelAdmin):
     formfield_overrides = HTTPS_URLS
     readonly_fields = ["archive_status", "archive_sha256", "archived_at"]
 
-    def save_model(self, request: HttpRequest, obj: Evidence, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if not change or "url" in form.changed_data:
-            archiving.request_archive(item=obj)
+    def write(self, request: HttpRequest, obj: Evidence, form, parts, change: bool) -> Evidence:
+        return save_evidence(by=request.user, values={}, evidence=obj)
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(HistoryModelAdmin):
+class AssessmentAdmin(RecordAdmin):
     list_display = ["claim", "rating", "confidence", "analyst", "created_at"]
     list_filter = ["rating"]
     list_select_related = ["claim__speaker", "analyst"]
@@ -360,7 +329,5 @@ class AssessmentAdmin(HistoryModelAdmin):
     autocomplete_fields = ["claim"]
     readonly_fields = ["analyst", "created_at"]
 
-    def save_model(self, request: HttpRequest, obj: Assessment, form: object, change: bool) -> None:
-        if not change:
-            obj.analyst = request.user
-        super().save_model(request, obj, form, change)
+    def write(self, request: HttpRequest, obj: Assessment, form, parts, change: bool) -> Assessment:
+        return save_assessment(by=request.user, values={}, assessment=obj)

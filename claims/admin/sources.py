@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from claims.admin.history import HistoryModelAdmin
-from claims.jobs import archiving
-from claims.jobs.quotes import request_quote_checks
+from claims.admin.record import RecordAdmin, RecordInline
+from claims.record.actors import save_actor
+from claims.record.documents import save_document
 from sources.models import Actor, Affiliation, Alias, Document
 
 # What the archiver records besides the file and its hash; shown, never typed in.
@@ -17,13 +17,15 @@ ARCHIVE = ["archive_error", "archive_size", "archive_content_type", "archive_fin
 ARCHIVE += ["archive_http_status", "archive_attempts", "archive_verified_at"]
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(RecordInline, admin.TabularInline):
     model = Alias
+    part = "aliases"
     extra = 1
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(RecordInline, admin.TabularInline):
     model = Affiliation
+    part = "affiliations"
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -32,7 +34,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(HistoryModelAdmin):
+class ActorAdmin(RecordAdmin):
     list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
     ordering = ["name"]
     list_filter = ["kind", "country"]
@@ -50,17 +52,31 @@ class ActorAdmin(HistoryModelAdmin):
     def alias_count(self, actor: Actor) -> int:
         return actor.alias_total
 
+    def write(self, request: HttpRequest, obj: Actor, form, parts, change: bool) -> Actor:
+        return save_actor(
+            by=request.user,
+            values={},
+            actor=obj,
+            aliases=parts.get("aliases"),
+            affiliations=parts.get("affiliations"),
+        )
+
 
 @admin.register(Affiliation)
-class AffiliationAdmin(HistoryModelAdmin):
+class AffiliationAdmin(RecordAdmin):
     list_display = ["person", "role", "organisation", "start_on", "end_on"]
     search_fields = ["person__name", "organisation__name", "role"]
     autocomplete_fields = ["person", "organisation"]
     list_select_related = ["person", "organisation"]
 
+    def write(self, request: HttpRequest, obj: Affiliation, form, parts, change: bool) -> Actor:
+        """A role is one of the person's: saved as the person's roles with this one among them."""
+        others = [row for row in obj.person.affiliations.all() if row.pk != obj.pk]
+        return save_actor(by=request.user, values={}, actor=obj.person, affiliations=[*others, obj])
+
 
 @admin.register(Document)
-class DocumentAdmin(HistoryModelAdmin):
+class DocumentAdmin(RecordAdmin):
     list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
     list_filter = ["kind", "language", "archive_status"]
     list_select_related = ["publisher"]
@@ -96,10 +112,5 @@ class DocumentAdmin(HistoryModelAdmin):
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def save_model(self, request: HttpRequest, obj: Document, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        # A new or changed URL is archived, and changed text re-checks the quotes taken from it.
-        if not change or "url" in form.changed_data:
-            archiving.request_archive(item=obj)
-        if change and "full_text" in form.changed_data:
-            request_quote_checks(document=obj)
+    def write(self, request: HttpRequest, obj: Document, form, parts, change: bool) -> Document:
+        return save_document(by=request.user, values={}, document=obj)

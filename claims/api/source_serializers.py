@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -10,8 +11,15 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from claims.record import documents as services
+from claims.record.actors import save_actor
+from claims.record.documents import save_document
 from sources.models import Actor, Alias, Document
+
+
+def writer(context: dict) -> Any:
+    """Who is writing: the request's user, whom the write path checks and records."""
+    request = context.get("request")
+    return getattr(request, "user", None)
 
 
 def api_url(request: Request | None, name: str, **kwargs: object) -> str:
@@ -118,6 +126,12 @@ class ActorWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
         model = Actor
         fields = ["id", "slug", "name", "kind", "country", "description", "wikidata_id"]
 
+    def create(self, validated_data: dict) -> Actor:
+        return save_actor(by=writer(self.context), values=validated_data)
+
+    def update(self, instance: Actor, validated_data: dict) -> Actor:
+        return save_actor(by=writer(self.context), values=validated_data, actor=instance)
+
 
 class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "document-detail"
@@ -165,15 +179,7 @@ class DocumentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
         ]
 
     def create(self, validated_data: dict) -> Document:
-        return self.save_through_service(validated_data)
+        return save_document(by=writer(self.context), values=validated_data)
 
     def update(self, instance: Document, validated_data: dict) -> Document:
-        return self.save_through_service(validated_data, instance)
-
-    @staticmethod
-    def save_through_service(values: dict, document: Document | None = None) -> Document:
-        """The service saves and queues the archive and quote checks the change calls for."""
-        try:
-            return services.save_document(values=values, document=document)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return save_document(by=writer(self.context), values=validated_data, document=instance)

@@ -1,20 +1,22 @@
 """What tools send to write: claims whole (with figures and chain), responses, evidence, incidents.
 
-Actors are named by slug, claims and documents by id. Serializers check shapes and references;
-the models' full_clean() (through FullCleanMixin or the services) checks every rule.
+Actors are named by slug, claims and documents by id. Serializers check shapes and references and
+hand the values to the write path (claims.record), which checks every rule and the workflow;
+its refusals become HTTP answers in claims.api.errors.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from claims.api.source_serializers import FullCleanMixin
+from claims.api.source_serializers import FullCleanMixin, writer
 from claims.models import Attribution, CasualtyFigure, Claim, Evidence, Incident, Response
-from claims.record import claims as claim_services
-from claims.record import statements as services
+from claims.record.claims import create_claim, save_statement
+from claims.record.evidence import save_evidence
+from claims.record.incidents import save_incident
+from claims.record.responses import save_response
 from sources.models import Actor, Document
 
 # The parts of a claim written together with it (rows of their own), and its own fields.
@@ -80,18 +82,14 @@ class ClaimCreateSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Claim:
         parts = {name: validated_data.pop(name, []) for name in CLAIM_PARTS}
-        request = self.context.get("request")
-        try:
-            return services.create_claim(
-                created_by=request.user if request else None,
-                fields=validated_data,
-                accused=parts["accused"],
-                subjects=parts["subjects"],
-                figures=parts["figures"],
-                chain=parts["attribution_chain"],
-            )
-        except services.RecordInvalid as invalid:
-            raise serializers.ValidationError(invalid.errors) from invalid
+        return create_claim(
+            by=writer(self.context),
+            fields=validated_data,
+            accused=parts["accused"],
+            subjects=parts["subjects"],
+            figures=parts["figures"],
+            chain=parts["attribution_chain"],
+        )
 
 
 class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
@@ -109,14 +107,13 @@ class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
 
     def update(self, instance: Claim, validated_data: dict[str, Any]) -> Claim:
         """One versioned write: refused (StaleVersion) if the claim changed since it was read."""
-        read_version = validated_data.pop("read_version", instance.version)
-        try:
-            # Also records the webhook events and queues a quote check, as the admin does.
-            return claim_services.edit_claim(
-                claim=instance, values=validated_data, read_version=read_version
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        read_version = validated_data.pop("read_version", None)
+        return save_statement(
+            by=writer(self.context),
+            claim=instance,
+            values=validated_data,
+            read_version=read_version,
+        )
 
 
 class ResponseWriteSerializer(serializers.ModelSerializer):
@@ -135,10 +132,10 @@ class ResponseWriteSerializer(serializers.ModelSerializer):
         validators: list = []  # the unique rule is checked by full_clean() in the service
 
     def create(self, validated_data: dict[str, Any]) -> Response:
-        try:
-            return claim_services.link_response(**validated_data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return save_response(by=writer(self.context), values=validated_data)
+
+    def update(self, instance: Response, validated_data: dict[str, Any]) -> Response:
+        return save_response(by=writer(self.context), values=validated_data, response=instance)
 
 
 class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
@@ -151,18 +148,10 @@ class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
         fields = ["id", "claim", "relation", "kind", "description", "source_url", "availability"]
 
     def create(self, validated_data: dict[str, Any]) -> Evidence:
-        return self.save_through_service(validated_data)
+        return save_evidence(by=writer(self.context), values=validated_data)
 
     def update(self, instance: Evidence, validated_data: dict[str, Any]) -> Evidence:
-        return self.save_through_service(validated_data, instance)
-
-    @staticmethod
-    def save_through_service(values: dict[str, Any], evidence: Evidence | None = None) -> Evidence:
-        """The service saves and queues the archive of a new or changed URL."""
-        try:
-            return claim_services.save_evidence(values=values, evidence=evidence)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return save_evidence(by=writer(self.context), values=validated_data, evidence=instance)
 
 
 class IncidentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
@@ -185,3 +174,9 @@ class IncidentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
             "end_precision",
             "end_as_stated",
         ]
+
+    def create(self, validated_data: dict[str, Any]) -> Incident:
+        return save_incident(by=writer(self.context), values=validated_data)
+
+    def update(self, instance: Incident, validated_data: dict[str, Any]) -> Incident:
+        return save_incident(by=writer(self.context), values=validated_data, incident=instance)

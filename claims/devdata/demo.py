@@ -17,11 +17,16 @@ from claims.models import (
     Attribution,
     CasualtyFigure,
     Claim,
-    ClaimTarget,
     Evidence,
     Incident,
     Response,
 )
+from claims.record.actors import save_actor
+from claims.record.claims import save_statement, targets_of
+from claims.record.documents import save_document
+from claims.record.incidents import save_incident
+from claims.record.responses import link_response
+from claims.record.workflow import OPERATOR
 from claimtracker.dates import Precision
 from sources.models import Actor, Affiliation, Alias, Document
 
@@ -267,103 +272,127 @@ CLAIMS = [
 
 
 class _Loader:
-    """Creates each demo row only when it is missing, counting what it created."""
+    """Creates each demo row only when it is missing, through the write path, counting what it
+    created. A claim already loaded is left as it is, with its parts."""
 
     def __init__(self) -> None:
         self.created: Counter[str] = Counter()
         self.actors: dict[str, Actor] = {}
         self.claims: dict[str, Claim] = {}
 
-    def get_or_create(self, model: type[models.Model], defaults: dict | None = None, **keys):
-        try:
-            return model.objects.get(**keys)
-        except model.DoesNotExist:
-            obj = model(**{**(defaults or {}), **keys})
-            obj.full_clean()  # the demo obeys the same rules as an editor's input
-            obj.save()
-            self.created[str(model._meta.verbose_name_plural)] += 1
-            return obj
+    def count(self, model: type[models.Model], n: int = 1) -> None:
+        if n:
+            self.created[str(model._meta.verbose_name_plural)] += n
 
     def run(self) -> Counter[str]:
         for slug, name, kind, country, description, aliases in ACTORS:
-            defaults = {"name": name, "kind": kind, "country": country, "description": description}
-            actor = self.get_or_create(Actor, defaults, slug=slug)
-            self.actors[slug] = actor
-            for alias, language in aliases:
-                self.get_or_create(Alias, actor=actor, name=alias, language=language)
-        self.get_or_create(
-            Affiliation,
-            {"role": "spokesman (Major General)"},
+            self.actors[slug] = self._actor(slug, name, kind, country, description, aliases)
+        self._affiliation(
             person=self.actors["igor-konashenkov"],
             organisation=self.actors[MINISTRY],
+            role="spokesman (Major General)",
         )
-        report = self.get_or_create(
-            Document,
-            {
+        report = Document.objects.filter(title=REPORT_TITLE, publisher=self.actors["rt"]).first()
+        if report is None:
+            values = {
+                "title": REPORT_TITLE,
+                "publisher": self.actors["rt"],
                 "kind": Document.Kind.ARTICLE,
                 "language": "en",
                 "published_on": REPORT_DAY,
                 "full_text": "",
-            },
-            title=REPORT_TITLE,
-            publisher=self.actors["rt"],
-        )
+            }
+            report = save_document(by=OPERATOR, values=values)
+            self.count(Document)
         documents = {REPORT: report}
-        incidents = {
-            values["slug"]: self.get_or_create(Incident, {**values}, slug=values["slug"])
-            for values in INCIDENTS
-        }
+        incidents = {values["slug"]: self._incident(values) for values in INCIDENTS}
         for item in CLAIMS:
             self.claims[item.key] = self._claim(item, incidents, documents)
         for item in CLAIMS:
             for answered, kind in item.answers:
-                self.get_or_create(
-                    Response, claim=self.claims[item.key], answers=self.claims[answered], kind=kind
-                )
+                claim, answers = self.claims[item.key], self.claims[answered]
+                if not Response.objects.filter(claim=claim, answers=answers, kind=kind).exists():
+                    link_response(by=OPERATOR, claim=claim, answers=answers, kind=kind)
+                    self.count(Response)
         return self.created
 
+    def _actor(
+        self, slug: str, name: str, kind: str, country: str, description: str, aliases: list
+    ) -> Actor:
+        actor = Actor.objects.filter(slug=slug).first()
+        is_new = actor is None
+        kept = [] if is_new else list(actor.aliases.all())
+        have = {(alias.name, alias.language) for alias in kept}
+        missing = [Alias(name=n, language=lang) for n, lang in aliases if (n, lang) not in have]
+        if is_new or missing:
+            values = {"slug": slug, "name": name, "kind": kind, "country": country}
+            actor = save_actor(
+                by=OPERATOR,
+                values={**values, "description": description} if is_new else {},
+                actor=actor,
+                aliases=[*kept, *missing],
+            )
+        self.count(Actor, int(is_new))
+        self.count(Alias, len(missing))
+        return actor
+
+    def _affiliation(self, *, person: Actor, organisation: Actor, role: str) -> None:
+        kept = list(person.affiliations.all())
+        if any(a.organisation_id == organisation.pk for a in kept):
+            return
+        row = Affiliation(organisation=organisation, role=role)
+        save_actor(by=OPERATOR, values={}, actor=person, affiliations=[*kept, row])
+        self.count(Affiliation)
+
+    def _incident(self, values: dict) -> Incident:
+        incident = Incident.objects.filter(slug=values["slug"]).first()
+        if incident is None:
+            incident = save_incident(by=OPERATOR, values=dict(values))
+            self.count(Incident)
+        return incident
+
     def _claim(self, item: DemoClaim, incidents: dict, documents: dict) -> Claim:
-        claim = self.get_or_create(
-            Claim,
-            {
-                "spokesperson": self.actors.get(item.spokesperson or ""),
-                "kind": item.kind,
-                "quote": item.quote,
-                "quote_language": "en",
-                "made_on": item.made_on,
-                "made_precision": item.made_precision,
-                "made_as_stated": item.made_as_stated,
-                "incident": incidents.get(item.incident or ""),
-                "status": Claim.Status.PUBLISHED,
-            },
-            speaker=self.actors[item.speaker],
+        speaker = self.actors[item.speaker]
+        claim = Claim.objects.filter(speaker=speaker, summary=item.summary).first()
+        if claim is not None:
+            return claim
+        claim = Claim(
+            speaker=speaker,
             summary=item.summary,
+            spokesperson=self.actors.get(item.spokesperson or ""),
+            kind=item.kind,
+            quote=item.quote,
+            quote_language="en",
+            made_on=item.made_on,
+            made_precision=item.made_precision,
+            made_as_stated=item.made_as_stated,
+            incident=incidents.get(item.incident or ""),
+            status=Claim.Status.PUBLISHED,
         )
-        for role, slugs in ((ClaimTarget.Role.ACCUSED, item.accused), ("subject", item.subjects)):
-            for slug in slugs:
-                self.get_or_create(ClaimTarget, claim=claim, actor=self.actors[slug], role=role)
-        for position, (slug, verb, document) in enumerate(item.chain, start=1):
-            self.get_or_create(
-                Attribution,
-                {"actor": self.actors[slug], "verb": verb, "document": documents.get(document)},
-                claim=claim,
-                position=position,
-            )
-        for figure in item.figures:
-            defaults = {**figure, "reported_by": self.actors.get(figure.get("reported_by", ""))}
-            as_stated = defaults.pop("as_stated")
-            self.get_or_create(
-                CasualtyFigure,
-                defaults,
-                claim=claim,
-                category=CasualtyFigure.Category.CIVILIANS,
-                outcome=CasualtyFigure.Outcome.KILLED,
-                as_stated=as_stated,
-            )
-        for evidence in item.evidence:
-            defaults = dict(evidence)
-            description = defaults.pop("description")
-            self.get_or_create(Evidence, defaults, claim=claim, description=description)
+        parts = {
+            "targets": targets_of(
+                [self.actors[slug] for slug in item.accused],
+                [self.actors[slug] for slug in item.subjects],
+            ),
+            "chain": [
+                Attribution(actor=self.actors[slug], verb=verb, document=documents.get(document))
+                for slug, verb, document in item.chain
+            ],
+            "figures": [
+                CasualtyFigure(
+                    **{**figure, "reported_by": self.actors.get(figure.get("reported_by", ""))},
+                    category=CasualtyFigure.Category.CIVILIANS,
+                    outcome=CasualtyFigure.Outcome.KILLED,
+                )
+                for figure in item.figures
+            ],
+            "evidence": [Evidence(**evidence) for evidence in item.evidence],
+        }
+        save_statement(by=OPERATOR, claim=claim, **parts)
+        self.count(Claim)
+        for rows in parts.values():
+            if rows:
+                self.count(type(rows[0]), len(rows))
         return claim
 
 

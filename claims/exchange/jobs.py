@@ -10,7 +10,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from claims.exchange.dataset import import_rows, read_rows
+from claims.exchange.dataset import read_rows
+from claims.exchange.importer import import_rows
 from claims.models import ImportJob
 
 
@@ -47,7 +48,7 @@ def run_import_job(*, job: ImportJob) -> str:
         elif done % every == 0:
             _progress(job, processed_rows=done)
 
-    outcome = import_rows(rows, validated=validated, user=job.created_by)
+    outcome = import_rows(rows, validated=validated, by=job.created_by)
     if outcome.errors:
         return _finish(job, ImportJob.Status.INVALID, errors=outcome.errors)
     return _finish(job, ImportJob.Status.DONE, created=dict(outcome.created))

@@ -15,13 +15,12 @@ timestamps, and ignores an event id it has already seen: delivery is at least on
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
@@ -31,7 +30,7 @@ from django.utils import timezone
 
 from claims.jobs import fetching
 from claims.jobs.base import RetryingTask
-from claims.models import Claim, EventType, OutboxEvent, Response, WebhookDelivery
+from claims.models import OutboxEvent, WebhookDelivery
 from claims.models import WebhookSubscription as Subscription
 
 logger = logging.getLogger(__name__)
@@ -43,38 +42,6 @@ SWEEP_AFTER = dt.timedelta(minutes=2)
 def signature(*, secret: str, event_id: str, timestamp: str, body: bytes) -> str:
     signed = f"{event_id}.{timestamp}.".encode() + body
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def claim_payload(claim: Claim) -> dict:
-    """What subscribers learn about a claim: enough to fetch it, and what changed."""
-    return {
-        "claim": {
-            "id": claim.pk,
-            "uid": str(claim.uid),
-            "url": claim.get_absolute_url(),
-            "speaker": claim.speaker.slug,
-            "kind": claim.kind,
-            "status": claim.status,
-            "summary": claim.summary,
-            "made_on": claim.made_on.isoformat() if claim.made_on else None,
-            "made_precision": claim.made_precision,
-            "incident": claim.incident.slug if claim.incident_id else None,
-        }
-    }
-
-
-def figures_of(claim: Claim) -> list[dict]:
-    return [
-        {
-            "category": f.category,
-            "outcome": f.outcome,
-            "low": f.low,
-            "high": f.high,
-            "qualifier": f.qualifier,
-            "as_stated": f.as_stated,
-        }
-        for f in claim.figures.order_by("id")
-    ]
 
 
 @transaction.atomic
@@ -111,91 +78,6 @@ def queue_deliveries(delivery_ids: Iterable[int]) -> int:
         except Exception:  # the broker is down: the row stays pending, the sweep retries
             logger.warning("Could not queue webhook delivery %s; the sweep will", delivery_id)
     return queued
-
-
-@transaction.atomic
-def record_claim_changes(
-    *,
-    claim: Claim,
-    previous_status: str | None,
-    previous_figures: list[dict] | None = None,
-    previous_response_ids: Iterable[int] = (),
-) -> list[OutboxEvent]:
-    """Record the events one save of a claim (with its figures and answers) gave rise to.
-
-    ``previous_*`` describe the claim before the save (status None for a new claim); call this
-    in the transaction that saved it, after the related rows were saved.
-    """
-    events: list[OutboxEvent | None] = []
-    subscribed = functools.cache(active_subscriptions)  # read at the first event, if any
-    status = claim.status
-    published = Claim.Status.PUBLISHED
-    if status == published and previous_status != published:
-        events.append(
-            record_event(
-                event_type=EventType.CLAIM_PUBLISHED,
-                payload=claim_payload(claim),
-                active=subscribed(),
-            )
-        )
-    if status == Claim.Status.WITHDRAWN and previous_status != Claim.Status.WITHDRAWN:
-        payload = {**claim_payload(claim), "reason": claim.withdrawal_reason}
-        events.append(
-            record_event(event_type=EventType.CLAIM_WITHDRAWN, payload=payload, active=subscribed())
-        )
-    if status == published:
-        already = set(previous_response_ids) if previous_status == published else set()
-        for response in claim.responses_made.select_related("answers__speaker"):
-            if response.pk not in already:
-                events.append(record_response_published(response=response, active=subscribed))
-        if previous_status != published:
-            # Links to this claim from published answers become public with it.
-            for response in claim.responses_received.select_related("claim__speaker"):
-                events.append(record_response_published(response=response, active=subscribed))
-        figures = figures_of(claim)
-        if (
-            previous_figures is not None
-            and previous_status == published
-            and figures != previous_figures
-        ):
-            payload = {**claim_payload(claim), "figures": figures, "previous": previous_figures}
-            events.append(
-                record_event(
-                    event_type=EventType.FIGURES_CHANGED, payload=payload, active=subscribed()
-                )
-            )
-    return [e for e in events if e is not None]
-
-
-def record_response_published(
-    *, response: Response, active: Callable[[], list[Subscription]] = active_subscriptions
-) -> OutboxEvent | None:
-    """The allegation ↔ answer link became public: both claims are now published.
-
-    Nothing is recorded while either side is a draft or withdrawn, so an unpublished claim's
-    words never reach a subscriber; the event follows when the second of the two is published.
-    """
-    published = Claim.Status.PUBLISHED
-    if response.claim.status != published or response.answers.status != published:
-        return None
-    payload = {
-        "response": {"id": response.pk, "kind": response.kind, "note": response.note},
-        "answering": claim_payload(response.claim)["claim"],
-        "answered": claim_payload(response.answers)["claim"],
-    }
-    return record_event(event_type=EventType.RESPONSE_PUBLISHED, payload=payload, active=active())
-
-
-def snapshot(claim: Claim | None) -> dict:
-    """The state ``record_claim_changes`` compares against; take it before saving."""
-    if claim is None or claim.pk is None:
-        return {"previous_status": None, "previous_figures": [], "previous_response_ids": []}
-    stored = Claim.objects.filter(pk=claim.pk).values_list("status", flat=True)
-    return {
-        "previous_status": stored.first(),
-        "previous_figures": figures_of(claim),
-        "previous_response_ids": list(claim.responses_made.values_list("pk", flat=True)),
-    }
 
 
 def body_of(event: OutboxEvent) -> bytes:

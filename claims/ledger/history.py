@@ -106,6 +106,19 @@ def acting_as(user: object | None, context: str) -> Iterator[None]:
             _set_pg_settings(conn, _user_id.get(), _context.get())
 
 
+@contextmanager
+def acting(user: object | None) -> Iterator[None]:
+    """Make sure the changes of the block are attributed to ``user``, keeping the context the
+    door set ("admin", "api", "import"…). Free when the door already attributes them to ``user``,
+    as the middleware and the API do; a service called from elsewhere still names its writer."""
+    user_id = str(getattr(user, "pk", "") or "")
+    if user_id == _user_id.get():
+        yield
+        return
+    with acting_as(user, _context.get() or "service"):
+        yield
+
+
 def attribute_changes(user: object | None, context: str) -> None:
     """Attribute the rest of this request's changes to ``user``, inside an ``acting_as`` block.
 

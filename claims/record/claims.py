@@ -1,172 +1,224 @@
-"""Writes of claims: versioned saves, the editorial moves, answers and evidence."""
+"""Writes of statements: a claim with its targets, figures, attribution chain, evidence and the
+answers it makes, created or changed as one versioned write; publishing and withdrawing it.
+
+``save_statement`` is the one function every door calls for these: the admin's claim page, the
+API's claim endpoints, the importer and the demo loader. Parts are given whole (replace
+semantics): the rows passed are what the claim has afterwards — rows with an id are changed in
+place (only the fields that differ are written), rows without one are added, and the claim's
+other rows of that kind are removed. A part left as None is left as it is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from claims.jobs import archiving, webhooks
-from claims.jobs.quotes import request_quote_check
-from claims.ledger.history import history_of
-from claims.models import Claim, Evidence, Response
+from claims.ledger.history import acting
+from claims.models import Attribution, CasualtyFigure, Claim, ClaimTarget, Evidence, Response
+from claims.record import effects
+from claims.record.errors import RecordInvalid, StaleVersion, errors_of
+from claims.record.parts import Plan, apply, plan_parts
+from claims.record.workflow import check_move
+from sources.models import Actor
+
+CONFLICT = "This conflicts with a record saved meanwhile; read it again and retry."
+
+
+# Each kind of part: its model, the claim's related name for it, and the fields that must not
+# repeat within one claim (the named unique constraints the database holds).
+PARTS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
+    "targets": (ClaimTarget, "claim_targets", ("actor_id", "role")),
+    "figures": (CasualtyFigure, "figures", ()),
+    "attribution_chain": (Attribution, "attributions", ("position",)),
+    "evidence": (Evidence, "evidence", ()),
+    "answers": (Response, "responses_made", ("answers_id", "kind")),
+}
+REPEATED = {
+    "targets": "This actor is already listed in this role.",
+    "attribution_chain": "Each hop of a chain needs its own position.",
+    "answers": "This claim already answers that claim in this way.",
+}
 
 
 @transaction.atomic
-def link_response(*, claim: Claim, answers: Claim, kind: str, note: str = "") -> Response:
-    """Record that ``claim`` answers ``answers``; validates every rule before writing.
+def save_statement(
+    *,
+    by: Any,
+    claim: Claim,
+    values: dict[str, Any] | None = None,
+    read_version: int | None = None,
+    targets: Sequence[ClaimTarget] | None = None,
+    figures: Sequence[CasualtyFigure] | None = None,
+    chain: Sequence[Attribution] | None = None,
+    evidence: Sequence[Evidence] | None = None,
+    answers: Sequence[Response] | None = None,
+) -> Claim:
+    """Create ``claim`` (unsaved) or change it (with ``values`` applied), with its parts.
 
-    When the answering claim is already published the link is public at once, so subscribed
-    tools hear of it; a draft's links are announced when it is published (record_claim_changes).
+    Refuses (``Refused``) what the workflow does not let ``by`` do; raises ``RecordInvalid``
+    with every broken rule at once, keyed by field and by the index of the part in its list;
+    raises ``StaleVersion`` when the claim moved on from ``read_version``. Saves nothing unless
+    all is well, bumps the version once, records ``by`` in the history, and ends with the
+    effects the change calls for. A write that changes nothing writes nothing.
     """
-    response = Response(claim=claim, answers=answers, kind=kind, note=note)
-    response.full_clean()
-    response.save()
-    webhooks.record_response_published(response=response)  # only once both are published
-    return response
+    for name, value in (values or {}).items():
+        setattr(claim, name, value)
+    stored = Claim.objects.filter(pk=claim.pk).first() if claim.pk else None
+    check_move(by, stored.status if stored else None, claim.status)
+    if stored and read_version is not None and stored.version != read_version:
+        raise StaleVersion.of(stored, read_version)
+    given = {
+        "targets": targets,
+        "figures": figures,
+        "attribution_chain": _numbered(chain),
+        "evidence": evidence,
+        "answers": answers,
+    }
+    _validate(claim, {name: rows for name, rows in given.items() if rows is not None})
+    plans = {
+        name: plan_parts(claim, name, rows, related=PARTS[name][1])
+        for name, rows in given.items()
+        if rows is not None
+    }
+    changed = _changed_fields(claim, stored)
+    if stored and not changed and all(plan.empty for plan in plans.values()):
+        return claim
+    before = effects.snapshot(stored)
+    try:
+        with acting(by), transaction.atomic():
+            _write_claim(claim, stored, by)
+            for plan in plans.values():
+                apply(plan, owner=claim)
+    except IntegrityError as error:
+        raise RecordInvalid({"non_field_errors": [CONFLICT]}) from error
+    effects.after_statement_saved(claim=claim, before=before, evidence=_new_urls(plans))
+    return claim
 
 
-@transaction.atomic
-def save_evidence(*, values: dict[str, Any], evidence: Evidence | None = None) -> Evidence:
-    """Create evidence from ``values``, or change ``evidence``; a new or changed URL is
-    archived once this transaction commits."""
-    evidence = Evidence() if evidence is None else evidence
-    is_new = evidence.pk is None
-    url = evidence.url
-    for name, value in values.items():
-        setattr(evidence, name, value)
-    evidence.full_clean()
-    # Only the fields written: an archive task finishing meanwhile keeps what it recorded.
-    evidence.save(update_fields=None if is_new else list(values))
-    if evidence.url != url:
-        archiving.request_archive(item=evidence)
-    return evidence
+def create_claim(
+    *,
+    by: Any,
+    fields: dict[str, Any],
+    accused: Iterable[Actor] = (),
+    subjects: Iterable[Actor] = (),
+    figures: Iterable[dict[str, Any]] = (),
+    chain: Iterable[dict[str, Any]] = (),
+    evidence: Iterable[dict[str, Any]] = (),
+    answers: Iterable[dict[str, Any]] = (),
+) -> Claim:
+    """A new statement from plain values: ``chain`` lists hops from the speaker outwards, and
+    ``answers`` the claims this one answers (``{"answers": claim, "kind": …}``)."""
+    return save_statement(
+        by=by,
+        claim=Claim(**fields),
+        targets=targets_of(accused, subjects),
+        figures=[CasualtyFigure(**values) for values in figures],
+        chain=[Attribution(**values) for values in chain],
+        evidence=[Evidence(**values) for values in evidence],
+        answers=[Response(**values) for values in answers],
+    )
 
 
-# --- editing without lost updates ---------------------------------------------------------------
-
-
-class StaleVersion(Exception):
-    """A save based on a version of a claim that someone else has since changed."""
-
-    def __init__(self, claim: Claim, read_version: int, changes: list[tuple[str, object, object]]):
-        self.claim = claim
-        self.read_version = read_version
-        self.current_version = claim.version
-        self.changes = changes
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        fields = ", ".join(column for column, _, _ in self.changes) or "its fields"
-        return (
-            f"This claim was changed by someone else after you opened it (you read version "
-            f"{self.read_version}, it is now version {self.current_version}; changed: {fields}). "
-            "Nothing of yours was saved: review their changes, then make yours again."
+def targets_of(accused: Iterable[Actor], subjects: Iterable[Actor]) -> list[ClaimTarget]:
+    """Target rows for the actors a claim accuses and those it is about, one per actor and role."""
+    return [
+        ClaimTarget(actor=actor, role=role)
+        for role, actors in (
+            (ClaimTarget.Role.ACCUSED, accused),
+            (ClaimTarget.Role.SUBJECT, subjects),
         )
+        for actor in dict.fromkeys(actors)
+    ]
 
 
-def changes_since(claim: Claim, read_version: int) -> list[tuple[str, object, object]]:
-    """(column, value at ``read_version``, value now) for every column changed since then."""
-    then: dict | None = None
-    for record in history_of(claim):
-        if record.before.get("version") == read_version:
-            then = record.before
-            break
-    if then is None:
+def publish_claim(*, by: Any, claim: Claim, read_version: int | None = None) -> Claim:
+    """Make a draft public, with the parts and answers it holds."""
+    return save_statement(
+        by=by, claim=claim, values={"status": Claim.Status.PUBLISHED}, read_version=read_version
+    )
+
+
+def withdraw_claim(*, by: Any, claim: Claim, reason: str, read_version: int | None = None) -> Claim:
+    """Withdraw a published claim: it stays readable at its URL with the reason shown."""
+    if not reason.strip():
+        raise RecordInvalid({"withdrawal_reason": ["Give the reason a claim is withdrawn."]})
+    values = {"status": Claim.Status.WITHDRAWN, "withdrawal_reason": reason.strip()}
+    return save_statement(by=by, claim=claim, values=values, read_version=read_version)
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _numbered(chain: Sequence[Attribution] | None) -> list[Attribution] | None:
+    """Hops given without positions take their place in the list, counting from 1."""
+    if chain is None:
+        return None
+    for n, hop in enumerate(chain, start=1):
+        if hop.position is None:
+            hop.position = n
+    return list(chain)
+
+
+def _validate(claim: Claim, parts: dict[str, Sequence[models.Model]]) -> None:
+    errors: dict[str, Any] = errors_of(claim)
+    for name, rows in parts.items():
+        found: dict[str, Any] = {}
+        seen: set[tuple] = set()
+        unique = PARTS[name][2]
+        for n, row in enumerate(rows):
+            row.claim = claim
+            row_errors = errors_of(row, exclude=["claim"])
+            key = tuple(getattr(row, f) for f in unique)
+            if unique and key in seen:
+                row_errors.setdefault("non_field_errors", []).append(REPEATED[name])
+            seen.add(key)
+            if row_errors:
+                found[str(n)] = row_errors
+        if found:
+            errors[name] = found
+    if errors:
+        raise RecordInvalid(errors)
+
+
+def _new_urls(plans: dict[str, Plan]) -> list[Evidence]:
+    """Evidence whose URL is new or changed: what the effects archive."""
+    plan = plans.get("evidence")
+    if plan is None:
         return []
-    now = history_of(claim).last().after
-    skip = {"version", "updated_at"}
-    return [(c, then.get(c), v) for c, v in now.items() if c not in skip and then.get(c) != v]
+    changed = [row for row, names in plan.change if "url" in names]
+    return [row for row in [*plan.add, *changed] if row.url]
 
 
-@transaction.atomic
-def save_claim(*, claim: Claim, read_version: int) -> Claim:
-    """Validate and save ``claim`` only if it is still at ``read_version``; else StaleVersion.
+# --- writing ------------------------------------------------------------------------------------
 
-    One conditional UPDATE does the check and the write, so of several concurrent saves from the
-    same version exactly one applies: the others find the version moved on and change nothing.
-    """
-    claim.full_clean()
+
+def _changed_fields(claim: Claim, stored: Claim | None) -> list[str]:
+    if stored is None:
+        return ["*"]
+    return [
+        f.attname
+        for f in Claim._meta.local_concrete_fields
+        if f.editable and getattr(claim, f.attname) != getattr(stored, f.attname)
+    ]
+
+
+def _write_claim(claim: Claim, stored: Claim | None, by: Any) -> None:
+    """Insert a new claim, or write every field with the version bumped in one conditional
+    UPDATE: of several concurrent saves from the same version exactly one applies."""
+    if stored is None:
+        claim.created_by = by if getattr(by, "pk", None) else None
+        claim.save()
+        return
     values = {
         f.attname: getattr(claim, f.attname)
         for f in Claim._meta.local_concrete_fields
         if not f.primary_key
     }
-    values |= {"version": read_version + 1, "updated_at": timezone.now()}
-    if not Claim.objects.filter(pk=claim.pk, version=read_version).update(**values):
+    values |= {"version": stored.version + 1, "updated_at": timezone.now()}
+    if not Claim.objects.filter(pk=claim.pk, version=stored.version).update(**values):
         current = Claim.objects.get(pk=claim.pk)
-        raise StaleVersion(current, read_version, changes_since(current, read_version))
+        raise StaleVersion.of(current, stored.version)
     claim.version, claim.updated_at = values["version"], values["updated_at"]
-    return claim
-
-
-@transaction.atomic
-def edit_claim(*, claim: Claim, values: dict[str, Any], read_version: int) -> Claim:
-    """Apply ``values`` to ``claim`` in one versioned save (StaleVersion if it moved on) and
-    queue what the change calls for, in the same transaction.
-
-    Publishing or withdrawing records the webhook events (and publishing announces the answers
-    the claim already made); a changed quote is checked again. The quote is the only input of
-    that check this write can change: the chain is edited elsewhere, and a document whose text
-    or archive changes re-checks its claims itself.
-    """
-    before = webhooks.snapshot(claim)
-    quote = claim.quote
-    for name, value in values.items():
-        setattr(claim, name, value)
-    save_claim(claim=claim, read_version=read_version)
-    webhooks.record_claim_changes(claim=claim, **before)
-    if claim.quote != quote:
-        request_quote_check(claim=claim)
-    return claim
-
-
-# --- editorial workflow: draft -> published -> withdrawn ------------------------------------------
-
-# (from, to) moves an edit of a claim may make; a published claim never goes back to draft.
-ALLOWED_STATUS_MOVES = {
-    ("draft", "draft"),
-    ("draft", "published"),
-    ("published", "published"),
-    ("published", "withdrawn"),
-    ("withdrawn", "withdrawn"),
-}
-
-_ALLOWED = {
-    Claim.Status.PUBLISHED: {Claim.Status.DRAFT},
-    Claim.Status.WITHDRAWN: {Claim.Status.PUBLISHED},
-}
-
-
-def _move(claim: Claim, to: str, read_version: int | None, reason: str = "") -> Claim:
-    if claim.status not in _ALLOWED[to]:
-        raise ValidationError(
-            {"status": f"A {claim.get_status_display()} claim cannot be {Claim.Status(to).label}."}
-        )
-    claim.status = to
-    if reason:
-        claim.withdrawal_reason = reason
-    if read_version is None:
-        read_version = claim.version
-    before = webhooks.snapshot(claim)
-    save_claim(claim=claim, read_version=read_version)
-    # Tools subscribed to "claim published" / "claim withdrawn" hear of it from the outbox.
-    webhooks.record_claim_changes(claim=claim, **before)
-    return claim
-
-
-@transaction.atomic
-def publish_claim(*, claim: Claim, read_version: int | None = None) -> Claim:
-    """Make a draft public. The caller has checked the claims.publish_claim permission."""
-    return _move(claim, Claim.Status.PUBLISHED, read_version)
-
-
-@transaction.atomic
-def withdraw_claim(*, claim: Claim, reason: str, read_version: int | None = None) -> Claim:
-    """Withdraw a published claim: it stays readable at its URL with the reason shown."""
-    if not reason.strip():
-        raise ValidationError({"withdrawal_reason": "Give the reason a claim is withdrawn."})
-    return _move(claim, Claim.Status.WITHDRAWN, read_version, reason.strip())

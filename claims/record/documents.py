@@ -1,4 +1,4 @@
-"""Writes about sources that have side effects: a document's archive and its quotes' checks."""
+"""Writes of documents: the publications in which statements appear."""
 
 from __future__ import annotations
 
@@ -6,31 +6,28 @@ from typing import Any
 
 from django.db import transaction
 
-from claims.jobs import archiving
-from claims.jobs.quotes import request_quote_checks
+from claims.ledger.history import acting
+from claims.record import effects
+from claims.record.shared import apply_values, check_shared_write
 from sources.models import Document
 
 
 @transaction.atomic
-def save_document(*, values: dict[str, Any], document: Document | None = None) -> Document:
-    """Create a document from ``values``, or change ``document``, and queue what that calls for.
-
-    A new or changed URL is archived and changed text re-checks the quotes taken from the
-    document, both queued once this transaction commits (as the admin and the importer do).
-    """
+def save_document(*, by: Any, values: dict[str, Any], document: Document | None = None) -> Document:
+    """Create a document from ``values``, or change ``document``, writing only the fields that
+    differ (an archive task finishing meanwhile keeps what it recorded). A new or changed URL is
+    archived and changed text re-checks the quotes taken from it, once this commits."""
     document = Document() if document is None else document
     is_new = document.pk is None
-    url, text = document.url, document.full_text
-    for name, value in values.items():
-        setattr(document, name, value)
-    document.full_clean()
-    if is_new:
-        document.save()
-    else:
-        # Only the fields written: an archive task finishing meanwhile keeps what it recorded.
-        document.save(update_fields=[*values, "updated_at"])
-    if document.url != url:
-        archiving.request_archive(item=document)
-    if not is_new and document.full_text != text:
-        request_quote_checks(document=document)
+    check_shared_write(by, document)
+    changed = apply_values(document, values)
+    if not is_new and not changed:
+        return document
+    with acting(by):
+        document.save(update_fields=None if is_new else [*changed, "updated_at"])
+    effects.after_document_saved(
+        document=document,
+        url_changed="url" in changed and bool(document.url or not is_new),
+        text_changed=not is_new and "full_text" in changed,
+    )
     return document

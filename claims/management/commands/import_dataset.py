@@ -6,8 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.exchange.dataset import import_rows, read_rows
+from claims.exchange.dataset import read_rows
+from claims.exchange.importer import import_rows
 from claims.management.progress import ProgressBar
+from claims.record.workflow import OPERATOR
 
 
 class Command(BaseCommand):
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         if not errors:
             outcome = import_rows(
                 rows,
+                # Whoever runs manage.py holds every permission; the history says "command".
+                by=OPERATOR,
+                context="command",
                 dry_run=dry_run,
                 validated=ProgressBar(self.stderr, "Checking ", verbosity=verbosity),
                 imported=ProgressBar(self.stderr, "Importing", verbosity=verbosity),

@@ -1,0 +1,26 @@
+"""The write path's answers in the API's words: invalid 400, refused 403, stale 412.
+
+Views and serializers call the services and let these propagate; this handler is the one place
+that turns them into HTTP answers, so every endpoint says the same thing for the same refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.api import versions
+from claims.record.errors import RecordInvalid, Refused, StaleVersion
+
+
+def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(error, RecordInvalid):
+        error = exceptions.ValidationError(error.errors)
+    elif isinstance(error, Refused):
+        error = exceptions.PermissionDenied(error.message)
+    elif isinstance(error, StaleVersion):
+        error = versions.stale(error)
+    return drf_exception_handler(error, context)

@@ -1,0 +1,48 @@
+"""What the writes of rows that statements share (actors, incidents, documents) have in common:
+their own permission, and a reviewer's once the public sees the row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from claims.record.errors import RecordInvalid, errors_of
+from claims.record.workflow import check_permission
+
+
+def check_shared_write(by: Any, row: models.Model) -> None:
+    """Refuse a write of ``row`` (new when it has no id) that ``by``'s role does not allow."""
+    meta = row._meta
+    action = "add" if row.pk is None else "change"
+    check_permission(
+        by,
+        f"{meta.app_label}.{action}_{meta.model_name}",
+        f"Your role may not {action} {meta.verbose_name_plural}.",
+    )
+
+
+def written_columns(model: type[models.Model]) -> list[str]:
+    return [
+        f.attname for f in model._meta.local_concrete_fields if f.editable and not f.primary_key
+    ]
+
+
+def stored_values(row: models.Model) -> dict[str, Any]:
+    """The written columns of ``row`` as the database holds them (defaults for a new row): what
+    a change is compared with, since a door may hand over a copy it already changed."""
+    columns = written_columns(type(row))
+    stored = type(row).objects.filter(pk=row.pk).values(*columns).first() if row.pk else None
+    return stored or {c: getattr(type(row)(), c) for c in columns}
+
+
+def apply_values(row: models.Model, values: dict[str, Any]) -> list[str]:
+    """Set ``values`` on ``row``, validate it, and return the columns that now differ from the
+    stored row; RecordInvalid with every broken rule otherwise."""
+    before = stored_values(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    errors = errors_of(row)
+    if errors:
+        raise RecordInvalid(errors)
+    return [name for name, value in before.items() if getattr(row, name) != value]
