@@ -15,7 +15,6 @@ from claims.devdata.demo import load_demo
 from claims.exchange import dataset as imports
 from claims.exchange.importer import import_rows, import_text
 from claims.exchange.jobs import start_import
-from claims.record.workflow import OPERATOR
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -26,6 +25,7 @@ from claims.models import (
     Incident,
     Response,
 )
+from claims.record.workflow import OPERATOR
 from sources.models import Actor, Affiliation, Alias, Document
 
 pytestmark = pytest.mark.django_db
