@@ -175,13 +175,15 @@ class ArchivedCopy(models.Model):
 
     ArchiveStatus = ArchiveStatus
 
+    # Written by the archiver only (never by a form or a write of the record), so a save of the
+    # row never carries a stale copy of them back over the archiver's result.
     archive_sha256 = models.CharField(
-        "archive SHA-256", max_length=64, blank=True, validators=[sha256_hex]
+        "archive SHA-256", max_length=64, blank=True, validators=[sha256_hex], editable=False
     )
     archive_status = models.CharField(
-        max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.NONE
+        max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.NONE, editable=False
     )
-    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     archive_size = models.PositiveBigIntegerField(
         "archived bytes", null=True, blank=True, editable=False
     )

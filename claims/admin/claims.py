@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from claims.admin.record import RecordAdmin, RecordForm, RecordInline
+from claims.admin.record import RecordAdmin, RecordForm, RecordInline, changed_values
 from claims.models import (
     Assessment,
     Attribution,
@@ -73,7 +73,7 @@ class IncidentAdmin(RecordAdmin):
     ]
 
     def write(self, request: HttpRequest, obj: Incident, form, parts, change: bool) -> Incident:
-        return save_incident(by=request.user, values={}, incident=obj)
+        return save_incident(by=request.user, values=changed_values(form), incident=obj)
 
 
 class ClaimTargetInline(RecordInline, admin.TabularInline):
@@ -304,7 +304,7 @@ class ResponseAdmin(RecordAdmin):
     autocomplete_fields = ["claim", "answers"]
 
     def write(self, request: HttpRequest, obj: Response, form, parts, change: bool) -> Response:
-        return save_response(by=request.user, values={}, response=obj)
+        return save_response(by=request.user, values=changed_values(form), response=obj)
 
 
 @admin.register(Evidence)
@@ -317,7 +317,7 @@ class EvidenceAdmin(RecordAdmin):
     readonly_fields = ["archive_status", "archive_sha256", "archived_at"]
 
     def write(self, request: HttpRequest, obj: Evidence, form, parts, change: bool) -> Evidence:
-        return save_evidence(by=request.user, values={}, evidence=obj)
+        return save_evidence(by=request.user, values=changed_values(form), evidence=obj)
 
 
 @admin.register(Assessment)
@@ -330,4 +330,4 @@ class AssessmentAdmin(RecordAdmin):
     readonly_fields = ["analyst", "created_at"]
 
     def write(self, request: HttpRequest, obj: Assessment, form, parts, change: bool) -> Assessment:
-        return save_assessment(by=request.user, values={}, assessment=obj)
+        return save_assessment(by=request.user, values=changed_values(form), assessment=obj)

@@ -33,6 +33,13 @@ def errors_of(error: Exception) -> Errors:
     return {"non_field_errors": [error.message]}  # StaleVersion
 
 
+def changed_values(form: forms.ModelForm) -> dict[str, Any]:
+    """What the editor changed on the page's row: the form's changed fields that are the model's
+    (the service writes only these, whatever else the row's copy holds)."""
+    names = {f.name for f in form.instance._meta.fields}
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
+
+
 class RecordForm(forms.ModelForm):
     """Shows, on the second rendering, what the service refused, at the fields it names."""
 

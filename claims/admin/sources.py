@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from claims.admin.record import RecordAdmin, RecordInline
+from claims.admin.record import RecordAdmin, RecordInline, changed_values
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Affiliation, Alias, Document
@@ -55,7 +55,7 @@ class ActorAdmin(RecordAdmin):
     def write(self, request: HttpRequest, obj: Actor, form, parts, change: bool) -> Actor:
         return save_actor(
             by=request.user,
-            values={},
+            values=changed_values(form),
             actor=obj,
             aliases=parts.get("aliases"),
             affiliations=parts.get("affiliations"),
@@ -113,4 +113,4 @@ class DocumentAdmin(RecordAdmin):
     ]
 
     def write(self, request: HttpRequest, obj: Document, form, parts, change: bool) -> Document:
-        return save_document(by=request.user, values={}, document=obj)
+        return save_document(by=request.user, values=changed_values(form), document=obj)

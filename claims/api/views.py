@@ -314,6 +314,7 @@ class ResponseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     GenericViewSet,
 ):
     """Allegation <-> answer links; POST one to record that a claim denies, confirms… another."""

@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 
 from claims.ledger.history import acting
 from claims.record import effects
-from claims.record.errors import RecordInvalid, errors_of
-from claims.record.parts import apply, plan_parts
+from claims.record.errors import RecordInvalid
+from claims.record.parts import apply, part_errors, plan_parts
 from claims.record.shared import apply_values, check_shared_write
 from sources.models import Actor, Affiliation, Alias
 
+ALIAS_REPEATED = "This actor already has this alias in this language."
 CONFLICT = "This conflicts with a record saved meanwhile; read it again and retry."
 
 
@@ -59,26 +60,18 @@ def add_alias(*, by: Any, actor: Actor, name: str, language: str = "") -> Alias:
 
 
 def _validate_parts(actor: Actor, parts: dict[str, Sequence[Any]]) -> None:
+    rules = {
+        "aliases": ("actor", lambda a: (a.name.casefold(), a.language), ALIAS_REPEATED),
+        "affiliations": (
+            "person",
+            lambda a: (a.organisation_id, a.role, a.start_on, a.end_on),
+            "This role is listed twice.",
+        ),
+    }
     errors: dict[str, Any] = {}
     for name, rows in parts.items():
-        found: dict[str, Any] = {}
-        seen: set[tuple] = set()
-        for n, row in enumerate(rows):
-            if name == "aliases":
-                row.actor = actor
-                row_errors = errors_of(row, exclude=["actor"])
-                key = (row.name.casefold(), row.language)
-                repeated = "This actor already has this alias in this language."
-            else:
-                row.person = actor
-                row_errors = errors_of(row, exclude=["person"])
-                key = (row.organisation_id, row.role, row.start_on, row.end_on)
-                repeated = "This role is listed twice."
-            if key in seen:
-                row_errors.setdefault("non_field_errors", []).append(repeated)
-            seen.add(key)
-            if row_errors:
-                found[str(n)] = row_errors
+        owner_field, key, repeated = rules[name]
+        found = part_errors(actor, rows, owner_field=owner_field, key=key, repeated=repeated)
         if found:
             errors[name] = found
     if errors:

@@ -20,7 +20,7 @@ from claims.ledger.history import acting
 from claims.models import Attribution, CasualtyFigure, Claim, ClaimTarget, Evidence, Response
 from claims.record import effects
 from claims.record.errors import RecordInvalid, StaleVersion, errors_of
-from claims.record.parts import Plan, apply, plan_parts
+from claims.record.parts import Plan, apply, part_errors, plan_parts
 from claims.record.workflow import check_move
 from sources.models import Actor
 
@@ -165,18 +165,14 @@ def _numbered(chain: Sequence[Attribution] | None) -> list[Attribution] | None:
 def _validate(claim: Claim, parts: dict[str, Sequence[models.Model]]) -> None:
     errors: dict[str, Any] = errors_of(claim)
     for name, rows in parts.items():
-        found: dict[str, Any] = {}
-        seen: set[tuple] = set()
         unique = PARTS[name][2]
-        for n, row in enumerate(rows):
-            row.claim = claim
-            row_errors = errors_of(row, exclude=["claim"])
-            key = tuple(getattr(row, f) for f in unique)
-            if unique and key in seen:
-                row_errors.setdefault("non_field_errors", []).append(REPEATED[name])
-            seen.add(key)
-            if row_errors:
-                found[str(n)] = row_errors
+        found = part_errors(
+            claim,
+            rows,
+            owner_field="claim",
+            key=(lambda row, u=unique: tuple(getattr(row, f) for f in u)) if unique else None,
+            repeated=REPEATED.get(name, ""),
+        )
         if found:
             errors[name] = found
     if errors:
@@ -212,10 +208,12 @@ def _write_claim(claim: Claim, stored: Claim | None, by: Any) -> None:
         claim.created_by = by if getattr(by, "pk", None) else None
         claim.save()
         return
+    # What people write, not what workers derive (quote_check, quote_anchor): a check finishing
+    # meanwhile keeps its result. The version guards the written fields against lost updates.
     values = {
         f.attname: getattr(claim, f.attname)
         for f in Claim._meta.local_concrete_fields
-        if not f.primary_key
+        if f.editable and not f.primary_key
     }
     values |= {"version": stored.version + 1, "updated_at": timezone.now()}
     if not Claim.objects.filter(pk=claim.pk, version=stored.version).update(**values):

@@ -24,11 +24,10 @@ def save_evidence(*, by: Any, values: dict[str, Any], evidence: Evidence | None 
     once this transaction commits."""
     evidence = Evidence() if evidence is None else evidence
     stored = stored_values(evidence)
-    for name, value in values.items():
-        setattr(evidence, name, value)
-    for claim_id in {stored["claim_id"], evidence.claim_id} - {None}:
-        check_part_change(by, Claim(pk=claim_id))
-    changed = apply_values(evidence, {})
+    claim_id = values["claim"].pk if values.get("claim") is not None else evidence.claim_id
+    for answered in {stored["claim_id"], claim_id} - {None}:
+        check_part_change(by, Claim(pk=answered))
+    changed = apply_values(evidence, values)
     if evidence.pk is not None and not changed:
         return evidence
     with acting(by):

@@ -7,13 +7,14 @@ one are added, and the owner's other rows of that kind are removed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.db.models import F
 
-from claims.record.errors import RecordInvalid
+from claims.record.errors import RecordInvalid, errors_of
 
 NOT_ITS_OWN = "This row is not one of this record's: it belongs to another or was removed."
 
@@ -40,6 +41,30 @@ def written_fields(model: type[models.Model], owner_field: str) -> list[models.F
         for f in model._meta.local_concrete_fields
         if not f.primary_key and f.editable and f.name != owner_field
     ]
+
+
+def part_errors(
+    owner: models.Model,
+    rows: Sequence[models.Model],
+    *,
+    owner_field: str,
+    key: Callable[[models.Model], Hashable] | None = None,
+    repeated: str = "",
+) -> dict[str, Any]:
+    """Every rule each row breaks, by its index, with the owner set on it; ``key`` names what
+    may not repeat within the owner's rows (the unique constraint), said as ``repeated``."""
+    found: dict[str, Any] = {}
+    seen: set = set()
+    for n, row in enumerate(rows):
+        setattr(row, owner_field, owner)
+        row_errors = errors_of(row, exclude=[owner_field])
+        if key is not None:
+            if key(row) in seen:
+                row_errors.setdefault("non_field_errors", []).append(repeated)
+            seen.add(key(row))
+        if row_errors:
+            found[str(n)] = row_errors
+    return found
 
 
 def plan_parts(

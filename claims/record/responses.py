@@ -30,12 +30,11 @@ def save_response(*, by: Any, values: dict[str, Any], response: Response | None 
     """Create a response from ``values``, or change ``response``: the same rules either way."""
     response = Response() if response is None else response
     stored = stored_values(response)
-    for name, value in values.items():
-        setattr(response, name, value)
+    claim_id = values["claim"].pk if values.get("claim") is not None else response.claim_id
     # The answering claim, before and after: the answer is a part of its statement.
-    for claim_id in {stored["claim_id"], response.claim_id} - {None}:
-        check_part_change(by, Claim(pk=claim_id))
-    if not apply_values(response, {}) and response.pk is not None:
+    for answering in {stored["claim_id"], claim_id} - {None}:
+        check_part_change(by, Claim(pk=answering))
+    if not apply_values(response, values) and response.pk is not None:
         return response
     with acting(by):
         response.save()

@@ -37,12 +37,16 @@ def stored_values(row: models.Model) -> dict[str, Any]:
 
 
 def apply_values(row: models.Model, values: dict[str, Any]) -> list[str]:
-    """Set ``values`` on ``row``, validate it, and return the columns that now differ from the
-    stored row; RecordInvalid with every broken rule otherwise."""
+    """Set ``values`` on ``row``, validate it, and return the columns to write: for a stored row,
+    those ``values`` name whose value differs from the database's (so whatever else the caller's
+    copy holds, perhaps stale, is never written); for a new row, every column."""
     before = stored_values(row)
     for name, value in values.items():
         setattr(row, name, value)
     errors = errors_of(row)
     if errors:
         raise RecordInvalid(errors)
-    return [name for name, value in before.items() if getattr(row, name) != value]
+    named = {row._meta.get_field(name).attname for name in values}
+    if row.pk is None:
+        named = set(before)
+    return [c for c in before if c in named and getattr(row, c) != before[c]]
