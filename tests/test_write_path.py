@@ -760,8 +760,9 @@ CASES = [
     ("response", "command"),
     # fails today: the demo announces nothing.
     ("response", "demo"),
-    # fails today (both): the API has no PUT or PATCH for responses (405).
+    # fails today: a PUT saves the response without announcing the new link.
     ("response", "api PUT"),
+    # fails today: the API has no PATCH for responses (405).
     ("response", "api PATCH"),
     # fails today: the Response admin's change page announces nothing either.
     ("response", "admin change"),
