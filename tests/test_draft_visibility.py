@@ -142,6 +142,9 @@ def _draft_reader(role: str, api: bool):
     return client
 
 
+# Every test of the "draft" state below fails today, except those of a draft's answers and
+# evidence: the public sees every actor, document and incident, and filters accept any row.
+
 # --- pages and API details -----------------------------------------------------------------------
 
 

@@ -267,6 +267,7 @@ WRITES = [
         admin=_edit_draft[1],
         on_draft=True,
     ),
+    # fails today for editors through an import: the job ends done, the claim published.
     Write(
         "claim",
         "create published",
@@ -300,6 +301,7 @@ WRITES = [
         refusal=(PUBLISH_REFUSAL, PUBLISHED_REFUSAL),
     ),
     # An import cannot withdraw a claim it finds; it may bring one in withdrawn.
+    # fails today for editors: as for "create published".
     Write(
         "claim",
         "create withdrawn",
@@ -327,6 +329,7 @@ WRITES = [
         dataset=_answer_draft[2],
         on_draft=True,
     ),
+    # fails today for editors through every door: the answer is saved.
     Write(
         "response",
         "create from a published claim",
@@ -337,6 +340,7 @@ WRITES = [
         dataset=_answer_published[2],
         refusal=(PUBLISHED_REFUSAL,),
     ),
+    # fails today through the API for those allowed: responses have no PATCH (405).
     Write(
         "response",
         "change a draft's",
@@ -346,6 +350,7 @@ WRITES = [
         admin=_edit_draft_link[1],
         on_draft=True,
     ),
+    # fails today through the API (no PATCH) and for editors through the admin (saved).
     Write(
         "response",
         "change a published claim's",
@@ -364,6 +369,7 @@ WRITES = [
         admin=_evidence_draft[1],
         on_draft=True,
     ),
+    # fails today for editors through the API and the admin: the evidence is saved.
     Write(
         "evidence",
         "create on a published claim",
@@ -382,6 +388,7 @@ WRITES = [
         admin=_edit_draft_evidence[1],
         on_draft=True,
     ),
+    # fails today for editors through the API and the admin: the change is saved.
     Write(
         "evidence",
         "change a published claim's",
