@@ -416,3 +416,131 @@ def trap(settings):
     settings.ARCHIVE_ALLOWED_PORTS = [*settings.ARCHIVE_ALLOWED_PORTS, server.port]
     yield server
     server.close()
+
+
+# --- The doors of the record: admin forms, dataset imports, queued work ---------------------------
+
+
+@pytest.fixture
+def root_client(db: None):
+    """A superuser's browser: reads any admin page, to learn what its form would post."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def _form_value(value: object) -> object:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "on" if value else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if value is None or hasattr(value, "storage"):  # files are not re-sent
+        return None
+    return str(value)
+
+
+def admin_form(client, path: str, changes: dict | None = None) -> dict[str, object]:
+    """What the admin form at ``path`` posts with only ``changes`` made: each field's current
+    value, and every inline's management form with no rows (rows already saved stay as they
+    are). ``client`` must be allowed to open the page; pass ``root_client`` to build the data a
+    less privileged user then posts."""
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    data: dict[str, object] = {}
+    for field in page.context["adminform"].form:
+        value = _form_value(field.value())
+        if value is not None:
+            data[field.html_name] = value
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    changes = changes or {}
+    return data | {key: "" if value is None else value for key, value in changes.items()}
+
+
+def inline_rows(prefix: str, rows: list[dict]) -> dict[str, str]:
+    """An admin inline's new rows, as its formset posts them."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for number, row in enumerate(rows):
+        data |= {
+            f"{prefix}-{number}-{key}": "" if value is None else str(value)
+            for key, value in row.items()
+        }
+    return data
+
+
+def jsonl(records: list[dict]) -> bytes:
+    """Dataset records as a JSON Lines file (the format of claims' dataset import)."""
+    import json
+
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode()
+
+
+@pytest.fixture
+def upload_dataset(django_capture_on_commit_callbacks, archive_storage):
+    """Upload records through ``POST /api/v1/imports/`` as ``client``'s user; the import runs
+    (in process) once the upload commits. Returns the API's answer and the job as it ended."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from claims.models import ImportJob
+
+    def upload(client, records: list[dict]):
+        file = SimpleUploadedFile("records.jsonl", jsonl(records), "application/x-ndjson")
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post("/api/v1/imports/", {"file": file}, format="multipart")
+        job = None
+        if answer.status_code == 202:
+            job = ImportJob.objects.get(pk=answer.json()["id"])
+        return answer, job
+
+    return upload
+
+
+@pytest.fixture
+def import_command(django_capture_on_commit_callbacks, tmp_path):
+    """Run ``manage.py import_dataset`` on records; work it queues runs once it commits.
+    Returns what the command wrote to stderr (a refused file raises CommandError)."""
+    import io
+    import itertools
+
+    from django.core.management import call_command
+
+    numbers = itertools.count(1)
+
+    def run(records: list[dict]) -> str:
+        path = tmp_path / f"dataset-{next(numbers)}.jsonl"
+        path.write_bytes(jsonl(records))
+        stderr = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command(
+                "import_dataset", str(path), verbosity=0, stdout=io.StringIO(), stderr=stderr
+            )
+        return stderr.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[str]:
+    """The name of every Celery task queued from now on, in order.
+
+    A spy, not a mock: each task still runs (in process, since no broker is configured), so
+    tests see what it did as well as that it was asked for.
+    """
+    from celery.app.task import Task
+
+    names: list[str] = []
+    original = Task.apply_async
+
+    def recording(self, *args: object, **kwargs: object):
+        names.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Task, "apply_async", recording)
+    return names
