@@ -45,9 +45,10 @@ class FullCleanMixin:
         attrs = super().validate(attrs)
         model = self.Meta.model
         instance = model() if self.instance is None else copy.copy(self.instance)
-        many_to_many = {f.name for f in model._meta.many_to_many}
+        # Only the row's own columns: related rows (an actor's aliases) are checked by the service.
+        columns = {f.name for f in model._meta.concrete_fields}
         for name, value in attrs.items():
-            if name not in many_to_many:
+            if name in columns:
                 setattr(instance, name, value)
         try:
             instance.full_clean(exclude=self.full_clean_exclude)
@@ -122,15 +123,36 @@ class ActorSerializer(LinksMixin, serializers.ModelSerializer):
 
 
 class ActorWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+    """An actor with, optionally, its aliases: given whole, they replace the ones it has."""
+
+    aliases = AliasSerializer(many=True, required=False)
+
     class Meta:
         model = Actor
         fields = ["id", "slug", "name", "kind", "country", "description", "wikidata_id"]
+        fields += ["aliases"]
 
     def create(self, validated_data: dict) -> Actor:
-        return save_actor(by=writer(self.context), values=validated_data)
+        aliases = self.aliases_of(validated_data, None)
+        return save_actor(by=writer(self.context), values=validated_data, aliases=aliases)
 
     def update(self, instance: Actor, validated_data: dict) -> Actor:
-        return save_actor(by=writer(self.context), values=validated_data, actor=instance)
+        aliases = self.aliases_of(validated_data, instance)
+        return save_actor(
+            by=writer(self.context), values=validated_data, actor=instance, aliases=aliases
+        )
+
+    @staticmethod
+    def aliases_of(validated_data: dict, actor: Actor | None) -> list[Alias] | None:
+        """The alias rows the actor is to have: stored ones kept (same name and language),
+        new ones added, the rest removed; None (not sent) leaves them as they are."""
+        given = validated_data.pop("aliases", None)
+        if given is None:
+            return None
+        stored = {(a.name, a.language): a for a in actor.aliases.all()} if actor else {}
+        return [
+            stored.get((item["name"], item.get("language", ""))) or Alias(**item) for item in given
+        ]
 
 
 class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
