@@ -7,6 +7,7 @@ import pytest
 from claims.models import CasualtyFigure, Claim
 from tests.factories import (
     ActorFactory,
+    AttributionFactory,
     ClaimFactory,
     DocumentFactory,
     EvidenceFactory,
@@ -31,10 +32,15 @@ DETAILS = {
     "claim": lambda c: f"/api/v1/claims/{c.pk}/",
     "incident": lambda c: "/api/v1/incidents/idlib/",
     "actor": lambda c: "/api/v1/actors/mod/",
-    "document": lambda c: f"/api/v1/documents/{DocumentFactory().pk}/",
+    "document": lambda c: f"/api/v1/documents/{quoted_by(c).pk}/",
     "response": lambda c: f"/api/v1/responses/{published_answer_to(c).pk}/",
     "evidence": lambda c: f"/api/v1/evidence/{EvidenceFactory(claim=c).pk}/",
 }
+
+
+def quoted_by(claim: Claim):
+    """A document the claim quotes: public, as the published claim uses it."""
+    return AttributionFactory(claim=claim, document=DocumentFactory()).document
 
 
 def published_answer_to(claim: Claim):

@@ -120,14 +120,15 @@ def test_the_timeline_counts_a_loose_date_by_its_whole_period(api_client, white_
     assert [row["id"] for row in rows] == [week.pk]
 
 
-def test_list_pages_of_the_registries_are_capped(api_client, db):
+def test_list_pages_of_the_registries_are_capped(editor_client, db):
     from sources.models import Actor
 
     Actor.objects.bulk_create(
         Actor(name=f"Actor {n}", slug=f"actor-{n}", kind="organisation") for n in range(205)
     )
 
-    body = api_client.get("/api/v1/actors/", {"limit": 10_000}).json()
+    # A reader of drafts: the public sees only actors a public claim uses (test_visibility.py).
+    body = editor_client.get("/api/v1/actors/", {"limit": 10_000}).json()
 
     assert body["count"] == 205
     assert len(body["results"]) == 200
@@ -142,13 +143,24 @@ def test_list_pages_of_the_registries_are_capped(api_client, db):
     ],
 )
 def test_registries_order_by_a_query_parameter(api_client, white_helmets, url, ordering, key):
-    from tests.factories import ActorFactory, DocumentFactory, IncidentFactory
+    from tests.factories import (
+        ActorFactory,
+        AttributionFactory,
+        ClaimFactory,
+        DocumentFactory,
+        IncidentFactory,
+    )
 
     for name in ("Beta", "Alpha", "Gamma"):
-        ActorFactory(name=name)
-        IncidentFactory(title=name)
-        DocumentFactory(title=name, publisher=white_helmets)
+        # Each used by a published claim, so public (test_visibility.py).
+        claim = ClaimFactory(speaker=ActorFactory(name=name), incident=IncidentFactory(title=name))
+        AttributionFactory(
+            claim=claim,
+            actor=white_helmets,
+            document=DocumentFactory(title=name, publisher=white_helmets),
+        )
 
     values = [row[key] for row in api_client.get(url, {"ordering": ordering}).json()["results"]]
 
+    assert len(values) >= 3
     assert values == sorted(values, reverse=ordering.startswith("-"))

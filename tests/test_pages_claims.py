@@ -240,8 +240,10 @@ def test_incident_page_lists_evidence_and_documents(
     assert "RT report on Idlib" in words
 
 
-def test_incident_with_no_claims_has_clear_empty_states(client: Client) -> None:
+def test_incident_with_no_claims_has_clear_empty_states(client: Client, analyst) -> None:
     incident = IncidentFactory()
+    # No claim uses it, so only a reader of drafts may open it (test_visibility.py).
+    client.force_login(analyst)
     words = text_of(get_ok(client, incident.get_absolute_url()))
     assert "No claims about this incident have been published yet." in words
     assert "No published claim about this incident gives a casualty figure." in words

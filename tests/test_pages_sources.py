@@ -66,6 +66,8 @@ def test_actor_page_draws_its_claims_and_its_answers_over_time(
 
 
 def test_actor_page_with_no_responses_says_so(client: Client, white_helmets: Actor) -> None:
+    # Accused by someone else's published claim: public, though it said nothing itself.
+    ClaimTargetFactory(actor=white_helmets)
     words = text_of(get_ok(client, "/actors/white-helmets/"))
     assert "The record holds no response by White Helmets to another claim." in words
     assert "The record holds no claim made by this party." in words
@@ -76,6 +78,8 @@ def test_person_page_shows_the_role_and_organisation(
 ) -> None:
     person = ActorFactory(name="Igor Konashenkov", slug="igor-konashenkov", kind="person")
     AffiliationFactory(person=person, organisation=defence_ministry, role="spokesman")
+    # Both public through a published claim (test_visibility.py: what only drafts use is not).
+    ClaimFactory(speaker=defence_ministry, spokesperson=person)
     words = text_of(get_ok(client, "/actors/igor-konashenkov/"))
     assert "Spokesman, Ministry of Defence of the Russian Federation" in words
     org_words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
@@ -159,6 +163,9 @@ def test_document_page_hides_draft_claims_from_the_public(client: Client) -> Non
     document = DocumentFactory()
     claim = ClaimFactory(status=Claim.Status.DRAFT, summary="Not yet public.")
     AttributionFactory(claim=claim, document=document)
+    # Quoted by a withdrawn claim too, so public (test_visibility.py), but listing no claim.
+    withdrawn = ClaimFactory(status=Claim.Status.WITHDRAWN, withdrawal_reason="Misquoted.")
+    AttributionFactory(claim=withdrawn, document=document)
     words = text_of(get_ok(client, document.get_absolute_url()))
     assert "Not yet public." not in words
     assert "No published claim in the record comes from this document." in words
@@ -168,6 +175,7 @@ def test_document_page_hides_draft_claims_from_the_public(client: Client) -> Non
 
 
 def test_search_by_alias_finds_the_actor(client: Client, white_helmets: Actor) -> None:
+    ClaimFactory(speaker=white_helmets)
     html = get_ok(client, "/search/?q=Syrian+Civil+Defence")
     actors = html.split('id="actor-results"', 1)[1]
     assert 'href="/actors/white-helmets/"' in actors

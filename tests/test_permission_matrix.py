@@ -16,6 +16,7 @@ from claims.models import Claim
 from tests.conftest import token_client
 from tests.factories import (
     ClaimFactory,
+    ClaimTargetFactory,
     DocumentFactory,
     EvidenceFactory,
     FigureFactory,
@@ -49,6 +50,9 @@ def record(white_helmets, defence_ministry, broadcaster) -> dict:
         quote=f"no {SECRET} was hit",
         status=Claim.Status.DRAFT,
     )
+    # The allegation accuses the Ministry, so its page is public and must hide its draft (an
+    # actor only drafts use has no public page at all: tests/test_visibility.py).
+    ClaimTargetFactory(claim=published, actor=defence_ministry)
     FigureFactory(claim=published, low=10, high=10)
     FigureFactory(claim=draft, low=777, high=777)
     EvidenceFactory(claim=draft, description=f"Draft evidence about the {MARK}")

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from claims.models import Claim, Evidence, Incident, Response
 from claims.pages.filters import ClaimFilter
+from claims.reading.visibility import reader_of
 from sources.models import Actor, Document
 
 __all__ = [
@@ -80,12 +81,18 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["country"]
 
 
+def listed_claims(request: Request | None) -> QuerySet[Claim]:
+    """The claims these lists may name: those they list, so a draft named by a reader who may
+    not see it answers 400 as an id that does not exist does."""
+    return Claim.objects.listed_for(reader_of(request))
+
+
 class ResponseFilter(django_filters.FilterSet):
     claim = django_filters.ModelChoiceFilter(
-        queryset=Claim.objects.all(), label="The answering claim (id)"
+        queryset=listed_claims, label="The answering claim (id)"
     )
     answers = django_filters.ModelChoiceFilter(
-        queryset=Claim.objects.all(), label="The answered claim (id)"
+        queryset=listed_claims, label="The answered claim (id)"
     )
 
     class Meta:
@@ -94,7 +101,7 @@ class ResponseFilter(django_filters.FilterSet):
 
 
 class EvidenceFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(queryset=Claim.objects.all(), label="Claim (id)")
+    claim = django_filters.ModelChoiceFilter(queryset=listed_claims, label="Claim (id)")
 
     class Meta:
         model = Evidence

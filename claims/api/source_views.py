@@ -27,6 +27,7 @@ from claims.api.source_serializers import (
     DocumentWriteSerializer,
 )
 from claims.ledger.history import attribute_changes
+from claims.reading.visibility import actors_visible_to, documents_visible_to
 from sources.models import Actor, Document
 
 # Any path segment reaches the view, so a malformed key answers the API's JSON 404 rather than
@@ -142,7 +143,8 @@ class ActorViewSet(
 
     def get_queryset(self) -> QuerySet[Actor]:
         # Aliases in one query for the page instead of one per actor.
-        return Actor.objects.prefetch_related("aliases").order_by("name", "id")
+        actors = actors_visible_to(self.request.user)
+        return actors.prefetch_related("aliases").order_by("name", "id")
 
 
 @documented_writes(DocumentSerializer, DocumentWriteSerializer)
@@ -166,4 +168,5 @@ class DocumentViewSet(
 
     def get_queryset(self) -> QuerySet[Document]:
         # The publisher joined in, instead of one query per document.
-        return Document.objects.select_related("publisher").order_by("-published_on", "id")
+        documents = documents_visible_to(self.request.user)
+        return documents.select_related("publisher").order_by("-published_on", "id")

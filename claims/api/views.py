@@ -55,6 +55,12 @@ from claims.api.writes import (
 from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
 from claims.reading import search as search_service
 from claims.reading.originators import independent_originators
+from claims.reading.visibility import (
+    evidence_listed_for,
+    evidence_visible_to,
+    incidents_visible_to,
+    responses_visible_to,
+)
 from claims.record.workflow import check_move
 
 
@@ -107,7 +113,7 @@ class IncidentViewSet(
     lookup_pattern = SLUG
 
     def get_queryset(self) -> QuerySet[Incident]:
-        return Incident.objects.order_by("-start_on", "id")
+        return incidents_visible_to(self.request.user).order_by("-start_on", "id")
 
     @extend_schema(responses=FigureSpreadSerializer(many=True), filters=False)
     @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
@@ -326,9 +332,8 @@ class ResponseViewSet(
 
     def get_queryset(self) -> QuerySet[Response]:
         # Both claims and their speakers joined in, instead of four queries per response.
-        responses = Response.objects.select_related("claim__speaker", "answers__speaker")
-        readable = readable_claims(self.request.user)
-        return responses.filter(claim__in=readable, answers__in=readable).order_by("id")
+        responses = responses_visible_to(self.request.user)
+        return responses.select_related("claim__speaker", "answers__speaker").order_by("id")
 
 
 @documented_writes(EvidenceSerializer, EvidenceWriteSerializer)
@@ -349,8 +354,11 @@ class EvidenceViewSet(
     pagination_class = CappedLimitOffsetPagination
 
     def get_queryset(self) -> QuerySet[Evidence]:
-        readable = readable_claims(self.request.user)
-        return Evidence.objects.filter(claim__in=readable).order_by("id")
+        # A withdrawn claim's evidence opens at its URL, as on the claim's page, but lists
+        # show only that of the claims lists show.
+        if self.action == "list":
+            return evidence_listed_for(self.request.user).order_by("id")
+        return evidence_visible_to(self.request.user).order_by("id")
 
 
 class SearchParams(serializers.Serializer):

@@ -40,6 +40,7 @@ from claims.reading import bands
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
+from claims.reading.visibility import incidents_visible_to
 from claimtracker.dates import Precision
 from claimtracker.versions import code_version
 
@@ -150,8 +151,10 @@ PAGING_PARAMS = ("after", "before", "page")
 
 def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
     user, params = request.user, request.GET
+    # The request, so that a filter naming an actor or incident takes only those the user
+    # may see.
     filters = PageClaimFilter(
-        params, queryset=Claim.objects.filter(status__in=listed_statuses(user))
+        params, queryset=Claim.objects.filter(status__in=listed_statuses(user)), request=request
     )
     matching = filters.qs
     # The band depends on the filters and on which statuses the reader's lists show.
@@ -279,10 +282,11 @@ def thread_ids(roots: list[int], incident: Incident, allowed: list[str]) -> list
 
 
 def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str, object]:
+    """An incident the user may not see is not found, as an unknown one."""
     allowed = listed_statuses(user)
     about = Claim.objects.filter(incident=OuterRef("pk"), status__in=allowed)
     incident = get_object_or_404(
-        Incident.objects.annotate(
+        incidents_visible_to(user).annotate(
             record_head=ChangeRecord.objects.head_column(),
             # One incident's claims, counted through the index on (incident, made_on).
             claim_count=Subquery(

@@ -1,8 +1,10 @@
 """The one set of claim filters, shared by the timeline page and the API lists.
 
-Filters take slugs (``?speaker=white-helmets``) so a filtered view can be shared as a URL. The
-date range counts a loose date by its whole period: a claim made "in the week of 18 September"
-overlaps ``?since=2017-09-20`` although its stored date is the Monday before.
+Filters take slugs (``?speaker=white-helmets``) so a filtered view can be shared as a URL. A
+filter that names a row takes only the rows the reader may see (claims.reading.visibility), so
+naming one only drafts use answers exactly as naming one that does not exist. The date range
+counts a loose date by its whole period: a claim made "in the week of 18 September" overlaps
+``?since=2017-09-20`` although its stored date is the Monday before.
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ import datetime as dt
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import DateInput, TextInput
+from django.http import HttpRequest
 
 from claims.models import Claim, ClaimTarget, Incident, Standing
+from claims.reading.visibility import actors_visible_to, incidents_visible_to, reader_of
 from claimtracker.dates import Precision, period
 from sources.models import Actor
+
+
+def visible_actors(request: HttpRequest | None) -> QuerySet[Actor]:
+    return actors_visible_to(reader_of(request)).order_by("name")
+
+
+def visible_incidents(request: HttpRequest | None) -> QuerySet[Incident]:
+    return incidents_visible_to(reader_of(request)).order_by("title")
 
 
 def _accusing(actor: Actor) -> Exists:
@@ -52,20 +64,20 @@ class ClaimFilter(django_filters.FilterSet):
         label="Speaker",
         field_name="speaker",
         to_field_name="slug",
-        queryset=Actor.objects.order_by("name"),
+        queryset=visible_actors,
         empty_label="any speaker",
     )
     accused = django_filters.ModelChoiceFilter(
         label="Accused",
         to_field_name="slug",
-        queryset=Actor.objects.order_by("name"),
+        queryset=visible_actors,
         method="filter_accused",
         empty_label="anyone accused",
     )
     actor = django_filters.ModelChoiceFilter(
         label="Actor (as speaker or accused)",
         to_field_name="slug",
-        queryset=Actor.objects.order_by("name"),
+        queryset=visible_actors,
         method="filter_actor",
         empty_label="any actor",
     )
@@ -73,7 +85,7 @@ class ClaimFilter(django_filters.FilterSet):
         label="Incident",
         field_name="incident",
         to_field_name="slug",
-        queryset=Incident.objects.order_by("title"),
+        queryset=visible_incidents,
         empty_label="any incident",
     )
     kind = django_filters.ChoiceFilter(

@@ -13,8 +13,13 @@ from claims.pages import charts
 from claims.pages.claims import User, listed_claims, paginate, revalidated_list
 from claims.reading import bands
 from claims.reading.paging import keyset_page
+from claims.reading.visibility import (
+    actors_visible_to,
+    affiliations_visible_to,
+    documents_visible_to,
+)
 from claimtracker.dates import Precision, period
-from sources.models import Actor, Affiliation, Document
+from sources.models import Actor
 
 
 def response_habits(actor: Actor, user: User) -> dict[str, object]:
@@ -74,14 +79,18 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speec
 def get_actor_for_user(
     user: User, slug: str, params: dict[str, str], state: str
 ) -> dict[str, object]:
-    """``state``: the hash of the change history's head, the key of what the page keeps."""
+    """``state``: the hash of the change history's head, the key of what the page keeps.
+
+    An actor the user may not see is not found, as an unknown one; nor does the page name a
+    role's other side or a document the user may not see."""
+    roles = affiliations_visible_to(user)
     actor = get_object_or_404(
-        Actor.objects.prefetch_related(
+        actors_visible_to(user).prefetch_related(
             "aliases",
             # The organisation of each role this person held, instead of a query per role.
-            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation")),
+            Prefetch("affiliations", queryset=roles.select_related("organisation")),
             # The people who held roles in this organisation, likewise.
-            Prefetch("members", queryset=Affiliation.objects.select_related("person")),
+            Prefetch("members", queryset=roles.select_related("person")),
         ),
         slug=slug,
     )
@@ -94,7 +103,8 @@ def get_actor_for_user(
     about = keyset_page(
         listed_claims(user).filter(pk__in=accused.values("claim")), params, prefix="about_"
     )
-    documents = paginate(actor.documents.order_by("-published_on", "title"), params.get("docs"))
+    published = documents_visible_to(user).filter(publisher=actor)
+    documents = paginate(published.order_by("-published_on", "title"), params.get("docs"))
     shown = sorted(listed_statuses(user))
     drawn = bands.kept(
         f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
@@ -122,7 +132,8 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[str, object]:
-    document = get_object_or_404(Document.objects.select_related("publisher"), pk=pk)
+    """A document the user may not see is not found, as an unknown one."""
+    document = get_object_or_404(documents_visible_to(user).select_related("publisher"), pk=pk)
     quoted = (
         listed_claims(user)
         .filter(pk__in=document.attributions.values("claim"))

@@ -32,8 +32,9 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
-from claims.models import Claim, Incident
-from sources.models import Actor, Alias, Document
+from claims.models import Claim
+from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
+from sources.models import Actor, Alias
 
 KINDS = ("claim", "actor", "document", "incident")
 MAX_QUERY_LENGTH = 200
@@ -75,7 +76,8 @@ def is_searchable(query: str) -> bool:
 
 
 def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
-    """Search every kind for ``query``; drafts only for users allowed to view unpublished claims.
+    """Search every kind for ``query``, among what ``user`` may see (claims.reading.visibility):
+    drafts, and what only drafts use, only for users allowed to view unpublished claims.
 
     Returns the hits per kind, best first, keyed in the order claim, actor, document, incident;
     a blank query returns an empty dict.
@@ -86,9 +88,9 @@ def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[Sear
     claims = Claim.objects.listed_for(user).select_related("speaker", "spokesperson", "incident")
     querysets = {
         "claim": claims,
-        "actor": Actor.objects.all(),
-        "document": Document.objects.select_related("publisher"),
-        "incident": Incident.objects.all(),
+        "actor": actors_visible_to(user),
+        "document": documents_visible_to(user).select_related("publisher"),
+        "incident": incidents_visible_to(user),
     }
     engine = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
     return {kind: engine(kind, querysets[kind], query, limit_per_kind) for kind in KINDS}

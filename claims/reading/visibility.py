@@ -1,0 +1,118 @@
+"""What a reader may see of the record: the one rule pages, API views, filters and search apply.
+
+Readers of drafts (``reads_drafts``: analysts, editors, reviewers, administrators) see every row.
+Everyone else sees claims as ``Claim.objects.visible_to`` (at their URL) and ``listed_for`` (in
+lists) say, and the rows around claims only when a public claim (published or withdrawn,
+``Claim.objects.public()``) uses them:
+
+- an actor, when a public claim has it as speaker, spokesperson, accused or subject, as the actor
+  of a hop of its attribution chain or as the one who worded a figure (``reported_by``), or when
+  it published a visible document;
+- a document, when it is the document of a hop of a public claim's attribution chain;
+- an incident, when a public claim is about it;
+- an affiliation, when both its person and its organisation are visible;
+- a response, when both its claims are listed for the reader;
+- evidence, when its claim is visible to the reader (and, in lists, listed for the reader).
+
+So an actor, incident or document made for a draft (even from an admin pop-up for a claim then
+abandoned) is, to the public, exactly as if it did not exist until a claim using it is published:
+its page and API detail answer 404 as for an unknown key, and a filter naming it answers as for
+an unknown one.
+
+Nothing is stored: each rule is EXISTS sub-queries over the public claims, correlated on the row,
+so it goes into the caller's own query (no query of its own) and PostgreSQL probes one index per
+use for each row it reads (``claim_speaker_date_idx``, ``claim_target_actor_idx``,
+``claim_incident_date_idx``, ``attribution_document_idx``, ``document_publisher_date_idx`` and
+the foreign-key indexes of spokesperson, hop actor and ``reported_by``) — a list with a LIMIT
+stops probing once its page is full. The functions return querysets to filter, order and
+eager-load further.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+
+from claims.models import Claim, Evidence, Incident, Response, reads_drafts
+from sources.models import Actor, Affiliation, Document
+
+# Who reads: a signed-in user, the anonymous one, or None where no request is at hand.
+User = AbstractBaseUser | AnonymousUser | None
+
+
+def reader_of(request: HttpRequest | None) -> User:
+    """The user a request reads as; where there is no request (a filter built without one),
+    the public."""
+    return getattr(request, "user", None)
+
+
+def _used_by_a_public_claim(**lookup: OuterRef) -> Exists:
+    return Exists(Claim.objects.public().filter(**lookup))
+
+
+def _actor_is_public(ref: str = "pk") -> Q:
+    """Whether the actor whose id is the outer query's ``ref`` is used by a public claim.
+
+    ORed EXISTS tests cannot become one join, so PostgreSQL runs them as sub-plans in this
+    order, stopping at the first that holds: the commonest use (speaker) goes first.
+    """
+    actor = OuterRef(ref)
+    return (
+        _used_by_a_public_claim(speaker=actor)
+        | _used_by_a_public_claim(spokesperson=actor)
+        | _used_by_a_public_claim(claim_targets__actor=actor)
+        | _used_by_a_public_claim(attributions__actor=actor)
+        | _used_by_a_public_claim(figures__reported_by=actor)
+        | _used_by_a_public_claim(attributions__document__publisher=actor)
+    )
+
+
+def actors_visible_to(user: User) -> QuerySet[Actor]:
+    """Actors ``user`` may see (see the module's rule)."""
+    if reads_drafts(user):
+        return Actor.objects.all()
+    return Actor.objects.filter(_actor_is_public())
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents ``user`` may see (see the module's rule)."""
+    if reads_drafts(user):
+        return Document.objects.all()
+    return Document.objects.filter(_used_by_a_public_claim(attributions__document=OuterRef("pk")))
+
+
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    """Incidents ``user`` may see (see the module's rule)."""
+    if reads_drafts(user):
+        return Incident.objects.all()
+    return Incident.objects.filter(_used_by_a_public_claim(incident=OuterRef("pk")))
+
+
+def affiliations_visible_to(user: User) -> QuerySet[Affiliation]:
+    """Roles ``user`` may see: a page never names a person or organisation it would not open."""
+    if reads_drafts(user):
+        return Affiliation.objects.all()
+    return Affiliation.objects.filter(_actor_is_public("person"), _actor_is_public("organisation"))
+
+
+def responses_visible_to(user: User) -> QuerySet[Response]:
+    """Responses ``user`` may see, in lists and at their URL (see the module's rule)."""
+    if reads_drafts(user):
+        return Response.objects.all()
+    listed = Claim.objects.listed_for(user)
+    return Response.objects.filter(claim__in=listed, answers__in=listed)
+
+
+def evidence_visible_to(user: User) -> QuerySet[Evidence]:
+    """Evidence ``user`` may open at its URL: its claim's page shows it (see the module's rule)."""
+    if reads_drafts(user):
+        return Evidence.objects.all()
+    return Evidence.objects.filter(claim__in=Claim.objects.visible_to(user))
+
+
+def evidence_listed_for(user: User) -> QuerySet[Evidence]:
+    """Evidence lists show ``user``: that of the claims lists show them (see the module's rule)."""
+    if reads_drafts(user):
+        return Evidence.objects.all()
+    return Evidence.objects.filter(claim__in=Claim.objects.listed_for(user))
