@@ -133,13 +133,16 @@ def test_a_documents_changed_url_is_archived_and_other_changes_fetch_nothing(
 
 
 def test_a_documents_changed_text_checks_again_the_quotes_taken_from_it(
-    editor_client, write, broadcaster
+    reviewer_client, write, broadcaster
 ):
+    # A published claim quotes it, so the public sees it: changing it is a reviewer's.
     document = DocumentFactory(url="", full_text="An earlier draft of the article.")
     claim = ClaimFactory(quote="do not strike residential areas or villages")
     AttributionFactory(claim=claim, position=1, document=document)
     assert check_quote(claim=claim) == QuoteCheck.NOT_FOUND
-    answer = write(editor_client, "patch", f"/api/v1/documents/{document.pk}/", {"full_text": TEXT})
+    answer = write(
+        reviewer_client, "patch", f"/api/v1/documents/{document.pk}/", {"full_text": TEXT}
+    )
     assert answer.status_code == 200, answer.json()
     claim.refresh_from_db()
     assert claim.quote_check == QuoteCheck.FOUND

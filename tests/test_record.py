@@ -177,3 +177,37 @@ def test_a_new_statement_gets_its_hops_numbered_from_the_speaker_outwards() -> N
     )
 
     assert [(h.position, h.actor) for h in claim.chain] == [(1, agency), (2, outlet)]
+
+
+def test_an_editor_changes_an_actor_only_drafts_use_but_not_one_the_public_sees(
+    editor_client, reviewer_client
+) -> None:
+    hidden, shown = ActorFactory(slug="hidden-actor"), ActorFactory(slug="shown-actor")
+    ClaimFactory(speaker=hidden, status="draft")
+    ClaimFactory(speaker=shown, status="published")
+
+    own = editor_client.patch("/api/v1/actors/hidden-actor/", {"description": "Edited."})
+    public = editor_client.patch("/api/v1/actors/shown-actor/", {"description": "Edited."})
+    reviewed = reviewer_client.patch("/api/v1/actors/shown-actor/", {"description": "Edited."})
+
+    assert own.status_code == 200
+    assert public.status_code == 403
+    assert "once a published claim uses it" in public.json()["detail"]
+    assert reviewed.status_code == 200
+    shown.refresh_from_db()
+    assert shown.description == "Edited."
+
+
+def test_the_admin_shows_an_editor_a_public_actor_read_only(client, editor) -> None:
+    shown = ActorFactory()
+    ClaimFactory(speaker=shown, status="published")
+    client.force_login(editor)
+
+    page = client.get(f"/admin/sources/actor/{shown.pk}/change/")
+    refused = client.post(f"/admin/sources/actor/{shown.pk}/change/", {"name": "Renamed"})
+
+    assert page.status_code == 200
+    assert b'name="name"' not in page.content  # shown, not editable
+    assert refused.status_code == 403
+    shown.refresh_from_db()
+    assert shown.name != "Renamed"

@@ -12,7 +12,13 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from claims.admin.record import RecordAdmin, RecordForm, RecordInline, changed_values
+from claims.admin.record import (
+    RecordAdmin,
+    RecordForm,
+    RecordInline,
+    SharedRowAdmin,
+    changed_values,
+)
 from claims.models import (
     Assessment,
     Attribution,
@@ -50,7 +56,7 @@ class ClaimAdminForm(RecordForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(RecordAdmin):
+class IncidentAdmin(SharedRowAdmin):
     list_display = ["title", "place", "region", "country", "start_on", "start_precision"]
     list_filter = ["country", "start_precision"]
     search_fields = ["title", "place", "region", "description"]

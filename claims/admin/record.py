@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from claims.admin.history import HistoryModelAdmin
 from claims.record.errors import RecordInvalid, Refused, StaleVersion
 from claims.record.removals import remove_row
+from claims.record.shared import is_public
+from claims.record.workflow import may_change_shared
 
 Errors = dict[str, Any]
 REFUSED = "Nothing was saved."
@@ -181,3 +183,13 @@ class RecordAdmin(HistoryModelAdmin):
 
 def _summary(error: Exception) -> str:
     return " ".join(error.messages) if isinstance(error, RecordInvalid) else error.message
+
+
+class SharedRowAdmin(RecordAdmin):
+    """A page of a row statements share (actor, incident, document): read-only to an editor once
+    the public sees it, as the write path would refuse the change (claims.record.workflow)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_change_shared(request.user, is_public=is_public(obj))

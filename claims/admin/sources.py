@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from claims.admin.record import RecordAdmin, RecordInline, changed_values
+from claims.admin.record import RecordAdmin, RecordInline, SharedRowAdmin, changed_values
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Affiliation, Alias, Document
@@ -34,7 +34,7 @@ class AffiliationInline(RecordInline, admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(RecordAdmin):
+class ActorAdmin(SharedRowAdmin):
     list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
     ordering = ["name"]
     list_filter = ["kind", "country"]
@@ -76,7 +76,7 @@ class AffiliationAdmin(RecordAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(RecordAdmin):
+class DocumentAdmin(SharedRowAdmin):
     list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
     list_filter = ["kind", "language", "archive_status"]
     list_select_related = ["publisher"]

@@ -7,12 +7,33 @@ from typing import Any
 
 from django.db import models
 
+from claims.models import Incident
+from claims.reading.visibility import (
+    actors_visible_to,
+    documents_visible_to,
+    incidents_visible_to,
+)
 from claims.record.errors import RecordInvalid, errors_of
-from claims.record.workflow import check_permission
+from claims.record.workflow import check_permission, check_shared_change
+from sources.models import Actor, Document
+
+# Who the public sees: a shared row once a public claim uses it (claims.reading.visibility).
+SEEN_BY_THE_PUBLIC = {
+    Actor: actors_visible_to,
+    Document: documents_visible_to,
+    Incident: incidents_visible_to,
+}
+
+
+def is_public(row: models.Model) -> bool:
+    """Whether anonymous readers see ``row`` today (a new row: not yet)."""
+    visible = SEEN_BY_THE_PUBLIC.get(type(row))
+    return bool(row.pk and visible and visible(None).filter(pk=row.pk).exists())
 
 
 def check_shared_write(by: Any, row: models.Model) -> None:
-    """Refuse a write of ``row`` (new when it has no id) that ``by``'s role does not allow."""
+    """Refuse a write of ``row`` (new when it has no id) that ``by``'s role does not allow: its
+    own permission, and a reviewer's once the public sees it."""
     meta = row._meta
     action = "add" if row.pk is None else "change"
     check_permission(
@@ -20,6 +41,8 @@ def check_shared_write(by: Any, row: models.Model) -> None:
         f"{meta.app_label}.{action}_{meta.model_name}",
         f"Your role may not {action} {meta.verbose_name_plural}.",
     )
+    if row.pk is not None:
+        check_shared_change(by, is_public=is_public(row), what=f"this {meta.verbose_name}")
 
 
 def written_columns(model: type[models.Model]) -> list[str]:

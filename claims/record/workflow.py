@@ -106,7 +106,12 @@ def check_permission(by: Any, permission: str, message: str) -> None:
         raise Refused(message)
 
 
+def may_change_shared(by: Any, *, is_public: bool) -> bool:
+    """Whether ``by`` may change a row statements share (an actor, incident, document)."""
+    return not is_public or may(by, PUBLISH)
+
+
 def check_shared_change(by: Any, *, is_public: bool, what: str) -> None:
     """Refuse a change to a row statements share once the public sees it, unless a reviewer's."""
-    if is_public and not may(by, PUBLISH):
+    if not may_change_shared(by, is_public=is_public):
         raise Refused(ONLY_REVIEWERS_CHANGE_PUBLIC.format(what=what))
