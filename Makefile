@@ -40,9 +40,11 @@ run: demo
 test: $(VENV)/.dev
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+## make lint: ruff check, ruff format check, and the import rule (lint-imports, contracts in pyproject.toml)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
@@ -59,4 +61,4 @@ bench: $(VENV)/.runtime
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache

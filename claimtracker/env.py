@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -65,8 +66,6 @@ def local_secret_key(path: Path) -> str:
         key = path.read_text(encoding="utf-8").strip()
         if key:
             return key
-    from django.core.management.utils import get_random_secret_key
-
     path.parent.mkdir(parents=True, exist_ok=True)
     key = get_random_secret_key()
     path.write_text(key + "\n", encoding="utf-8")

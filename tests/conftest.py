@@ -1,4 +1,5 @@
-"""Shared fixtures: a few named actors reused across tests, and users in each role."""
+"""Shared fixtures: a few named actors reused across tests, and users in each role; and the
+network guard, so that no test sends traffic beyond loopback."""
 
 from __future__ import annotations
 
@@ -6,6 +7,20 @@ import pytest
 
 from sources.models import Actor
 from tests.factories import ActorFactory, AliasFactory, UserFactory
+from tests.network_guard import Guard
+
+_network_guard = Guard()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module is imported, in the main process and in every xdist worker:
+    connects beyond loopback and look-ups of outside names are refused (tests/network_guard.py).
+    """
+    _network_guard.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _network_guard.uninstall()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

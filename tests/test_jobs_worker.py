@@ -30,7 +30,13 @@ from claimtracker.celery import app as celery_app
 from sources.models import Document
 from tests.factories import ClaimFactory, DocumentFactory
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test then leaves the database empty (no post_migrate
+# re-creating content types), so a serialized_rollback test run after these in the same process
+# (test_workflow's concurrency tests) can restore the migrated rows without duplicates.
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 BASE_DIR = Path(django_settings.BASE_DIR)
 CELERY = [
     sys.executable,

@@ -1,0 +1,178 @@
+"""What the bench loads: our API, the floor, the peer, search, deep pages, HTML pages, 304s."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+from bench.database import sql
+from bench.serving import fetch
+
+
+@dataclass
+class Contender:
+    """One thing to load (a server, a path, its headers) and what each round measured."""
+
+    name: str
+    label: str
+    port: int
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: int = 200
+    connections: int | None = None
+    rounds: list[dict] = field(default_factory=list)
+    # Pages that take over a second are loaded one request at a time by the Python loader, which
+    # waits for the last answer: wrk would leave a queue of them behind for the next contender.
+    heavy: bool = False
+
+    @property
+    def requests(self) -> int:
+        return sum(r["requests"] for r in self.rounds)
+
+    @property
+    def rps(self) -> float:
+        seconds = sum(r["duration_us"] for r in self.rounds) / 1e6
+        return self.requests / seconds if seconds else 0.0
+
+    def ms(self, key: str) -> float:
+        """A latency percentile in ms: the mean of the rounds' percentiles."""
+        return statistics.fmean(r[key] for r in self.rounds) / 1000 if self.rounds else 0.0
+
+
+def drf_cursor(position: str, offset: int = 0) -> str:
+    tokens = {"o": str(offset)} if offset else {}
+    tokens["p"] = position
+    return quote(base64.b64encode(urlencode(tokens).encode()).decode(), safe="")
+
+
+def search_terms(url: str) -> dict[str, tuple[str, int]]:
+    """A rare, a medium and a common term, and a phrase, with how many published claims match.
+
+    The synthetic text draws on a vocabulary of 18 words, so every single word is common; the
+    medium term is three of them together, and the phrase the same three words in that order.
+    """
+    candidates = {
+        "rare": "Latakia",  # only in incident titles and places
+        "medium": "hospital convoy market",  # all three words: a few claims in a hundred
+        "common": "airstrike",  # in most synthetic summaries and quotes
+        "phrase": '"hospital convoy market"',  # in that order: about one claim in four hundred
+    }
+    vector = "search_vector"  # the stored column of claims/migrations/0006_search_vectors.py
+    found = {}
+    for name, term in candidates.items():
+        query = (
+            "SELECT count(*) FROM claims_claim WHERE status = 'published' "
+            f"AND {vector} @@ websearch_to_tsquery('english', %s)"
+        )
+        found[name] = (term, sql(url, query, (term,))[0][0])
+    return found
+
+
+def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contender]:
+    url, app, floor = env["DATABASE_URL"], args.port, args.port + 1
+    published = sql(url, "SELECT count(*) FROM claims_claim WHERE status = 'published'")[0][0]
+    depth = min(500_000, int(published * 0.9))
+    (position,) = sql(
+        url,
+        "SELECT made_on::text FROM claims_claim WHERE status = 'published' "
+        "ORDER BY made_on DESC, id DESC OFFSET %s LIMIT 1",
+        (depth,),
+    )[0]
+    facts["deep_rows_in"] = depth
+    incidents = sql(
+        url,
+        "SELECT i.slug, count(c.id) FROM claims_incident i JOIN claims_claim c "
+        "ON c.incident_id = i.id AND c.status = 'published' GROUP BY i.slug ORDER BY 2, 1",
+    )
+    median_slug, median_n = incidents[len(incidents) // 2]
+    p99_slug, p99_n = incidents[int(len(incidents) * 0.99)]
+    busiest_slug, busiest_n = incidents[-1]
+    (claim_id,) = sql(
+        url,
+        "SELECT r.answers_id FROM claims_response r JOIN claims_claim c ON c.id = r.answers_id "
+        "WHERE c.status = 'published' ORDER BY r.id LIMIT 1",
+    )[0]
+    facts["search"] = terms = search_terms(url)
+    facts["incidents"] = {"median": median_n, "p99": p99_n, "busiest": busiest_n}
+    api = "/api/v1/claims/"
+    result = [
+        Contender("ours", "our API: nested claim list, 50 per page", app, api),
+        Contender("floor", "floor: one SQL query builds the JSON (bench/floor.py)", floor, "/"),
+        Contender(
+            "peer", "typical peer: DRF ModelSerializer + page numbers", app, "/bench/peer/claims/"
+        ),
+        Contender(
+            "deep",
+            f"our API: cursor page ~{depth:,} rows in",
+            app,
+            f"{api}?cursor={drf_cursor(position)}",
+        ),
+    ]
+    for name, (term, hits) in terms.items():
+        path = f"/api/v1/search/?{urlencode({'q': term})}"
+        label = f"search API, {name} term {term} ({hits:,} claims match)"
+        result.append(Contender(f"search_{name}", label, app, path))
+        # The latency a searcher sees when the servers are busy but not queueing: as many
+        # connections as workers. With 8 connections on 2 workers a request waits for 3 others.
+        result.append(
+            Contender(
+                f"search_{name}_latency",
+                f"{label}, {args.workers} connections",
+                app,
+                path,
+                connections=args.workers,
+            )
+        )
+    result += [
+        Contender("timeline_html", "timeline page (HTML), first page", app, "/timeline/"),
+        Contender(
+            "incident_html",
+            f"incident page (HTML), median incident ({median_n} claims)",
+            app,
+            f"/incidents/{median_slug}/",
+        ),
+        Contender(
+            "incident_p99_html",
+            f"incident page (HTML), 99th-percentile incident ({p99_n} claims)",
+            app,
+            f"/incidents/{p99_slug}/",
+        ),
+        Contender(
+            "busiest_html",
+            f"incident page (HTML), busiest incident ({busiest_n} claims)",
+            app,
+            f"/incidents/{busiest_slug}/",
+            connections=2,
+        ),
+        Contender("claim_html", "claim page (HTML), full render", app, f"/claims/{claim_id}/"),
+        Contender("claim_api", "claim detail (API), full", app, f"{api}{claim_id}/"),
+    ]
+    return result
+
+
+def add_revalidations(items: list[Contender], facts: dict) -> None:
+    """A 304 contender for each full page that offers a validator and honours it."""
+    facts["revalidation"] = {}
+    for full in [c for c in items if c.name in ("claim_html", "claim_api", "incident_html")]:
+        _, headers, _, _ = fetch(full.port, full.path)
+        conditional = {}
+        if "etag" in headers:
+            conditional["If-None-Match"] = headers["etag"]
+        if "last-modified" in headers:
+            conditional["If-Modified-Since"] = headers["last-modified"]
+        answer = fetch(full.port, full.path, conditional)[0] if conditional else None
+        facts["revalidation"][full.name] = {"validators": sorted(conditional), "answer": answer}
+        if answer == 304:
+            items.append(
+                Contender(
+                    f"{full.name}_304",
+                    f"{full.label}: 304 revalidation",
+                    full.port,
+                    full.path,
+                    conditional,
+                    expect=304,
+                )
+            )

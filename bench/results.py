@@ -1,0 +1,156 @@
+"""The results: the machine, the data, the contenders' table and the ratios, as Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from bench import PY
+from bench.contenders import Contender
+from bench.database import sql
+
+
+def machine(url: str) -> dict[str, str]:
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    cpu = next(
+        (
+            x.split(":", 1)[1].strip()
+            for x in Path("/proc/cpuinfo").read_text().splitlines()
+            if x.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    versions = subprocess.run(
+        [
+            PY,
+            "-c",
+            "import django, rest_framework, gunicorn; print("
+            "django.__version__, rest_framework.__version__, gunicorn.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    wrk = (
+        subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+        if shutil.which("wrk")
+        else None
+    )
+    return {
+        "cpus": f"{os.cpu_count()} × {cpu}",
+        "memory": f"{int(meminfo) / 1024 / 1024:.1f} GiB",
+        "postgresql": sql(url, "SHOW server_version")[0][0],
+        "python": platform.python_version(),
+        "django / DRF / gunicorn": " / ".join(versions),
+        "load generator": (wrk.stdout or wrk.stderr).split("[")[0].strip() if wrk else "python",
+        "os": platform.platform(),
+    }
+
+
+def div(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def report(
+    items: list[Contender], facts: dict, args: argparse.Namespace, env: dict, tool: str
+) -> str:
+    by = {c.name: c for c in items}
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `bench/run.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+    ]
+    lines += ["## Machine", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine(env["DATABASE_URL"]).items()]
+    counts = facts["db"]["counts"]
+    gen = facts["db"]["generate"]
+    lines += ["", "## Data", ""]
+    lines.append(", ".join(f"{n:,} {t.split('_', 1)[1]}" for t, n in counts.items()) + ".")
+    if gen:
+        rate = gen["claims"] / gen["seconds"]
+        lines.append(
+            f"`generate_data --claims {gen['claims']:,}` took {gen['seconds']:.0f} s "
+            f"({rate:,.0f} claims/s, history triggers on); at that rate 1,000,000 claims would "
+            f"take about {1_000_000 / rate / 60:.0f} min."
+        )
+    lines += ["", "## Set-up", ""]
+    lines.append(
+        f"gunicorn, {args.workers} sync workers per server, production settings (DEBUG off, "
+        "persistent connections, throttle limits raised out of the way), on loopback; "
+        f"{tool} with {args.threads} threads and {args.connections} connections; "
+        f"{args.rounds} interleaved rounds, "
+        f"{args.duration:g} s per contender in all after a 2 s warm-up. Latency percentiles "
+        "are the mean of the rounds' percentiles; requests/s is all requests over all time."
+    )
+    lines.append(
+        "Pages whose first answer took over a second are marked *(1 conn.)*: they are loaded "
+        "one request at a time by the Python loader, so that no queue of them is left behind."
+    )
+    lines += [
+        "",
+        "## Contenders",
+        "",
+        "| contender | req/s | p50 ms | p95 ms | p99 ms | bytes | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in items:
+        bad = sum(r["non2xx"] + r["socket_errors"] for r in c.rounds)
+        label = f"{c.label} *(1 conn.)*" if c.heavy else c.label
+        lines.append(
+            f"| {label} | {c.rps:,.1f} | {c.ms('p50'):.1f} | {c.ms('p95'):.1f} | "
+            f"{c.ms('p99'):.1f} | {facts['sizes'].get(c.name, 0):,} | {bad} |"
+        )
+    lines += [
+        "",
+        "## Ratios against issue 7's targets",
+        "",
+        "| ratio | measured | target | met |",
+        "|---|---:|---:|---|",
+    ]
+
+    def row(name: str, value: float | None, target: str, met: bool | None) -> None:
+        shown = "n/a" if value is None else f"{value:.2f}"
+        verdict = "—" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {shown} | {target} | {verdict} |")
+
+    ours, floor, peer = by["ours"], by["floor"], by["peer"]
+    value = div(ours.rps, floor.rps)
+    row("ours / floor (req/s)", value, "≥ 0.5", value >= 0.5)
+    value = div(ours.rps, peer.rps)
+    row("ours / typical peer (req/s)", value, "≥ 5", value >= 5)
+    deep = div(by["deep"].ms("p95"), ours.ms("p95"))
+    row(
+        f"deep page ({facts['deep_rows_in']:,} rows in) / first page (p95)",
+        deep,
+        "≤ 1.5",
+        deep <= 1.5,
+    )
+    html = div(by["timeline_html"].rps, ours.rps)
+    row("HTML timeline / JSON list (req/s)", html, "≥ 0.5", html >= 0.5)
+    for name in ("rare", "medium", "common", "phrase"):
+        p95 = by[f"search_{name}_latency"].ms("p95")
+        row(
+            f"search p95, {name} term, {args.workers} connections "
+            f"(ms, {counts['claims_claim']:,} claims)",
+            p95,
+            "≤ 25 at 1M",
+            p95 <= 25,
+        )
+    for full in ("claim_html", "claim_api", "incident_html"):
+        seen = facts["revalidation"][full]
+        if f"{full}_304" in by:
+            value = div(by[f"{full}_304"].rps, by[full].rps)
+            row(f"304 / full render, {by[full].label} (req/s)", value, "≥ 5", value >= 5)
+        else:
+            why = (
+                "no ETag or Last-Modified"
+                if not seen["validators"]
+                else f"{', '.join(seen['validators'])} sent back, answered {seen['answer']}"
+            )
+            lines.append(f"| 304 / full render, {by[full].label} | none: {why} | ≥ 5 | **no** |")
+    return "\n".join(lines) + "\n"
