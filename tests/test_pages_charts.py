@@ -6,6 +6,7 @@ import datetime as dt
 
 from claims.models import CasualtyFigure
 from claims.pages import charts
+from claims.reading import bands
 from claimtracker.dates import Precision
 
 Q = CasualtyFigure.Qualifier
@@ -41,8 +42,8 @@ def test_no_figures_draw_no_chart() -> None:
 
 def test_a_week_is_drawn_as_a_span_seven_times_as_wide_as_a_day() -> None:
     rows = [
-        charts.SpeechRow("A", "a", dt.date(2017, 9, 18), Precision.WEEK, 1),
-        charts.SpeechRow("B", "b", dt.date(2017, 9, 26), Precision.DAY, 2),
+        bands.SpeechRow("A", "a", dt.date(2017, 9, 18), Precision.WEEK, 1),
+        bands.SpeechRow("B", "b", dt.date(2017, 9, 26), Precision.DAY, 2),
     ]
     band = charts.timeline_band(rows)
     week, day = band.lanes[1].marks[0], band.lanes[0].marks[0]
@@ -55,7 +56,7 @@ def test_a_week_is_drawn_as_a_span_seven_times_as_wide_as_a_day() -> None:
 
 def test_the_band_keeps_the_busiest_parties_and_counts_the_rest() -> None:
     rows = [
-        charts.SpeechRow(f"P{n}", f"p{n}", dt.date(2017, 1, 1 + n), Precision.DAY, 1 + n)
+        bands.SpeechRow(f"P{n}", f"p{n}", dt.date(2017, 1, 1 + n), Precision.DAY, 1 + n)
         for n in range(12)
     ]
     band = charts.timeline_band(rows, max_lanes=10)
@@ -66,8 +67,8 @@ def test_the_band_keeps_the_busiest_parties_and_counts_the_rest() -> None:
 
 def test_ticks_stay_inside_the_chart() -> None:
     rows = [
-        charts.SpeechRow("A", "a", dt.date(2016, 1, 1), Precision.YEAR, 1),
-        charts.SpeechRow("A", "a", dt.date(2019, 6, 1), Precision.MONTH, 1),
+        bands.SpeechRow("A", "a", dt.date(2016, 1, 1), Precision.YEAR, 1),
+        bands.SpeechRow("A", "a", dt.date(2019, 6, 1), Precision.MONTH, 1),
     ]
     band = charts.timeline_band(rows)
     assert band.ticks

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from claims.models import Claim, Response
-from claims.pages.filters import ClaimFilter
+from claims.reading.filters import ClaimFilter
 from claimtracker.dates import Precision
 from sources.models import Actor
 from tests.factories import (

@@ -1,4 +1,4 @@
-"""Query-parameter filters for the API lists; claim lists reuse the pages' ClaimFilter."""
+"""Query-parameter filters for the API lists; claims use the shared claims.reading.filters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 from claims.models import Claim, Evidence, Incident, Response
-from claims.pages.filters import ClaimFilter
+from claims.reading.filters import ClaimFilter
 from claims.reading.visibility import reader_of
 from sources.models import Actor, Document
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from claims.models import CasualtyFigure
+from claims.reading.bands import SpeechRow
 from claimtracker.dates import Precision, describe, period
 
 LEFT = 1.0  # percent of the width kept free on the left
@@ -81,17 +82,6 @@ class Band:
     lanes: list[Lane]
     ticks: list[Tick]
     omitted: int  # parties not drawn because the band holds only the busiest few
-
-
-@dataclass(frozen=True)
-class SpeechRow:
-    """How many claims one party made on one loose date (a row of an aggregate query)."""
-
-    name: str
-    slug: str
-    made_on: dt.date
-    precision: str
-    count: int
 
 
 def _percent(fraction: float) -> float:

@@ -66,7 +66,7 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speec
     bucket = bands.bucket_for(span["first"], span["last"])
     lanes = {False: ("Claims of its own", "own"), True: ("Answers to other claims", "answers")}
     rows = [
-        charts.SpeechRow(*lanes[bool(answers)], bands.as_date(day), precision, n)
+        bands.SpeechRow(*lanes[bool(answers)], bands.as_date(day), precision, n)
         for answers, day, precision, n in bands.per_period(claims, bucket, "answering")
     ]
     band = charts.timeline_band(rows, thickness_counts=bucket != Precision.DAY)

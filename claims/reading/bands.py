@@ -25,7 +25,6 @@ from django.db import connection
 from django.db.models import Case, Count, DateField, F, QuerySet, Value, When
 from django.db.models.functions import Trunc
 
-from claims.pages.charts import SpeechRow
 from claimtracker.dates import Precision
 from sources.models import Actor
 
@@ -43,6 +42,17 @@ COARSER = {
     Precision.MONTH: [Precision.YEAR],
     Precision.YEAR: [],
 }
+
+
+@dataclass(frozen=True)
+class SpeechRow:
+    """How many claims one party made on one loose date (a row of an aggregate query)."""
+
+    name: str
+    slug: str
+    made_on: dt.date
+    precision: str
+    count: int
 
 
 @dataclass(frozen=True)
