@@ -28,7 +28,7 @@ from tests.test_browser_pages import (  # noqa: F401  (the shared browser fixtur
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PAYLOADS = [

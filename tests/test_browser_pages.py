@@ -23,7 +23,7 @@ from tests.factories import ClaimFactory, IncidentFactory, ResponseFactory, User
 # serialized database keeps the data migrations' rows (the editors group) for tests that follow.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = "/usr/bin/chromium"

@@ -30,12 +30,13 @@ from claimtracker.celery import app as celery_app
 from sources.models import Document
 from tests.factories import ClaimFactory, DocumentFactory
 
-# serialized_rollback: the flush after each test then leaves the database empty (no post_migrate
-# re-creating content types), so a serialized_rollback test run after these in the same process
-# (test_workflow's concurrency tests) can restore the migrated rows without duplicates.
+# No serialized_rollback anywhere in the suite: restoring the migrated rows clashed with content
+# types a flush's post_migrate had made again under new ids, whichever transactional test ran
+# first in a process. A transactional test starts from whatever the last flush left; the roles a
+# test needs are made again by UserFactory (tests/factories.py).
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 BASE_DIR = Path(django_settings.BASE_DIR)
 CELERY = [

@@ -148,7 +148,7 @@ def test_second_admin_save_is_refused_with_what_changed(client: Client, reviewer
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_saves_from_one_version_apply_exactly_once() -> None:
     claim = ClaimFactory(summary="Start.")
     outcomes: list[str] = []
@@ -183,7 +183,7 @@ def test_twenty_concurrent_saves_from_one_version_apply_exactly_once() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_editors_each_from_the_latest_version_lose_nothing() -> None:
     """Twenty editors who re-read after a refusal: every change applies once, in the history."""
     claim = ClaimFactory(summary="Start.")
