@@ -50,6 +50,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can fail (the database included), so that under /api/ even a
+    # failure in another middleware answers the API's JSON error, never the site's HTML page.
+    "claims.api.middleware.ServerErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,7 +90,11 @@ DATABASE_URL = env_str("DATABASE_URL", _DEFAULT_DATABASE_URL)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+            # A kept connection the server has since closed (a restart, a failover, an idle
+            # timeout) is tested before each request reuses it, instead of failing that request.
+            conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
         )
     }
 except ValueError as error:
@@ -148,12 +155,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "rehash-archived-files": {"task": "claims.jobs.archiving.verify_archives", "schedule": 86400.0},
+    "purge-idempotency-keys": {
+        "task": "claims.jobs.housekeeping.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 # Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
 CELERY_IMPORTS = [
     "claims.jobs.archiving",
     "claims.jobs.quotes",
     "claims.jobs.webhooks",
+    "claims.jobs.housekeeping",
     "claims.exchange.jobs",
 ]
 
@@ -292,6 +304,9 @@ REST_FRAMEWORK = {
     # The write path's refusals (claims.record.errors) become 400 / 403 / 412 in one place.
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
 }
+# How long the answer to a write sent with an Idempotency-Key is kept to answer its retries.
+IDEMPOTENCY_TTL = dt.timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "claimtracker API",
     "DESCRIPTION": "Who claimed what about contested events, who answered, on what evidence.",
