@@ -71,3 +71,22 @@ def local_secret_key(path: Path) -> str:
     path.write_text(key + "\n", encoding="utf-8")
     path.chmod(0o600)
     return key
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate such as ``300/minute`` (per second, minute, hour or day) as (count, seconds);
+    None for ``off``."""
+    value = env_str(name, default) or default
+    if value.strip().lower() == "off":
+        return None
+    count, sep, period = value.partition("/")
+    seconds = _PERIODS.get(period.strip()[:1].lower())
+    if not sep or seconds is None or not count.strip().isdigit() or int(count) < 1:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 300/minute (per second, minute, hour or day) or "
+            f"off, got {value!r}"
+        )
+    return int(count), seconds

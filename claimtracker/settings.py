@@ -9,7 +9,15 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from claimtracker.env import env_bool, env_int, env_list, env_str, load_dotenv, local_secret_key
+from claimtracker.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    load_dotenv,
+    local_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -50,10 +58,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can fail (the database included), so that under /api/ even a
+    # failure in another middleware answers the API's JSON error, never the site's HTML page.
+    "claims.api.middleware.ServerErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: signed-in users are not counted.
+    "claimtracker.throttling.PageThrottleMiddleware",
     "claims.ledger.middleware.HistoryUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,7 +100,11 @@ DATABASE_URL = env_str("DATABASE_URL", _DEFAULT_DATABASE_URL)
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+            # A kept connection the server has since closed (a restart, a failover, an idle
+            # timeout) is tested before each request reuses it, instead of failing that request.
+            conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
         )
     }
 except ValueError as error:
@@ -148,12 +165,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "rehash-archived-files": {"task": "claims.jobs.archiving.verify_archives", "schedule": 86400.0},
+    "purge-idempotency-keys": {
+        "task": "claims.jobs.housekeeping.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 # Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
 CELERY_IMPORTS = [
     "claims.jobs.archiving",
     "claims.jobs.quotes",
     "claims.jobs.webhooks",
+    "claims.jobs.housekeeping",
     "claims.exchange.jobs",
 ]
 
@@ -221,8 +243,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the web processes append to X-Forwarded-For: the client is the
+# address that many entries from the end (the one our nearest proxy appended); whatever a client
+# writes there itself comes before it and is never believed. 0: the connection's own address.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT must be 0 or more, got {PROXY_COUNT}.")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -262,7 +291,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
+# The same client address as the API's throttles (PROXY_COUNT). django-ipware is not installed,
+# so axes would otherwise key every lockout on the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "claimtracker.throttling.client_address"
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -282,6 +313,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # Clients are named by their address behind PROXY_COUNT proxies (claimtracker.throttling);
+    # DRF's default (None) would take the whole X-Forwarded-For header, which clients write.
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
@@ -292,6 +326,15 @@ REST_FRAMEWORK = {
     # The write path's refusals (claims.record.errors) become 400 / 403 / 412 in one place.
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
 }
+# Failed token authentications per client address, counted like failed sign-ins: beyond the limit
+# within the window that address answers 429, whatever token it sends, until the window ends.
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
+API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 15 * 60)
+# How long the answer to a write sent with an Idempotency-Key is kept to answer its retries.
+IDEMPOTENCY_TTL = dt.timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
+# Requests for pages per anonymous address ("off" when the proxy in front limits them).
+PAGE_THROTTLE = env_rate("PAGE_THROTTLE", "300/minute")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "claimtracker API",
     "DESCRIPTION": "Who claimed what about contested events, who answered, on what evidence.",

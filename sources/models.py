@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from claimtracker.dates import Precision, describe, normalise
 
@@ -25,6 +27,34 @@ language_code = RegexValidator(
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code such as SY.")
 wikidata_id = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata identifier looks like Q42.")
 sha256_hex = RegexValidator(r"^[0-9a-f]{64}$", "A SHA-256 is 64 lower-case hexadecimal digits.")
+
+
+@deconstructible
+class WebAddressValidator(URLValidator):
+    """A web address the archiver can fetch: http or https, and a port that exists.
+
+    Django's URL check also takes ftp:// and any five-digit port; the fetcher would refuse those
+    only later, on a worker, so every door (admin, API, import) refuses them here instead.
+    """
+
+    schemes = ["http", "https"]
+
+    def __call__(self, value: str) -> None:
+        # Codes of their own: a form replaces "invalid" with its generic "Enter a valid URL."
+        if value.partition("://")[0].lower() not in self.schemes:
+            raise ValidationError(
+                "Give a web address starting with http:// or https://.", code="invalid_scheme"
+            )
+        super().__call__(value)
+        try:
+            port = urlsplit(value).port
+        except ValueError:
+            port = 0
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError("A port must be between 1 and 65535.", code="invalid_port")
+
+
+web_address = WebAddressValidator()
 
 
 class ActorQuerySet(models.QuerySet):
@@ -216,7 +246,7 @@ class Document(ArchivedCopy):
         TRANSCRIPT = "transcript", "transcript"
 
     title = models.CharField(max_length=500)
-    url = models.URLField("URL", max_length=2000, blank=True)
+    url = models.URLField("URL", max_length=2000, blank=True, validators=[web_address])
     publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     language = models.CharField(max_length=20, validators=[language_code])

@@ -1,15 +1,22 @@
-"""Token authentication for tools: ``Authorization: Token ct_…`` (or ``Bearer``), hashed at rest."""
+"""Token authentication for tools: ``Authorization: Token ct_…`` (or ``Bearer``), hashed at rest.
+
+Failed attempts are counted per client address, like failed sign-ins: beyond
+API_TOKEN_FAILURE_LIMIT in API_TOKEN_FAILURE_WINDOW seconds that address answers 429 to any
+token until the window ends, so secrets cannot be guessed at the speed of the API.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from claimtracker.throttling import Window, client_address
 from sources.models import ApiToken
 
 # Recording every use would write on every request; once a minute tells an admin enough.
@@ -23,6 +30,21 @@ class ApiTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in self.keywords:
             return None
+        failures = Window("api-token-failures", settings.API_TOKEN_FAILURE_WINDOW)
+        address = client_address(request)
+        # Asked before the token is looked at: a right guess beyond the limit is not told so.
+        if failures.count(address) >= settings.API_TOKEN_FAILURE_LIMIT:
+            raise exceptions.Throttled(
+                wait=failures.wait(),
+                detail=str(_("Too many failed token authentications from this address.")),
+            )
+        try:
+            return self.check_token(parts)
+        except exceptions.AuthenticationFailed:
+            failures.add(address)
+            raise
+
+    def check_token(self, parts: list[bytes]) -> tuple:
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Give the token after the word Token."))
         try:

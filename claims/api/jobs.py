@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
+from claims.api.idempotency import IdempotentWritesMixin
 from claims.exchange.jobs import start_import
 from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
 
@@ -62,7 +63,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         fields += ["last_error", "last_attempt_at", "delivered_at", "created_at"]
 
 
-class WebhookSubscriptionViewSet(ModelViewSet):
+class WebhookSubscriptionViewSet(IdempotentWritesMixin, ModelViewSet):
     """Tools subscribe to events; deliveries are POSTed, signed (see claims.jobs.webhooks)."""
 
     serializer_class = SubscriptionSerializer
@@ -99,7 +100,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportJobViewSet(
-    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, GenericViewSet
+    IdempotentWritesMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    GenericViewSet,
 ):
     """Upload a dataset to import; poll the job for its progress and for every bad row."""
 

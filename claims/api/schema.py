@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions
+
+from claims.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from claims.api.idempotency import UNSAFE_METHODS
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -25,8 +29,15 @@ class AutoSchema(openapi.AutoSchema):
 
     401 for any request with a bad token, 403 for writes without the model permission (and for
     reads of views that guard reads too), 400 where parameters or a body are read, 404 where the
-    path names a row or a cursor is read, 429 where throttles count the request.
+    path names a row or a cursor is read, 429 where throttles count the request; writes also
+    take an Idempotency-Key and may answer 409 and 422 for it.
     """
+
+    def get_override_parameters(self) -> list:
+        parameters = list(super().get_override_parameters())
+        if self.method in UNSAFE_METHODS:
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
@@ -41,6 +52,8 @@ class AutoSchema(openapi.AutoSchema):
             "401": (ERROR, True),
             "403": (ERROR, writes or guarded),
             "404": (ERROR, has_path_params or reads_query),
+            "409": (ERROR, writes),
+            "422": (ERROR, writes),
             "429": (ERROR, bool(self.view.get_throttles())),
         }
         # Errors are rendered by whichever renderer the request negotiated, as DRF does.
@@ -53,6 +66,20 @@ class AutoSchema(openapi.AutoSchema):
                 )
         return responses
 
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "Any unique string (1–255 printable ASCII characters; a random UUID will do) naming this "
+        "write, so that it can be retried safely. The answer is kept for a day: the same key "
+        "with the same method, path and body answers that first answer again (with "
+        "`Idempotent-Replayed: true`) and writes nothing; the same key with another body, "
+        "method or path answers 422; while the first request runs, 409 with Retry-After. "
+        "Server errors (5xx) are not kept: their retry runs again."
+    ),
+)
 
 # Permission classes that let anyone read: their views answer 403 to writes only.
 OPEN_READS = (permissions.AllowAny, permissions.DjangoModelPermissionsOrAnonReadOnly)

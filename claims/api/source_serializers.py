@@ -53,7 +53,7 @@ class FullCleanMixin:
         try:
             instance.full_clean(exclude=self.full_clean_exclude)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+            raise serializers.ValidationError(self.by_field_name(error)) from error
         # clean() may normalise values (a loose date moves to the start of its period, also
         # when only its precision was sent): keep every field it settled on.
         before = self.instance or model()
@@ -62,6 +62,12 @@ class FullCleanMixin:
             if field.name in attrs or settled != getattr(before, field.attname):
                 attrs[field.name] = getattr(instance, field.name)
         return attrs
+
+    def by_field_name(self, error: DjangoValidationError) -> dict:
+        """The model's messages under the names the client sent (``source_url`` for ``url``)."""
+        named = {field.source: name for name, field in self.fields.items() if field.source}
+        errors = serializers.as_serializer_error(error)
+        return {named.get(model_field, model_field): m for model_field, m in errors.items()}
 
 
 class ActorRefSerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from claims.api.conditional import ConditionalRetrieveMixin
 from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
+from claims.api.idempotency import IdempotentWritesMixin
 from claims.api.pagination import CappedLimitOffsetPagination
 from claims.api.source_serializers import (
     ActorSerializer,
@@ -50,8 +51,9 @@ class StrictLookupMixin:
         return super().get_object()
 
 
-class ReadWriteMixin(StrictLookupMixin):
-    """Writes take ``write_serializer_class`` and answer with the read shape of the saved row.
+class ReadWriteMixin(IdempotentWritesMixin, StrictLookupMixin):
+    """Writes take ``write_serializer_class`` and answer with the read shape of the saved row;
+    each runs in one transaction and honours an Idempotency-Key (claims.api.idempotency).
 
     The row is re-read through ``get_queryset()`` so the answer carries exactly what a GET
     would, with the same eager loading.

@@ -69,6 +69,12 @@ def readable_claims(user: Any) -> QuerySet[Claim]:
     return Claim.objects.listed_for(user)
 
 
+def openable_claims(user: Any) -> QuerySet[Claim]:
+    """What a claim's own URL shows: for everyone, withdrawn claims too, with their reason (a
+    retraction is part of the record), as the claim page does; lists keep to readable_claims."""
+    return Claim.objects.visible_to(user)
+
+
 def claim_body(request: Request) -> Mapping[str, Any]:
     """The request body as the role check reads it: a JSON object whose status, if any, is text.
 
@@ -173,9 +179,11 @@ class ClaimViewSet(
         return self._claims
 
     def claims_for_action(self) -> QuerySet[Claim]:
-        claims = readable_claims(self.request.user)
         if self.action == "list":
-            return list_values(claims)
+            return list_values(readable_claims(self.request.user))
+        claims = (openable_claims if self.action == "retrieve" else readable_claims)(
+            self.request.user
+        )
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing().with_thread()
@@ -209,7 +217,7 @@ class ClaimViewSet(
         return versions.etag_for(row.pk, row.version, validator(self.request, head))
 
     def validator_queryset(self) -> QuerySet[Claim]:
-        return readable_claims(self.request.user)
+        return openable_claims(self.request.user)
 
     def read_back(self, row: Claim, code: int = 200) -> ApiResponse:
         self.kwargs["pk"] = str(row.pk)

@@ -13,6 +13,7 @@ from claims.models.jobs import (
     WebhookSubscription,
 )
 from claims.models.links import Attribution, Response
+from claims.models.requests import IdempotencyKey
 from claims.models.statements import (
     Claim,
     ClaimQuerySet,
@@ -34,6 +35,7 @@ __all__ = [
     "ClaimTarget",
     "EventType",
     "Evidence",
+    "IdempotencyKey",
     "ImportJob",
     "Incident",
     "OutboxEvent",

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from sources.models import ArchivedCopy
+from sources.models import ArchivedCopy, web_address
 
 
 class Evidence(ArchivedCopy):
@@ -36,7 +36,7 @@ class Evidence(ArchivedCopy):
     relation = models.CharField(max_length=13, choices=Relation.choices)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     description = models.TextField()
-    url = models.URLField("URL", max_length=2000, blank=True)
+    url = models.URLField("URL", max_length=2000, blank=True, validators=[web_address])
     availability = models.CharField(max_length=12, choices=Availability.choices)
     archive_file = models.FileField(upload_to="archive/evidence/", blank=True)
 

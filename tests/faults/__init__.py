@@ -1,0 +1,1 @@
+"""Fault and abuse tests: what the application answers when its parts fail under it."""
