@@ -11,8 +11,22 @@ from django.core.exceptions import ImproperlyConfigured
 
 from claimtracker.env import env_bool, env_int, env_list, env_str, load_dotenv, local_secret_key
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A checkout keeps .env and var/ beside the packages; an installed copy (pip install .) keeps them
+# in the directory it is started from, never inside site-packages.
+_CHECKOUT = PACKAGE_DIR.parent
+BASE_DIR = _CHECKOUT if (_CHECKOUT / "manage.py").is_file() else Path.cwd()
 VAR_DIR = BASE_DIR / "var"
+
+
+def _shipped(name: str) -> Path:
+    """templates/ or static/: inside the package when installed, else beside it (a checkout)."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else _CHECKOUT / name
+
+
+TEMPLATES_DIR = _shipped("templates")
+STATIC_SOURCE_DIR = _shipped("static")
 
 load_dotenv(BASE_DIR / ".env")
 
@@ -69,7 +83,7 @@ ASGI_APPLICATION = "claimtracker.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -191,8 +205,8 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [STATIC_SOURCE_DIR] if STATIC_SOURCE_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
