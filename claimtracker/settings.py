@@ -6,10 +6,20 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+import sentry_sdk
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from claimtracker.env import env_bool, env_int, env_list, env_str, load_dotenv, local_secret_key
+from claimtracker.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    load_dotenv,
+    local_secret_key,
+)
+from claimtracker.logs import logging_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps .env and var/ beside the packages; an installed copy (pip install .) keeps them
@@ -61,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id, log line and X-Request-ID header cover every answer, 500s included.
+    "claimtracker.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,6 +163,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # outbox and the pending archive status keep the work, and the beat sweep queues it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Workers log through LOGGING (below) like the web processes, in the same format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Retries of failed fetches and deliveries: exponential backoff from this base, with jitter.
 JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
 JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
@@ -327,3 +341,26 @@ SPECTACULAR_SETTINGS = {
         "PrecisionEnum": "claimtracker.dates.Precision",
     },
 }
+
+# --- Logs and error reports -----------------------------------------------------------------
+# Everything to stderr, one line per record: text, or JSON lines with LOG_FORMAT=json. Each line
+# names its request id (X-Request-ID); secrets are redacted (claimtracker/logs.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), "text")
+LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING_CONFIG = "claimtracker.logs.configure"
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, tasks_in_process=CELERY_TASK_ALWAYS_EAGER
+)
+
+# Sentry, only when SENTRY_DSN is set. Its Django and Celery integrations turn on by themselves;
+# no personal data is sent (no cookies, user details or request bodies), and the request id
+# goes along as a tag (claimtracker.middleware).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )

@@ -14,5 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("claims.api.urls", namespace="api")),
     path("", include("claims.pages.urls")),
-    path("", include("claims.pages.urls")),
 ]
+
+# A 500 names its request id (HTML for pages, JSON under /api/).
+handler500 = "claimtracker.errors.server_error"
