@@ -165,6 +165,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Workers log through LOGGING (below) like the web processes, in the same format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat queues a heartbeat this often; /healthz fails when none ran for HEALTH_WORKER_MINUTES.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_MINUTES = env_int("HEALTH_WORKER_MINUTES", 5)
+if not 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES * 60:
+    raise ImproperlyConfigured(
+        "Need 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES × 60, or /healthz would fail "
+        "between two heartbeats."
+    )
 # Retries of failed fetches and deliveries: exponential backoff from this base, with jitter.
 JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
 JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
@@ -176,12 +184,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "rehash-archived-files": {"task": "claims.jobs.archiving.verify_archives", "schedule": 86400.0},
+    # /healthz fails once no worker has run this for HEALTH_WORKER_MINUTES; a heartbeat left
+    # queued while no worker runs is dropped rather than run late.
+    "worker-heartbeat": {
+        "task": "claims.jobs.heartbeat.heartbeat",
+        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+    },
 }
 # Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
 CELERY_IMPORTS = [
     "claims.jobs.archiving",
     "claims.jobs.quotes",
     "claims.jobs.webhooks",
+    "claims.jobs.heartbeat",
     "claims.exchange.jobs",
 ]
 
@@ -205,7 +221,12 @@ if max(ARCHIVE_DEADLINE, WEBHOOK_DEADLINE) >= CELERY_TASK_SOFT_TIME_LIMIT:
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A cache that stops answering must fail a request (and /healthz) fast, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
