@@ -31,9 +31,10 @@ migrate: $(VENV)/.runtime .env
 demo: migrate
 	$(PY) manage.py load_demo
 
-## make run: install, migrate, load the demo, make a local editor account, serve on :8000
+## make run: install, migrate, load the demo, make a local editor account, serve on HOST:PORT
+## (127.0.0.1:8000 unless given: make run PORT=8001)
 run: demo
-	$(PY) manage.py create_editor --username editor
+	$(PY) manage.py create_editor --username editor --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; uses DATABASE_URL when set, SQLite otherwise
