@@ -23,7 +23,7 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("reques
 
 # An id a proxy or client sent is kept when it is plainly an id; anything else is replaced, so a
 # header can never smuggle a fake log line or markup into a log or the 500 page.
-_USABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+_USABLE_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 REDACTED = "[redacted]"
 _SENSITIVE_WORDS = (
@@ -55,7 +55,7 @@ def new_request_id() -> str:
 
 def usable_request_id(sent: str | None) -> str:
     """The id a proxy sent in X-Request-ID when it looks like one, else a fresh one."""
-    return sent if sent and _USABLE_ID.match(sent) else new_request_id()
+    return sent if sent and _USABLE_ID.fullmatch(sent) else new_request_id()
 
 
 def current_request_id() -> str | None:

@@ -52,8 +52,9 @@ def test_every_answer_carries_a_request_id_header(client: Client) -> None:
 def test_a_request_id_the_proxy_sent_is_kept_and_a_strange_one_replaced(client: Client) -> None:
     kept = client.get("/api/v1/", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0001")
     replaced = client.get("/api/v1/", HTTP_X_REQUEST_ID="x\nFAKE LOG LINE <script>")
+    trailing = client.get("/api/v1/", HTTP_X_REQUEST_ID="lb-7f3a9c2e-0002\n")
     assert kept["X-Request-ID"] == "lb-7f3a9c2e-0001"
-    assert len(replaced["X-Request-ID"]) == 32
+    assert len(replaced["X-Request-ID"]) == len(trailing["X-Request-ID"]) == 32
     assert "FAKE" not in replaced["X-Request-ID"]
 
 
