@@ -7,7 +7,10 @@ PORT ?= 8000
 # Tests need some key; it signs nothing that outlives the test run.
 TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=false
 
-.PHONY: run test lint format serve demo migrate clean bench
+# make serve and make stack run with DEBUG off unless the environment says otherwise.
+PROD_ENV := DEBUG=$${DEBUG:-false}
+
+.PHONY: run test lint format serve stack demo migrate clean bench
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -31,9 +34,10 @@ migrate: $(VENV)/.runtime .env
 demo: migrate
 	$(PY) manage.py load_demo
 
-## make run: install, migrate, load the demo, make a local editor account, serve on :8000
+## make run: install, migrate, load the demo, make a local editor account, serve on HOST:PORT
+## (127.0.0.1:8000 unless given: make run PORT=8001)
 run: demo
-	$(PY) manage.py create_editor --username editor
+	$(PY) manage.py create_editor --username editor --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite; uses DATABASE_URL when set, SQLite otherwise
@@ -51,10 +55,26 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 
 ## make serve: production-style serving with gunicorn (needs SECRET_KEY and ALLOWED_HOSTS)
+## (each request is logged once, with its request id, by the application: no gunicorn access log)
 serve: $(VENV)/.runtime
-	DEBUG=$${DEBUG:-false} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-false} $(PY) manage.py collectstatic --no-input --verbosity 0
-	DEBUG=$${DEBUG:-false} $(VENV)/bin/gunicorn claimtracker.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	$(PROD_ENV) $(PY) manage.py migrate --no-input
+	$(PROD_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PROD_ENV) $(VENV)/bin/gunicorn claimtracker.wsgi --bind $(HOST):$(PORT) --workers 3
+
+## make stack: the whole stack in one terminal (Procfile through honcho): gunicorn on HOST:PORT,
+## a Celery worker and beat, on DATABASE_URL and CELERY_BROKER_URL (from the environment or
+## .env), after migrating and collecting static files. Ctrl-C stops all three.
+stack: $(VENV)/.runtime
+	@$(PROD_ENV) $(PY) manage.py shell -c "from django.conf import settings; \
+	raise SystemExit(None if settings.CELERY_BROKER_URL else 'make stack needs CELERY_BROKER_URL \
+	(Redis, e.g. redis://127.0.0.1:6379/0) and DATABASE_URL (PostgreSQL): see README, The whole stack')"
+	$(PROD_ENV) $(PY) manage.py migrate --no-input
+	$(PROD_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
+	mkdir -p var
+	@# --env /dev/null: honcho would let .env override the real environment; the settings read
+	@# .env themselves, where real variables win, as everywhere else.
+	$(PROD_ENV) HOST=$(HOST) PATH="$(abspath $(VENV))/bin:$$PATH" \
+	    $(VENV)/bin/honcho start --procfile Procfile --env /dev/null --port $(PORT)
 
 ## make bench: fill claimtracker_bench (100k claims; BENCH_ARGS="--claims 1000000") and measure
 bench: $(VENV)/.runtime

@@ -60,6 +60,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of ``choices`` (compared case-insensitively, returned as listed)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    for choice in choices:
+        if value.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
 def local_secret_key(path: Path) -> str:
     """Return the secret kept under var/ for local runs, creating it on first use."""
     if path.is_file():

@@ -6,11 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+import sentry_sdk
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from claimtracker.env import (
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_rate,
@@ -18,9 +20,24 @@ from claimtracker.env import (
     load_dotenv,
     local_secret_key,
 )
+from claimtracker.logs import logging_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A checkout keeps .env and var/ beside the packages; an installed copy (pip install .) keeps them
+# in the directory it is started from, never inside site-packages.
+_CHECKOUT = PACKAGE_DIR.parent
+BASE_DIR = _CHECKOUT if (_CHECKOUT / "manage.py").is_file() else Path.cwd()
 VAR_DIR = BASE_DIR / "var"
+
+
+def _shipped(name: str) -> Path:
+    """templates/ or static/: inside the package when installed, else beside it (a checkout)."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else _CHECKOUT / name
+
+
+TEMPLATES_DIR = _shipped("templates")
+STATIC_SOURCE_DIR = _shipped("static")
 
 load_dotenv(BASE_DIR / ".env")
 
@@ -55,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id, log line and X-Request-ID header cover every answer, 500s included.
+    "claimtracker.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -82,7 +101,7 @@ ASGI_APPLICATION = "claimtracker.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -154,6 +173,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # outbox and the pending archive status keep the work, and the beat sweep queues it later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Workers log through LOGGING (below) like the web processes, in the same format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat queues a heartbeat this often; /healthz fails when none ran for HEALTH_WORKER_MINUTES.
+HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
+HEALTH_WORKER_MINUTES = env_int("HEALTH_WORKER_MINUTES", 5)
+if not 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES * 60:
+    raise ImproperlyConfigured(
+        "Need 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES × 60, or /healthz would fail "
+        "between two heartbeats."
+    )
 # Retries of failed fetches and deliveries: exponential backoff from this base, with jitter.
 JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
 JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
@@ -169,6 +198,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.jobs.housekeeping.purge_idempotency_keys",
         "schedule": 3600.0,
     },
+    # /healthz fails once no worker has run this for HEALTH_WORKER_MINUTES; a heartbeat left
+    # queued while no worker runs is dropped rather than run late.
+    "worker-heartbeat": {
+        "task": "claims.jobs.heartbeat.heartbeat",
+        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
+    },
 }
 # Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
 CELERY_IMPORTS = [
@@ -176,6 +212,7 @@ CELERY_IMPORTS = [
     "claims.jobs.quotes",
     "claims.jobs.webhooks",
     "claims.jobs.housekeeping",
+    "claims.jobs.heartbeat",
     "claims.exchange.jobs",
 ]
 
@@ -199,7 +236,12 @@ if max(ARCHIVE_DEADLINE, WEBHOOK_DEADLINE) >= CELERY_TASK_SOFT_TIME_LIMIT:
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A cache that stops answering must fail a request (and /healthz) fast, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -213,8 +255,8 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [STATIC_SOURCE_DIR] if STATIC_SOURCE_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -356,3 +398,26 @@ SPECTACULAR_SETTINGS = {
         "PrecisionEnum": "claimtracker.dates.Precision",
     },
 }
+
+# --- Logs and error reports -----------------------------------------------------------------
+# Everything to stderr, one line per record: text, or JSON lines with LOG_FORMAT=json. Each line
+# names its request id (X-Request-ID); secrets are redacted (claimtracker/logs.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), "text")
+LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING_CONFIG = "claimtracker.logs.configure"
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, tasks_in_process=CELERY_TASK_ALWAYS_EAGER
+)
+
+# Sentry, only when SENTRY_DSN is set. Its Django and Celery integrations turn on by themselves;
+# no personal data is sent (no cookies, user details or request bodies), and the request id
+# goes along as a tag (claimtracker.middleware).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )

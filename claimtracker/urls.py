@@ -1,9 +1,10 @@
-"""Top-level URL map: admin, health probe, REST API and analyst pages."""
+"""Top-level URL map: admin, health probe, REST API and analyst pages.
+
+Everything of the apps is included by its dotted name: the project package imports no app.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
-
-from claimtracker.health import healthz
 
 admin.site.site_header = "claimtracker editors"
 admin.site.site_title = "claimtracker"
@@ -11,8 +12,10 @@ admin.site.index_title = "The record"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", include("claims.pages.health")),
     path("api/v1/", include("claims.api.urls", namespace="api")),
     path("", include("claims.pages.urls")),
-    path("", include("claims.pages.urls")),
 ]
+
+# A 500 names its request id (HTML for pages, JSON under /api/).
+handler500 = "claimtracker.errors.server_error"

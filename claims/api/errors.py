@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from claims.api import versions
 from claims.record.errors import RecordInvalid, Refused, StaleVersion
+from claimtracker.logs import current_request_id
 
 
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
@@ -23,4 +24,8 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         error = exceptions.PermissionDenied(error.message)
     elif isinstance(error, StaleVersion):
         error = versions.stale(error)
-    return drf_exception_handler(error, context)
+    response = drf_exception_handler(error, context)
+    # The id the log line has too (also in the X-Request-ID header), for reports of the error.
+    if response is not None and isinstance(response.data, dict):
+        response.data["request_id"] = current_request_id()
+    return response

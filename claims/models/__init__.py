@@ -3,6 +3,7 @@ evidence and assessments. One module per concept; everything is importable from 
 
 from claims.models.evidence import Assessment, Evidence
 from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
+from claims.models.heartbeat import WorkerHeartbeat
 from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
 from claims.models.jobs import (
@@ -44,6 +45,7 @@ __all__ = [
     "Standing",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WorkerHeartbeat",
     "listed_statuses",
     "reads_drafts",
 ]

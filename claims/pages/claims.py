@@ -79,7 +79,7 @@ def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
 # validator that changes whenever the page could: a client revalidating its copy gets a 304
 # after one indexed look-up, without the page being built.
 
-_TEMPLATES = Path(settings.BASE_DIR) / "templates"
+_TEMPLATES = Path(settings.TEMPLATES_DIR)
 # Templates and this module change with a deployment: copies from an older one are not reused.
 RENDER_VERSION = code_version([Path(__file__), *_TEMPLATES.rglob("*")])
 

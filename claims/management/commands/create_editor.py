@@ -18,8 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="editor")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Where the site is served (make run's HOST)."
+        )
+        parser.add_argument("--port", type=int, default=8000, help="Its port (make run's PORT).")
 
-    def handle(self, *args: object, username: str, **options: object) -> None:
+    def handle(self, *args: object, username: str, host: str, port: int, **options: object) -> None:
         try:
             editors = Group.objects.get(name="editors")
         except Group.DoesNotExist:
@@ -36,4 +40,13 @@ class Command(BaseCommand):
         action = "Created" if created else "Reset the password of"
         self.stdout.write(self.style.SUCCESS(f"{action} the local editor account."))
         self.stdout.write(f"  user name: {username}\n  password:  {password}")
-        self.stdout.write("  sign in at http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"  sign in at {sign_in_address(host, port)}")
+
+
+def sign_in_address(host: str, port: int) -> str:
+    """The admin's address on ``host``:``port``; a server listening on every address is
+    reached on loopback, and IPv6 addresses go in brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/admin/"
