@@ -1,4 +1,4 @@
-"""Server errors under /api/ in the API's words: JSON ``{"detail", "status"}``, never HTML.
+"""Server errors under /api/ in the API's words: JSON ``{"detail", "status", "request_id"}``.
 
 Django turns an exception raised anywhere (a view, DRF, another middleware, the database going
 away) into the site's HTML 500 page, and logs it with its traceback; this rewrites that page for
@@ -12,13 +12,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from claimtracker.errors import api_error_body
+
 API_PREFIX = "/api/"
 # Headers that describe the HTML body being replaced; every other header is kept.
 BODY_HEADERS = {"content-type", "content-length", "content-language", "content-encoding"}
-DETAIL = (
-    "The server could not complete this request; the error has been logged. A write sent with "
-    "an Idempotency-Key may be sent again with the same key: it is not applied twice."
-)
 
 
 class ServerErrorsAsJsonMiddleware:
@@ -39,7 +37,7 @@ class ServerErrorsAsJsonMiddleware:
 
 
 def as_json(response: HttpResponse) -> JsonResponse:
-    answer = JsonResponse({"detail": DETAIL, "status": response.status_code})
+    answer = JsonResponse(api_error_body(response.status_code))
     answer.status_code = response.status_code
     for name, value in response.items():
         if name.lower() not in BODY_HEADERS:

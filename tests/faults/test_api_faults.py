@@ -51,7 +51,10 @@ def claim(summary: str = "The group says 152 civilians were killed.") -> dict:
 def assert_json_server_error(answer) -> None:
     assert answer.status_code == 500
     assert answer["Content-Type"] == "application/json"
-    assert answer.json() == {"detail": answer.json()["detail"], "status": 500}
+    body = answer.json()
+    assert set(body) == {"detail", "status", "request_id"}
+    assert body["status"] == 500
+    assert body["request_id"] == answer["X-Request-ID"]
     assert "Idempotency-Key" in answer.json()["detail"]
     assert b"<html" not in answer.content.lower()
 
