@@ -97,6 +97,16 @@ def analyst_api(analyst) -> APIClient:
     return token_client(analyst, "analyst tool")
 
 
+def _answer(response) -> object:
+    """What an answer says, without the request id every answer carries (it differs each time)."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        body = response.json()
+        if isinstance(body, dict):
+            body.pop("request_id", None)
+        return body
+    return re.sub(rb"[0-9a-f]{32}", b"REQUEST-ID", response.content)
+
+
 def publish(claim: Claim) -> None:
     """Publish without the write path (being rewritten): only the status matters here."""
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PUBLISHED)
@@ -160,7 +170,7 @@ def test_a_page_of_a_row_only_a_draft_uses_is_not_found_by_the_public_as_if_unkn
     hidden = client.get(page_urls(scene)[used_as])
     unknown = client.get(UNKNOWN_PAGES[used_as])
 
-    assert (hidden.status_code, hidden.content) == (404, unknown.content)
+    assert (hidden.status_code, _answer(hidden)) == (404, _answer(unknown))
     assert unknown.status_code == 404
     assert Actor.objects.filter(slug__in=DRAFT_ACTORS.values()).count() == len(DRAFT_ACTORS)
     assert Claim.objects.get(pk=scene.draft.pk).status == Claim.Status.DRAFT
@@ -311,7 +321,7 @@ def test_an_api_detail_of_a_row_only_a_draft_uses_answers_the_404_of_an_unknown_
     unknown = api_client.get(UNKNOWN_API[used_as])
 
     assert hidden.status_code == 404
-    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+    assert (hidden.status_code, _answer(hidden)) == (unknown.status_code, _answer(unknown))
 
 
 def test_the_claimreview_of_an_incident_only_a_draft_uses_answers_the_404_of_an_unknown_one(
@@ -320,7 +330,7 @@ def test_the_claimreview_of_an_incident_only_a_draft_uses_answers_the_404_of_an_
     hidden = api_client.get(api_urls(scene)["incident claimreview"])
     unknown = api_client.get(UNKNOWN_API["incident claimreview"])
 
-    assert (hidden.status_code, hidden.content) == (404, unknown.content)
+    assert (hidden.status_code, _answer(hidden)) == (404, _answer(unknown))
     assert Incident.objects.filter(slug=scene.incident.slug).exists()
 
 
@@ -395,7 +405,7 @@ def test_filtering_by_a_draft_claim_answers_as_for_a_claim_that_does_not_exist(
     unknown = api_client.get(url, {param: UNKNOWN_ID})
 
     assert hidden.status_code == 400
-    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+    assert (hidden.status_code, _answer(hidden)) == (unknown.status_code, _answer(unknown))
     assert Response.objects.filter(claim=scene.draft).exists()
 
 
@@ -433,7 +443,7 @@ def test_filtering_claims_by_a_row_only_drafts_use_answers_as_for_an_unknown_slu
     unknown = api_client.get(url, {param: UNKNOWN_SLUG})
 
     assert hidden.status_code == 400
-    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+    assert (hidden.status_code, _answer(hidden)) == (unknown.status_code, _answer(unknown))
 
 
 @pytest.mark.parametrize(("param", "slug"), FILTERS)
@@ -489,7 +499,7 @@ def test_filtering_documents_by_a_hidden_publisher_answers_as_for_an_unknown_one
     hidden = api_client.get("/api/v1/documents/", {"publisher": "zarzour-outlet"})
     unknown = api_client.get("/api/v1/documents/", {"publisher": UNKNOWN_SLUG})
 
-    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+    assert (hidden.status_code, _answer(hidden)) == (unknown.status_code, _answer(unknown))
     assert Document.objects.filter(publisher__slug="zarzour-outlet").exists()
 
 
