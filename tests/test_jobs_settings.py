@@ -38,6 +38,7 @@ def test_the_beat_schedule_holds_the_periodic_checks():
         "claims.jobs.webhooks.sweep_outbox",
         "claims.jobs.archiving.retry_failed_archives",
         "claims.jobs.archiving.verify_archives",
+        "claims.jobs.heartbeat.heartbeat",
     }
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert set(tasks) <= set(celery_app.tasks)
