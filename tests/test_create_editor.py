@@ -8,7 +8,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _roles_exist(db: None) -> None:
+    """A transactional test that ran before in this process may have emptied every table, the
+    roles migrate made included; the user factory makes them again."""
+    UserFactory(username="another-editor", groups=["editors"])
 
 
 def _printed(*args: str) -> str:
