@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from sources.models import ApiToken
-from tests.factories import UserFactory
+from tests.factories import ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,6 +149,7 @@ def test_failed_tokens_behind_the_proxy_are_counted_for_the_client_not_the_proxy
 
 def test_pages_are_limited_per_anonymous_address_with_retry_after(settings, white_helmets):
     settings.PAGE_THROTTLE = (3, 60)
+    ClaimFactory(speaker=white_helmets)  # a published claim: the public sees the actor's page
     client = Client(REMOTE_ADDR="203.0.113.20")
 
     answers = [client.get(white_helmets.get_absolute_url()) for _ in range(4)]
