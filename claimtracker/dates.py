@@ -55,3 +55,16 @@ def describe(day: dt.date | None, precision: str) -> str:
     if precision == Precision.YEAR:
         return f"{start:%Y}"
     return f"{start:%-d %b %Y}"
+
+
+def known_by(day: dt.date) -> dict[str, dt.date]:
+    """For each precision, the first stored date that is *not* yet counted "as of" ``day``.
+
+    A loose date counts by the end of its period: a claim made "in October 2015" was made by
+    31 October 2015 at the latest, so it is not counted as of 10 October. The period of a stored
+    date ends on or before ``day`` exactly when ``day``'s next day lies in a later period, that
+    is when the stored (normalised) date is before the start of the period holding ``day + 1``.
+    One bound per precision keeps "made by" a plain range on the stored date.
+    """
+    after = day + dt.timedelta(days=1)
+    return {precision: normalise(after, precision) for precision in Precision.values}

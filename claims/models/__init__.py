@@ -22,6 +22,7 @@ from claims.models.statements import (
     QuoteCheck,
     Standing,
     listed_statuses,
+    made_by,
     reads_drafts,
 )
 
@@ -47,5 +48,6 @@ __all__ = [
     "WebhookSubscription",
     "WorkerHeartbeat",
     "listed_statuses",
+    "made_by",
     "reads_drafts",
 ]

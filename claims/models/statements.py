@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection
 
@@ -14,7 +15,7 @@ from django.urls import reverse
 
 from claims.models.figures import CasualtyFigure
 from claims.models.links import Attribution, Response
-from claimtracker.dates import Precision, describe, normalise, period
+from claimtracker.dates import Precision, describe, known_by, normalise, period
 from sources.models import Actor, Document, language_code
 
 
@@ -53,6 +54,16 @@ def listed_statuses(user: object | None) -> set[str]:
     return set(Claim.Status.values) if reads_drafts(user) else {Claim.Status.PUBLISHED}
 
 
+def made_by(day: dt.date, prefix: str = "") -> Q:
+    """Claims (or, with ``prefix="claim__"``, rows of another model by their claim) made by
+    ``day``, counting a loose date by the end of its period (``claimtracker.dates.known_by``):
+    the one definition of "as of" a date in world time."""
+    condition = Q()
+    for precision, bound in known_by(day).items():
+        condition |= Q(**{f"{prefix}made_precision": precision, f"{prefix}made_on__lt": bound})
+    return condition
+
+
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> ClaimQuerySet:
         return self.filter(status=Claim.Status.PUBLISHED)
@@ -60,6 +71,10 @@ class ClaimQuerySet(models.QuerySet):
     def public(self) -> ClaimQuerySet:
         """What anyone may read at its URL: published claims, and withdrawn ones with notice."""
         return self.filter(status__in=[Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN])
+
+    def made_by(self, day: dt.date) -> ClaimQuerySet:
+        """Claims made by ``day`` (loose dates by the end of their period)."""
+        return self.filter(made_by(day))
 
     def visible_to(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
         """What ``user`` may open at its URL."""
