@@ -83,6 +83,11 @@ SELECT json_build_object(
                       AND rc.speaker_id = c.speaker_id) THEN 'retracted'
                 WHEN EXISTS (SELECT 1 FROM claims_response r
                     JOIN claims_claim rc ON rc.id = r.claim_id
+                    WHERE r.answers_id = c.id AND rc.status = 'published'
+                      AND r.kind IN ('corrects', 'updates') AND rc.speaker_id = c.speaker_id)
+                    THEN 'superseded'
+                WHEN EXISTS (SELECT 1 FROM claims_response r
+                    JOIN claims_claim rc ON rc.id = r.claim_id
                     WHERE r.answers_id = c.id AND rc.status = 'published' AND r.kind IN
                     ('denies', 'disputes', 'rebuts', 'attacks_credibility', 'corrects'))
                  AND EXISTS (SELECT 1 FROM claims_response r

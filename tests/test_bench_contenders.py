@@ -20,7 +20,8 @@ from tests.factories import (
 
 @pytest.fixture
 def claims(db) -> None:
-    """Enough published claims for two pages of 50, some on one day, one denied and one draft."""
+    """Enough published claims for two pages of 50, some on one day, one denied, one
+    superseded and one draft."""
     russia = ActorFactory(name="Russia", slug="russia")
     incident = IncidentFactory(slug="idlib")
     spokesman = ActorFactory(kind="person")
@@ -32,6 +33,9 @@ def claims(db) -> None:
     ClaimFactory(spokesperson=spokesman, made_on=dt.date(2017, 12, 1), made_precision="month")
     ClaimFactory(made_on=dt.date(2017, 10, 1), status=Claim.Status.DRAFT)
     ResponseFactory(claim=made[39], answers=made[38])  # both on the first page
+    # The speaker of made[37] gives a newer figure: made[37] is superseded (first page too).
+    update = ClaimFactory(speaker=made[37].speaker, incident=incident, made_on=made[37].made_on)
+    ResponseFactory(claim=update, answers=made[37], kind="updates")
 
 
 @pytest.mark.postgres
@@ -46,6 +50,7 @@ def test_the_floor_answers_the_same_document_as_the_api(client, claims):
     assert floor == api
     assert len(api["results"]) == 50
     assert [c["standing"] for c in api["results"]].count("denied") == 1
+    assert [c["standing"] for c in api["results"]].count("superseded") == 1
 
 
 @override_settings(ROOT_URLCONF="bench.urls")

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from claims.devdata import synthetic
 from claims.devdata.synthetic_writers import CopyWriter, writer_for
@@ -20,6 +21,7 @@ from claims.models import (
     Evidence,
     Incident,
     Response,
+    Standing,
 )
 from sources.models import Actor, Document
 
@@ -151,3 +153,12 @@ def test_copy_path_fills_left_out_columns_with_model_defaults() -> None:
     # Ids came from the sequences, so ordinary inserts afterwards do not collide.
     actor = Actor.objects.create(name="After", slug="after", kind=Actor.Kind.PERSON)
     assert actor.pk > max(Actor.objects.exclude(pk=actor.pk).values_list("pk", flat=True))
+
+
+def test_updates_and_retractions_come_from_the_answered_claims_own_speaker() -> None:
+    generate(2000)
+    own_only = Response.objects.filter(kind__in=list(Response.OWN_SPEAKER_ONLY))
+    assert own_only.filter(kind=Response.Kind.UPDATES).exists()
+    assert not own_only.exclude(claim__speaker=F("answers__speaker")).exists()
+    superseded = Claim.objects.with_standing().filter(annotated_standing=Standing.SUPERSEDED)
+    assert superseded.exists()

@@ -150,11 +150,33 @@ def _agent(actor: Actor) -> dict[str, Any]:
     return agent
 
 
+def review_body(claim: Claim) -> str:
+    """Who answered ``claim`` in the record, how and when, and the standing derived from it:
+    the record's own words, naming every party, for a ClaimReview's ``reviewBody``."""
+    answers = [
+        f"{r.claim.speaker.name} {r.get_kind_display()} it ({r.claim.made_display})"
+        for r in claim.responses_received.all()
+        if r.claim.status == Claim.Status.PUBLISHED
+    ]
+    said = (
+        "Published answers in the record: " + "; ".join(answers) + "."
+        if answers
+        else "The record holds no published answer to it."
+    )
+    return (
+        f"{claim.speaker.name} made this claim ({claim.made_display}). {said}"
+        f" Standing the record derives from them: {claim.standing_label}."
+    )
+
+
 def claim_review(claim: Claim, request: Request | None) -> dict[str, Any]:
-    """A schema.org ClaimReview of one claim; needs ``with_thread()`` and prefetched assessments.
+    """A schema.org ClaimReview of one claim; needs ``with_standing()``, ``with_thread()`` and
+    prefetched assessments.
 
     The claim's appearances are the documents of its attribution chain; the first appearance
-    is the earliest published of them. The review rating is the latest assessment, if any.
+    is the earliest published of them. The review rating is the latest assessment, if any: the
+    record grades nothing itself, so its derived standing goes in ``reviewBody`` with who
+    answered the claim, not in a rating.
     """
     documents = [hop.document for hop in claim.chain if hop.document_id]
     appearances = [
@@ -187,6 +209,7 @@ def claim_review(claim: Claim, request: Request | None) -> dict[str, Any]:
         "itemReviewed": reviewed,
         "author": {"@type": "Organization", "name": "claimtracker"},
         "datePublished": claim.updated_at.date().isoformat(),
+        "reviewBody": review_body(claim),
     }
     assessments: Iterable[Assessment] = claim.assessments.all()
     latest = max(assessments, key=lambda a: a.created_at, default=None)

@@ -145,6 +145,7 @@ class IncidentViewSet(
         claims = (
             Claim.objects.published()
             .filter(incident=incident)
+            .with_standing()
             .with_thread()
             .prefetch_related("assessments")  # the rating of every review in one query
             .order_by("made_on", "id")

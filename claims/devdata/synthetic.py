@@ -48,8 +48,10 @@ DAYS = 15 * 365
 # phrase still matches about as often as with fresh sentences.
 POOL = 1 << 15
 
-# How often each kind of answer occurs, in Response.Kind order (retractions are left out below).
-ANSWER_WEIGHTS = [30, 20, 10, 10, 5, 2, 10, 13]
+# How often each kind of answer occurs, in Response.Kind order. Updates and retractions come
+# only from the answered claim's own speaker (Response.OWN_SPEAKER_ONLY), so they answer that
+# speaker's latest earlier claim in the incident, or nothing.
+ANSWER_WEIGHTS = [30, 20, 10, 10, 5, 6, 2, 10, 13]
 VERBS = ["said", "reported", "cited", "quoted", "relayed"]
 PLACES = ["Aleppo", "Idlib", "Hama", "Homs", "Deir ez-Zor", "Raqqa", "Daraa", "Latakia", "Douma"]
 WORDS = [
@@ -92,6 +94,7 @@ CLAIM_KIND_WEIGHTS = [35, 20, 20, 10, 10, 5]
 STATUSES = [Claim.Status.PUBLISHED, Claim.Status.DRAFT, Claim.Status.WITHDRAWN]
 STATUS_WEIGHTS = [95, 4, 1]
 ANSWER_KINDS = list(Response.Kind.values)
+OWN_SPEAKER_ONLY = set(Response.OWN_SPEAKER_ONLY)
 # Enumeration values, looked up once: ``Kind.values`` builds a new list on every access.
 FIGURE_CATEGORIES = list(CasualtyFigure.Category.values)
 FIGURE_OUTCOMES = list(CasualtyFigure.Outcome.values)
@@ -171,8 +174,9 @@ class Generator:
         # Dataset identifiers come from their own stream, seeded with the run's tag in actors():
         # a second run with the same seed must not repeat the first run's identifiers.
         self.uids: random.Random
-        # The last 20 claims of each incident, as (id, date): the ones a new claim may answer.
-        self.recent: dict[int, list[tuple[int, dt.date]]] = {}
+        # The last 20 claims of each incident, as (id, date, speaker): the ones a new claim may
+        # answer.
+        self.recent: dict[int, list[tuple[int, dt.date, int]]] = {}
 
     def run(self) -> dict[str, int]:
         with transaction.atomic():
@@ -317,12 +321,15 @@ class Generator:
                 hops.append((pk, position, actor, document, rng.choice(VERBS)))
             earlier = self.recent.setdefault(incident, [])
             if earlier and random_() < 0.35:
-                answered, answered_on = rng.choice(earlier)
-                if answered_on <= made_on:
-                    answer = rng.choices(ANSWER_KINDS, weights=ANSWER_WEIGHTS)[0]
-                    if answer != Response.Kind.RETRACTS:
-                        answers.append((pk, answered, answer))
-            earlier.append((pk, made_on))
+                answer = rng.choices(ANSWER_KINDS, weights=ANSWER_WEIGHTS)[0]
+                if answer in OWN_SPEAKER_ONLY:
+                    own = [claim for claim in earlier if claim[2] == speaker]
+                    answered, answered_on, _ = own[-1] if own else (None, made_on, None)
+                else:
+                    answered, answered_on, _ = rng.choice(earlier)
+                if answered is not None and answered_on <= made_on:
+                    answers.append((pk, answered, answer))
+            earlier.append((pk, made_on, speaker))
             if len(earlier) > 20:
                 del earlier[0]
             if random_() < 0.5:

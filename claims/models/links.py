@@ -18,6 +18,8 @@ class Response(models.Model):
         REBUTS = "rebuts", "rebuts"
         ATTACKS_CREDIBILITY = "attacks_credibility", "attacks the credibility of"
         CORRECTS = "corrects", "corrects"
+        # A speaker's newer figure or account of what it said before: no challenge, no support.
+        UPDATES = "updates", "gives an updated figure or account of"
         RETRACTS = "retracts", "retracts"
         CONFIRMS = "confirms", "confirms"
         CORROBORATES = "corroborates", "corroborates"
@@ -30,6 +32,17 @@ class Response(models.Model):
         Kind.CORRECTS,
     )
     SUPPORTING = (Kind.CONFIRMS, Kind.CORROBORATES)
+    # From the answered claim's own speaker these mean it has moved on from the claim
+    # (standing "superseded"); ``corrects`` from anyone else is a challenge.
+    REVISING = (Kind.CORRECTS, Kind.UPDATES)
+    # Only the answered claim's own speaker may answer in these ways (``clean``).
+    OWN_SPEAKER_ONLY = {
+        Kind.RETRACTS: "Only the speaker of a claim can retract it; use another kind.",
+        Kind.UPDATES: (
+            "Only the speaker of a claim can give an updated figure or account of it;"
+            " another party's figure corrects or disputes it."
+        ),
+    }
 
     claim = models.ForeignKey(
         "claims.Claim",
@@ -76,10 +89,8 @@ class Response(models.Model):
             return
         if claim.pk is not None and claim.pk == answers.pk:
             raise ValidationError({"answers": "A claim cannot respond to itself."})
-        if self.kind == self.Kind.RETRACTS and claim.speaker_id != answers.speaker_id:
-            raise ValidationError(
-                {"kind": "Only the speaker of a claim can retract it; use another kind."}
-            )
+        if self.kind in self.OWN_SPEAKER_ONLY and claim.speaker_id != answers.speaker_id:
+            raise ValidationError({"kind": self.OWN_SPEAKER_ONLY[self.kind]})
         if not (claim.made_on and answers.made_on):
             return
         answered_start, _ = answers.made_period

@@ -20,13 +20,32 @@ from sources.models import Actor, Document, language_code
 
 
 class Standing(models.TextChoices):
-    """Where a claim stands given the published responses to it; derived, never typed in."""
+    """Where a claim stands given the published responses to it; derived, never typed in.
+
+    The one rule, first match wins (``StandingOf`` runs it in SQL; the README repeats it):
+
+    1. retracted: its own speaker retracts it;
+    2. superseded: its own speaker later gave another figure or account of it (``corrects``
+       or ``updates`` from the same speaker): the speaker has moved on from it, whatever
+       others said, as with a retraction; others' answers stay listed on the claim;
+    3. contested: someone challenges it and someone else supports it;
+    4. denied: someone denies it;
+    5. disputed: someone disputes, rebuts, attacks the credibility of or corrects it
+       (a correction counts as a challenge only from another party);
+    6. corroborated: another party confirms or corroborates it (a speaker confirming itself
+       adds nothing);
+    7. unanswered.
+
+    Only published answers count; "as of" a day (``with_standing(as_of=...)``), only answers
+    made by then, a loose date counting by the end of its period.
+    """
 
     UNANSWERED = "unanswered", "unanswered"
     DENIED = "denied", "denied"
     DISPUTED = "disputed", "disputed"
     CORROBORATED = "corroborated", "corroborated"
     RETRACTED = "retracted", "retracted by its speaker"
+    SUPERSEDED = "superseded", "superseded by its speaker"
     CONTESTED = "contested", "contested (both challenged and corroborated)"
 
 
@@ -84,13 +103,11 @@ class ClaimQuerySet(models.QuerySet):
         """What lists, exports and search show ``user``."""
         return self if reads_drafts(user) else self.published()
 
-    def with_standing(self) -> ClaimQuerySet:
-        """Annotate ``annotated_standing``: the one definition of standing (``StandingOf``).
-
-        Only published responses count. A retraction counts only when it comes from the
-        speaker of the claim, and corroboration only when it comes from someone else.
-        """
-        return self.annotate(annotated_standing=StandingOf("pk", "speaker"))
+    def with_standing(self, as_of: dt.date | None = None) -> ClaimQuerySet:
+        """Annotate ``annotated_standing``: the one definition of standing (``Standing``,
+        ``StandingOf``); with ``as_of``, the standing in world time on that day, from the
+        answers made by then."""
+        return self.annotate(annotated_standing=StandingOf("pk", "speaker", as_of=as_of))
 
     def with_exchanges(self, shown: Collection[str]) -> ClaimQuerySet:
         """What a claim in a list shows a reader of claims in the ``shown`` statuses: its
@@ -149,7 +166,8 @@ class ClaimQuerySet(models.QuerySet):
 
 
 class StandingOf(Func):
-    """The standing of the claim whose id and speaker are the two arguments, in SQL.
+    """The standing of the claim whose id and speaker are the two arguments, in SQL: the rule
+    written in ``Standing``'s docstring, as a CASE whose branches are in that order.
 
     One correlated sub-query folds the claim's published answers into flags and picks the
     standing from them; a claim with no answer gets one row of NULL flags, hence "unanswered".
@@ -157,38 +175,72 @@ class StandingOf(Func):
     rows a page returns, through the index on ``answers``; EXISTS tests were hashed over every
     response instead, whatever the LIMIT (about 400 ms per list page at 100k claims). It is
     written as SQL because composing it from querysets cost more to compile than to run.
+
+    With ``as_of``, only answers whose answering claim was made by that day count, by the
+    rule of ``made_by`` (one bound per precision from ``known_by``), passed as parameters.
     """
 
     output_field = models.CharField()
 
+    def __init__(self, claim: str, speaker: str, *, as_of: dt.date | None = None) -> None:
+        super().__init__(claim, speaker)
+        self.as_of = as_of
+
     def as_sql(self, compiler, connection, **extra_context):
         claim_sql, claim_params = compiler.compile(self.source_expressions[0])
         speaker_sql, speaker_params = compiler.compile(self.source_expressions[1])
+        # Parameters in the order their placeholders appear: ``same()`` is written (and its
+        # parameters added) each time the text needs it.
+        params: list = []
 
-        def kind_in(kinds: tuple[str, ...]) -> str:
+        def same() -> str:
+            params.extend(speaker_params)
+            return f"rc.speaker_id = {speaker_sql}"
+
+        def kind_in(kinds: Collection[str]) -> str:
             return "r.kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
 
         def flag(condition: str) -> str:
             return f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) = 1"
 
-        same = f"rc.speaker_id = {speaker_sql}"
-        retracted = flag(f"r.kind = '{Response.Kind.RETRACTS}' AND {same}")
-        challenged = flag(kind_in(Response.CHALLENGING))
-        supported = flag(f"{kind_in(Response.SUPPORTING)} AND NOT ({same})")
-        denied = flag(f"r.kind = '{Response.Kind.DENIES}'")
+        def challenged() -> str:
+            # A speaker's own correction revises its claim (superseded), it does not challenge it.
+            return flag(
+                f"{kind_in(Response.CHALLENGING)} AND NOT (r.kind = '{Response.Kind.CORRECTS}'"
+                f" AND {same()})"
+            )
+
+        def supported() -> str:
+            return flag(f"{kind_in(Response.SUPPORTING)} AND NOT ({same()})")
+
+        revising = kind_in(Response.REVISING)
+        rules = [
+            (lambda: flag(f"r.kind = '{Response.Kind.RETRACTS}' AND {same()}"), Standing.RETRACTED),
+            (lambda: flag(f"{revising} AND {same()}"), Standing.SUPERSEDED),
+            (lambda: f"{challenged()} AND {supported()}", Standing.CONTESTED),
+            (lambda: flag(f"r.kind = '{Response.Kind.DENIES}'"), Standing.DENIED),
+            (challenged, Standing.DISPUTED),
+            (supported, Standing.CORROBORATED),
+        ]
+
+        cases = " ".join(f"WHEN {condition()} THEN '{standing}'" for condition, standing in rules)
         sql = (
-            f"(SELECT CASE WHEN {retracted} THEN '{Standing.RETRACTED}'"
-            f" WHEN {challenged} AND {supported} THEN '{Standing.CONTESTED}'"
-            f" WHEN {denied} THEN '{Standing.DENIED}'"
-            f" WHEN {challenged} THEN '{Standing.DISPUTED}'"
-            f" WHEN {supported} THEN '{Standing.CORROBORATED}'"
-            f" ELSE '{Standing.UNANSWERED}' END"
+            f"(SELECT CASE {cases} ELSE '{Standing.UNANSWERED}' END"
             f" FROM {Response._meta.db_table} r"
             f" JOIN {Claim._meta.db_table} rc ON rc.id = r.claim_id"
-            f" WHERE r.answers_id = {claim_sql} AND rc.status = '{Claim.Status.PUBLISHED}')"
+            f" WHERE r.answers_id = {claim_sql} AND rc.status = '{Claim.Status.PUBLISHED}'"
         )
-        # Parameters in the order they appear: the speaker three times, then the claim.
-        return sql, (*speaker_params * 3, *claim_params)
+        params.extend(claim_params)
+        if self.as_of is not None:
+            bounds = known_by(self.as_of).items()
+            sql += (
+                " AND ("
+                + " OR ".join("(rc.made_precision = %s AND rc.made_on < %s)" for _ in bounds)
+                + ")"
+            )
+            for precision, bound in bounds:
+                params.extend([precision, connection.ops.adapt_datefield_value(bound)])
+        return sql + ")", tuple(params)
 
 
 class Claim(models.Model):

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -23,19 +34,31 @@ from sources.models import Actor
 
 
 def response_habits(actor: Actor, user: User) -> dict[str, object]:
-    """How ``actor`` answers others: counts by kind, and the median days from allegation to answer.
+    """How ``actor`` answers others: counts by kind, and the median days from allegation to answer;
+    and, apart, how it revised its own claims (corrections, updates, retractions).
 
-    Loose dates count from the start of their period, so the delay is approximate when either
-    side is dated only to a week or a month; the page says so.
+    Only answers to another speaker's claims count as answering others: a speaker revising its
+    own figure is not answering anyone. Loose dates count from the start of their period, so
+    the delay is approximate when either side is dated only to a week or a month; the page says
+    so.
     """
     allowed = listed_statuses(user)
-    answers = Response.objects.filter(
+    made = Response.objects.filter(
         claim__speaker=actor, claim__status__in=allowed, answers__status__in=allowed
     )
-    counts = [
-        (Response.Kind(row["kind"]).label, row["n"])
-        for row in answers.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
-    ]
+    own = Q(answers__speaker=F("claim__speaker"))
+    answers = made.exclude(own)
+    # Answers to others and revisions of its own claims, counted by kind in one query.
+    grouped = (
+        made.annotate(own=ExpressionWrapper(own, output_field=BooleanField()))
+        .values("own", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    )
+    tallies: dict[bool, list[tuple[str, int]]] = {True: [], False: []}
+    for row in grouped:
+        tallies[bool(row["own"])].append((Response.Kind(row["kind"]).label, row["n"]))
+    counts, revisions = tallies[False], tallies[True]
     pairs = answers.values_list(
         "claim__made_on", "claim__made_precision", "answers__made_on", "answers__made_precision"
     )
@@ -47,6 +70,8 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
         "counts": counts,
         "median_delay": statistics.median(delays) if delays else None,
         "answered": len(delays),
+        "revisions": revisions,
+        "revised": sum(n for _, n in revisions),
     }
 
 
@@ -54,7 +79,10 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speec
     """When ``actor`` spoke: its own claims in one row, its answers to other claims in another,
     counted per period (chosen from the span of dates, as on the timeline), so the band stays
     the same size however much the actor said."""
-    answering = Exists(Response.objects.filter(claim=OuterRef("pk")))
+    # A revision of one's own claim is not an answer to another claim.
+    answering = Exists(
+        Response.objects.filter(claim=OuterRef("pk")).exclude(answers__speaker=OuterRef("speaker"))
+    )
     claims = (
         Claim.objects.filter(Q(speaker=actor) | Q(spokesperson=actor))
         .filter(status__in=listed_statuses(user))
