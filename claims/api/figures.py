@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -18,7 +18,7 @@ from claims.api.serializers import ClaimRefSerializer, FigureSerializer, Inciden
 from claims.models import CasualtyFigure, Incident
 from claims.reading.asof import as_of_from
 from claims.reading.discrepancies import Flag, Rule, discrepancies, flags_by_figure
-from claims.reading.figures import figure_record, published_figures
+from claims.reading.figures import actor_scope, figure_record, incident_scope
 from sources.models import Actor
 
 
@@ -124,15 +124,11 @@ def _answer(
 
 def incident_figures(request: Request, incident: Incident) -> list:
     chosen, as_of = _read(request, IncidentFigureQuery)
-    return _answer(
-        request, published_figures(as_of).filter(claim__incident=incident), as_of, chosen
-    )
+    return _answer(request, incident_scope(incident, as_of), as_of, chosen)
 
 
 def actor_figures(request: Request, actor: Actor) -> list:
     """The actor's own figures; flags read over every figure of the incidents it gave them for."""
     chosen, as_of = _read(request, ActorFigureQuery)
-    figures = published_figures(as_of)
-    incidents = figures.filter(claim__speaker=actor).values("claim__incident")
-    scope = figures.filter(Q(claim__incident__in=incidents) | Q(claim__speaker=actor))
+    scope = actor_scope(actor, as_of)
     return _answer(request, scope, as_of, chosen, lambda f: f.claim.speaker_id == actor.pk)

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from claims.models import CasualtyFigure, Claim, Response, made_by
+from claims.models import CasualtyFigure, Claim, Incident, Response, made_by
 from claims.reading.originators import origins_of
 from sources.models import Actor
 
@@ -34,6 +34,19 @@ def published_figures(as_of: dt.date | None = None) -> QuerySet[CasualtyFigure]:
     return figures.select_related("claim__speaker", "claim__incident", "reported_by").order_by(
         "claim__made_on", "claim_id", "id"
     )
+
+
+def incident_scope(incident: Incident, as_of: dt.date | None) -> QuerySet[CasualtyFigure]:
+    """The figures an incident's flags are read over: every published figure about it."""
+    return published_figures(as_of).filter(claim__incident=incident)
+
+
+def actor_scope(actor: Actor, as_of: dt.date | None) -> QuerySet[CasualtyFigure]:
+    """The figures an actor's flags are read over: its own, and every other party's figures for
+    the incidents it gave figures for (the other side of a comparison)."""
+    figures = published_figures(as_of)
+    incidents = figures.filter(claim__speaker=actor).values("claim__incident")
+    return figures.filter(Q(claim__incident__in=incidents) | Q(claim__speaker=actor))
 
 
 def group_key(figure: CasualtyFigure) -> tuple[int | None, str, str]:
