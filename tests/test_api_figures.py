@@ -147,7 +147,8 @@ def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
     (relay,) = body
     assert [flag["rule"] for flag in relay["flags"]] == ["relay_superseded"]
     assert relay["flags"][0]["text"] == (
-        "Daily Outlet relays Médecins Sans Frontières's 22 (8 Oct 2015); Médecins Sans "
+        "Daily Outlet relays Médecins Sans Frontières's 22 civilians killed (8 Oct 2015); "
+        "Médecins Sans "
         "Frontières has since given 42 (7 Oct 2015)."
     )
 

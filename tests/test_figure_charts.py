@@ -55,9 +55,9 @@ def test_outcomes_and_categories_are_drawn_apart_each_on_its_own_scale() -> None
         "combatants killed",
         "children injured",
     ]
-    assert [g.top for g in groups] == [200, 20, 2000, 50]
+    assert [g.top for g in groups] == [200, 15, 1500, 50]
     (twelve,) = groups[1].bars
-    assert twelve.x1 > 50  # 12 of 20, not a dot beside a thousand
+    assert twelve.x1 > 70  # 12 of 15, not a dot beside a thousand
 
 
 def test_an_open_ended_figure_is_a_short_arrow_not_a_bar_to_the_edge() -> None:

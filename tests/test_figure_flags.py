@@ -67,8 +67,8 @@ def test_a_speaker_lowering_its_own_figure_is_flagged(incident, msf) -> None:
         (
             "lowered",
             [after.pk, before.pk],
-            "MSF gives 30 (5 Oct 2015), below its own earlier 42 (3 Oct 2015); the record "
-            "holds no correction by MSF of the earlier claim.",
+            "MSF gives 30 civilians killed (5 Oct 2015), below its own earlier 42 (3 Oct 2015); "
+            "the record holds no correction by MSF of the earlier claim.",
             None,
         )
     ]
@@ -142,8 +142,9 @@ def test_parties_whose_latest_ranges_do_not_overlap_are_flagged_with_the_ratio(
         (
             "apart",
             [high.pk, low.pk],
-            "MSF's latest figure, 42 (7 Oct 2015), and Ministry's, up to 10 (5 Oct 2015), do "
-            "not overlap: the lowest of the first is 4.2 times the highest of the second.",
+            "MSF's latest figure, 42 civilians killed (7 Oct 2015), and Ministry's, up to 10 "
+            "(5 Oct 2015), do not overlap: the lowest of the first is 4.2 times the highest of "
+            "the second.",
             4.2,
         )
     ]
@@ -187,7 +188,8 @@ def test_a_relay_of_a_figure_its_originator_had_raised_is_flagged(incident, msf)
         (
             "relay_superseded",
             [relay.pk, newer.pk],
-            "Outlet relays MSF's 22 (8 Oct 2015); MSF has since given 42 (5 Oct 2015).",
+            "Outlet relays MSF's 22 civilians killed (8 Oct 2015); MSF has since given 42 "
+            "(5 Oct 2015).",
             None,
         )
     ]
@@ -232,7 +234,10 @@ def test_a_relay_of_a_statement_its_originator_corrected_is_flagged(incident, ms
 
     (flag,) = flags()
     assert flag[0] == "relay_superseded"
-    assert flag[2] == "Outlet relays MSF's 22 (4 Oct 2015); MSF has since corrected it."
+    assert (
+        flag[2]
+        == "Outlet relays MSF's 22 civilians killed (4 Oct 2015); MSF has since corrected it."
+    )
 
 
 # --- the same figure counted twice by two relays of one originator --------------------------

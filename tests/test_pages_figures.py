@@ -51,7 +51,7 @@ def test_the_incident_page_shows_the_flags_in_words(client: Client, hospital) ->
 
     assert (
         "<strong>Lowered by its own speaker, no correction recorded.</strong> MSF gives 30 "
-        "(5 Oct 2015), below its own earlier 42 (3 Oct 2015)" in html
+        "civilians killed (5 Oct 2015), below its own earlier 42 (3 Oct 2015)" in html
     )
     assert "<strong>Parties&#x27; ranges do not overlap.</strong> MSF&#x27;s latest figure" in html
 

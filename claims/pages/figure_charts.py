@@ -38,13 +38,15 @@ SERIES = 8  # trajectories drawn per group, each in its own colour and marker
 
 
 def nice_ceiling(value: int) -> int:
-    """The next round number at or above ``value`` (1, 2 or 5 times a power of ten), at least 10."""
+    """The next round number at or above ``value``, at least 10: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or
+    8 times a power of ten, so the largest figure fills most of the scale (46 -> 60, not 100)
+    and a fifth of it, where the ticks go, is still a whole number."""
     if value <= 10:
         return 10
     power = 10 ** int(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= value and (step * power) % 5 == 0:
+            return int(step * power)
     return 10 * power  # pragma: no cover - the loop always returns
 
 

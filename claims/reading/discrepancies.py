@@ -77,9 +77,11 @@ class Range:
         return self.top is not None and self.top < other.bottom
 
 
-def _said(figure: CasualtyFigure) -> str:
+def _said(figure: CasualtyFigure, *, naming_group: bool = False) -> str:
+    """ "30 (5 Oct 2015)"; with ``naming_group``, "30 civilians killed (5 Oct 2015)"."""
     claim = figure.claim
-    return f"{figure.range_display} ({describe(claim.made_on, claim.made_precision)})"
+    group = f" {group_label(figure.outcome, figure.category)}" if naming_group else ""
+    return f"{figure.range_display}{group} ({describe(claim.made_on, claim.made_precision)})"
 
 
 def _by_claim(figures: list[CasualtyFigure]) -> list[list[CasualtyFigure]]:
@@ -109,7 +111,7 @@ def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
                 Flag(
                     Rule.LOWERED,
                     (new.figure, old.figure),
-                    f"{name} gives {_said(new.figure)}, below its own earlier "
+                    f"{name} gives {_said(new.figure, naming_group=True)}, below its own earlier "
                     f"{_said(old.figure)}; the record holds no correction by {name} of the "
                     "earlier claim.",
                 )
@@ -140,7 +142,8 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
             Flag(
                 Rule.APART,
                 (high.figure, low.figure),
-                f"{record.actors[high_party].name}'s latest figure, {_said(high.figure)}, "
+                f"{record.actors[high_party].name}'s latest figure, "
+                f"{_said(high.figure, naming_group=True)}, "
                 f"and {record.actors[low_party].name}'s, {_said(low.figure)}, do not "
                 f"overlap: the lowest of the first is {times} the highest of the second.",
                 ratio,
@@ -181,11 +184,15 @@ def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> list[
         name, relay = record.actors[origin].name, figure.claim.speaker.name
         if newer:
             last = max(newer, key=order_key)
-            text = f"{relay} relays {name}'s {_said(figure)}; {name} has since given {_said(last)}."
+            text = (
+                f"{relay} relays {name}'s {_said(figure, naming_group=True)}; "
+                f"{name} has since given {_said(last)}."
+            )
         else:
             last, text = (
                 relayed,
-                f"{relay} relays {name}'s {_said(figure)}; {name} has since corrected it.",
+                f"{relay} relays {name}'s {_said(figure, naming_group=True)}; "
+                f"{name} has since corrected it.",
             )
         flags.append(Flag(Rule.RELAY_SUPERSEDED, (figure, last), text))
     return flags
