@@ -82,8 +82,7 @@ def test_a_lowering_with_a_correction_recorded_is_not_flagged(incident, msf) -> 
     assert flags() == []
 
 
-def test_an_update_counts_as_a_correction_whatever_its_kind_is_called(incident, msf) -> None:
-    # "updates" is the response kind the standing work adds; the rule names it by value.
+def test_an_update_by_the_speaker_counts_as_a_correction(incident, msf) -> None:
     before = said(msf, 3, 42, 42, incident=incident)
     after = said(msf, 5, 30, 30, incident=incident)
     Response.objects.create(claim=after.claim, answers=before.claim, kind="updates")

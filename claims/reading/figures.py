@@ -17,9 +17,9 @@ from claims.models import CasualtyFigure, Claim, Incident, Response, made_by
 from claims.reading.originators import origins_of
 from sources.models import Actor
 
-# Answers by a claim's own speaker that move it on: recorded corrections. "updates" is the kind
-# the standing work adds; naming it by value keeps this rule true before and after it exists.
-CORRECTION_KINDS = (Response.Kind.CORRECTS.value, "updates", Response.Kind.RETRACTS.value)
+# Answers by a claim's own speaker that move it on (its standing's "superseded" or
+# "retracted"): what the flags count as a correction recorded.
+CORRECTION_KINDS = (*Response.REVISING, Response.Kind.RETRACTS)
 
 OUTCOME_ORDER = {value: n for n, value in enumerate(CasualtyFigure.Outcome.values)}
 CATEGORY_ORDER = {value: n for n, value in enumerate(CasualtyFigure.Category.values)}
