@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -46,9 +47,9 @@ class FigureSpreadSerializer(FigureSerializer):
         fields = [*FigureSerializer.Meta.fields, "claim", "incident", "flags"]
 
     @extend_schema_field(FigureFlagSerializer(many=True))
-    def get_flags(self, figure: CasualtyFigure) -> list:
+    def get_flags(self, figure: CasualtyFigure) -> list[dict[str, Any]]:
         flags = self.context.get("flags", {}).get(figure.pk, [])
-        return FigureFlagSerializer(flags, many=True).data
+        return list(FigureFlagSerializer(flags, many=True).data)
 
 
 class FigureQuery(serializers.Serializer):
@@ -113,21 +114,21 @@ def _answer(
     as_of: dt.date | None,
     chosen: dict,
     mine: Callable[[CasualtyFigure], bool] = lambda figure: True,
-) -> list:
+) -> list[dict[str, Any]]:
     """Flags are read over the whole scope (every party's figures), then figures are chosen."""
     record = figure_record(scope, as_of)
     flags: list[Flag] = discrepancies(record)
     shown = [f for f in record.figures if mine(f) and _keep(f, chosen)]
     context = {"request": request, "flags": flags_by_figure(flags)}
-    return FigureSpreadSerializer(shown, many=True, context=context).data
+    return list(FigureSpreadSerializer(shown, many=True, context=context).data)
 
 
-def incident_figures(request: Request, incident: Incident) -> list:
+def incident_figures(request: Request, incident: Incident) -> list[dict[str, Any]]:
     chosen, as_of = _read(request, IncidentFigureQuery)
     return _answer(request, incident_scope(incident, as_of), as_of, chosen)
 
 
-def actor_figures(request: Request, actor: Actor) -> list:
+def actor_figures(request: Request, actor: Actor) -> list[dict[str, Any]]:
     """The actor's own figures; flags read over every figure of the incidents it gave them for."""
     chosen, as_of = _read(request, ActorFigureQuery)
     scope = actor_scope(actor, as_of)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from claims.models import CasualtyFigure
@@ -218,7 +218,7 @@ def _y(value: float, top: int) -> float:
     return round(PLOT_TOP + (1 - value / top) * PLOT_HEIGHT, 1)
 
 
-def _steps(line: Trajectory, x: object, top: int) -> list[Step]:
+def _steps(line: Trajectory, x: Callable[[dt.date], float], top: int) -> list[Step]:
     steps = []
     for figure in line.figures:
         claim = figure.claim
@@ -249,7 +249,7 @@ def trajectory_charts(groups: Iterable[FigureGroup]) -> list[TrajectoryChart]:
         x = date_scale(start, end)
         top = scale_top(group.figures)
         drawn = sorted(group.trajectories, key=lambda t: -len(t.figures))[:SERIES]
-        lines = []
+        lines: list[Line] = []
         for line in group.trajectories:
             if line not in drawn:
                 continue

@@ -102,7 +102,7 @@ def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
     for speaker_id, claims in own.items():
         for before, after in pairwise(claims):
             old, new = Range.of(before), Range.of(after)
-            if not new.below(old) or (old.bottom - new.top) / old.bottom < drop:
+            if new.top is None or not new.below(old) or (old.bottom - new.top) / old.bottom < drop:
                 continue
             if (before[0].claim_id, speaker_id) in record.corrected:
                 continue
