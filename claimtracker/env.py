@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -101,3 +102,17 @@ def env_rate(name: str, default: str) -> tuple[int, int] | None:
             f"off, got {value!r}"
         )
     return int(count), seconds
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    """A decimal number such as ``1.5``, at least ``minimum`` when one is given."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+    if math.isnan(number) or (minimum is not None and number < minimum):
+        raise ImproperlyConfigured(f"{name} must be a number of at least {minimum}, got {value!r}")
+    return number

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from claimtracker.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_rate,
@@ -398,6 +399,23 @@ SPECTACULAR_SETTINGS = {
         "PrecisionEnum": "claimtracker.dates.Precision",
     },
 }
+
+# --- Discrepancy flags on casualty figures (claims/reading/discrepancies.py) ----------------
+# A speaker's figure counts as lowered when its top lies below the bottom of its previous figure
+# by at least this fraction of it (0.05: a drop of 5% or more).
+FIGURE_FLAG_LOWERED_BY = env_float("FIGURE_FLAG_LOWERED_BY", 0.05, minimum=0)
+# Two parties' latest ranges that do not overlap are flagged when the higher one's bottom is at
+# least this many times the lower one's top.
+FIGURE_FLAG_APART_RATIO = env_float("FIGURE_FLAG_APART_RATIO", 1.5, minimum=1)
+# A relay is flagged once its originator gave another figure (or corrected itself) at least this
+# many days after the statement relayed.
+FIGURE_FLAG_SUPERSEDED_DAYS = env_int("FIGURE_FLAG_SUPERSEDED_DAYS", 1)
+# One originator's figure is flagged as counted twice when this many relays carry it.
+FIGURE_FLAG_COUNTED_TWICE_RELAYS = env_int("FIGURE_FLAG_COUNTED_TWICE_RELAYS", 2)
+if FIGURE_FLAG_SUPERSEDED_DAYS < 0 or FIGURE_FLAG_COUNTED_TWICE_RELAYS < 2:
+    raise ImproperlyConfigured(
+        "FIGURE_FLAG_SUPERSEDED_DAYS must be 0 or more, FIGURE_FLAG_COUNTED_TWICE_RELAYS 2 or more."
+    )
 
 # --- Logs and error reports -----------------------------------------------------------------
 # Everything to stderr, one line per record: text, or JSON lines with LOG_FORMAT=json. Each line

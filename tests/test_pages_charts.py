@@ -1,42 +1,15 @@
-"""Chart geometry: loose dates as spans, open-ended figures to the edge."""
+"""Timeline band geometry: loose dates as spans (figure charts: test_figure_charts.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from claims.models import CasualtyFigure
 from claims.pages import charts
 from claims.reading import bands
 from claimtracker.dates import Precision
 
-Q = CasualtyFigure.Qualifier
 
-
-def figure(low: int | None, high: int | None, qualifier: str) -> CasualtyFigure:
-    return CasualtyFigure(low=low, high=high, qualifier=qualifier)
-
-
-def test_more_than_runs_open_ended_to_the_right_edge() -> None:
-    spread = charts.figure_spread([figure(152, 152, Q.EXACTLY), figure(150, None, Q.MORE_THAN)])
-    exact, more_than = spread.bars
-    assert exact.is_point
-    assert not exact.open_high
-    assert more_than.open_high
-    assert not more_than.open_low
-    assert more_than.x2 == spread.right_edge
-    assert more_than.x1 < exact.x1 < spread.right_edge
-
-
-def test_up_to_starts_open_at_zero() -> None:
-    (bar,) = charts.figure_spread([figure(None, 40, Q.UP_TO)]).bars
-    assert bar.open_low
-    assert not bar.open_high
-    assert bar.x1 == charts.LEFT
-    assert bar.x1 < bar.x2
-
-
-def test_no_figures_draw_no_chart() -> None:
-    assert charts.figure_spread([]) is None
+def test_no_claims_draw_no_band() -> None:
     assert charts.timeline_band([]) is None
 
 

@@ -75,13 +75,14 @@ PAGES = {
     # a page further on costs the same
     "/timeline/?after=2000-01-01.1": 5,
     # the incident (with its claim count), a page of thread roots, their answers (one recursive
-    # query), those claims + 6 prefetches, the figure spread (capped)
-    "/incidents/the-incident/": 11,
-    "/incidents/the-incident/?after=2000-01-01.1": 11,
+    # query), those claims + 6 prefetches, the incident's figures, their claims' origins and
+    # the corrections recorded (claims/reading/figures.py)
+    "/incidents/the-incident/": 13,
+    "/incidents/the-incident/?after=2000-01-01.1": 13,
     # the record's head (the ETag and the kept habits' and band's key), the actor + 3
     # prefetches, two keyset-paged claim lists (no count; 2 each), documents, habits (2), the
-    # band's span and its periods
-    "/actors/the-ministry/": 14,
+    # band's span and its periods, its figures (none here: see test_pages_figures.py)
+    "/actors/the-ministry/": 15,
     # the record's head (the ETag), the document, the count and the page of claims + what they
     # answer
     "/documents/{document}/": 5,
@@ -106,7 +107,7 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
     assert (few, many) == (pinned, pinned)
 
 
-@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 11)])
+@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 13)])
 def test_a_list_longer_than_a_page_costs_the_same_on_every_page(
     client: Client, scene: dict, page: str, pinned: int
 ) -> None:
@@ -157,8 +158,8 @@ def test_editor_pages_add_only_the_session_and_user_queries(
 
 def test_an_unchanged_record_reuses_the_actor_habits_and_band(client: Client, scene: dict) -> None:
     add_exchanges(2, **scene)
-    assert count_queries(client, "/actors/the-ministry/") == 14
-    # Same record: the habits (2 queries) and the band (2) are kept.
+    assert count_queries(client, "/actors/the-ministry/") == 15
+    # Same record: the habits (2 queries), the band (2) and the figures (1 here) are kept.
     assert count_queries(client, "/actors/the-ministry/") == 10
     add_exchanges(1, **scene)
-    assert count_queries(client, "/actors/the-ministry/") == 14
+    assert count_queries(client, "/actors/the-ministry/") == 15

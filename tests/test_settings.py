@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from claimtracker.env import env_bool, env_int, env_list, load_dotenv, local_secret_key
+from claimtracker.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    load_dotenv,
+    local_secret_key,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,3 +93,29 @@ def test_start_up_with_secret_key_and_debug_off_works(tmp_path: Path) -> None:
     result = _start(tmp_path, SECRET_KEY="x", DEBUG="off")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_figure_flag_threshold_that_is_not_a_number_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FIGURE_FLAG_APART_RATIO", "twice")
+    with pytest.raises(ImproperlyConfigured, match="FIGURE_FLAG_APART_RATIO must be a number"):
+        env_float("FIGURE_FLAG_APART_RATIO", 1.5, minimum=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FIGURE_FLAG_APART_RATIO", "0.5"),
+        ("FIGURE_FLAG_LOWERED_BY", "-1"),
+        ("FIGURE_FLAG_LOWERED_BY", "nan"),
+        ("FIGURE_FLAG_COUNTED_TWICE_RELAYS", "1"),
+        ("FIGURE_FLAG_SUPERSEDED_DAYS", "-2"),
+    ],
+)
+def test_start_up_with_a_figure_flag_threshold_out_of_range_fails(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = _start(tmp_path, SECRET_KEY="x", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr

@@ -297,15 +297,6 @@ class ClaimDetailSerializer(ClaimSerializer):
         return api_url(self.context.get("request"), "claim-claimreview", pk=claim.pk)
 
 
-class FigureSpreadSerializer(FigureSerializer):
-    """One figure of an incident's spread: the range, and who claimed it when."""
-
-    claim = ClaimRefSerializer(read_only=True)
-
-    class Meta(FigureSerializer.Meta):
-        fields = [*FigureSerializer.Meta.fields, "claim"]
-
-
 class SearchHitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["claim", "actor", "document", "incident"])
     id = serializers.IntegerField(source="obj.pk")

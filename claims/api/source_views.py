@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -18,6 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api.conditional import ConditionalRetrieveMixin
+from claims.api.figures import ActorFigureQuery, actor_figures, documented
 from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
 from claims.api.idempotency import IdempotentWritesMixin
 from claims.api.pagination import CappedLimitOffsetPagination
@@ -147,6 +149,12 @@ class ActorViewSet(
         # Aliases in one query for the page instead of one per actor.
         actors = actors_visible_to(self.request.user)
         return actors.prefetch_related("aliases").order_by("name", "id")
+
+    @documented(ActorFigureQuery, "the actor gave as speaker of a published claim")
+    @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
+    def figures(self, request: Request, slug: str) -> Response:
+        """Every casualty figure the actor gave, in date order, with the flags on them."""
+        return Response(actor_figures(request, self.get_object()))
 
 
 @documented_writes(DocumentSerializer, DocumentWriteSerializer)

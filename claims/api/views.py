@@ -20,6 +20,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from claims.api import exports, versions
 from claims.api.conditional import ConditionalRetrieveMixin, validator
+from claims.api.figures import IncidentFigureQuery, documented, incident_figures
 from claims.api.filters import (
     AskedFilterBackend,
     ClaimFilter,
@@ -38,7 +39,6 @@ from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
     EvidenceSerializer,
-    FigureSpreadSerializer,
     IncidentSerializer,
     ResponseSerializer,
     SearchResultsSerializer,
@@ -121,15 +121,11 @@ class IncidentViewSet(
     def get_queryset(self) -> QuerySet[Incident]:
         return incidents_visible_to(self.request.user).order_by("-start_on", "id")
 
-    @extend_schema(responses=FigureSpreadSerializer(many=True), filters=False)
+    @documented(IncidentFigureQuery, "published claims give for the incident")
     @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
     def figures(self, request: Request, slug: str) -> ApiResponse:
         """Every casualty figure published claims give for the incident, by whom, in date order."""
-        incident = self.get_object()
-        spread = incident.figure_spread()
-        return ApiResponse(
-            FigureSpreadSerializer(spread, many=True, context={"request": request}).data
-        )
+        return ApiResponse(incident_figures(request, self.get_object()))
 
     @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
     @action(

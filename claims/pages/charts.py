@@ -1,4 +1,4 @@
-"""Geometry for the server-drawn SVG charts: the timeline band and the figure spread.
+"""Geometry for the server-drawn SVG charts: the timeline band (figures: figure_charts.py).
 
 The functions here only compute coordinates; the templates draw them, and every chart is followed
 by a table holding the same data as text. Horizontal positions are percentages of the chart's
@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from claims.models import CasualtyFigure
 from claims.reading.bands import SpeechRow
 from claimtracker.dates import Precision, describe, period
 
@@ -84,16 +83,16 @@ class Band:
     omitted: int  # parties not drawn because the band holds only the busiest few
 
 
-def _percent(fraction: float) -> float:
+def percent(fraction: float) -> float:
     return round(LEFT + fraction * (100 - LEFT - RIGHT), 2)
 
 
-def _scale(start: dt.date, end: dt.date) -> Callable[[dt.date], float]:
+def date_scale(start: dt.date, end: dt.date) -> Callable[[dt.date], float]:
     days = max((end - start).days, 1)
-    return lambda day: _percent((day - start).days / days)
+    return lambda day: percent((day - start).days / days)
 
 
-def _date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
+def date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
     """First days of months (or years, or Mondays for short ranges) inside [start, end]."""
     days = (end - start).days
     if days <= 70:
@@ -111,7 +110,7 @@ def _date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
     return ticks[::step]
 
 
-def _tick_label(day: dt.date, span_days: int) -> str:
+def tick_label(day: dt.date, span_days: int) -> str:
     if span_days <= 70:
         return f"{day:%-d %b}"
     if span_days <= 3 * 366:
@@ -141,7 +140,7 @@ def timeline_band(
     # A margin either side, so a lone week does not fill the band and read as "all the time".
     margin = dt.timedelta(days=max(2, (end - start).days // 10))
     start, end = start - margin, end + margin
-    x = _scale(start, end)
+    x = date_scale(start, end)
     lanes: dict[str, Lane] = {}
     for index, slug in enumerate(drawn):
         name = next(row.name for row in rows if row.slug == slug)
@@ -160,83 +159,10 @@ def timeline_band(
         )
         lane.dates.append(when if row.count == 1 else f"{when} ({row.count} claims)")
     span_days = (end - start).days
-    ticks = [Tick(x=x(day), label=_tick_label(day, span_days)) for day in _date_ticks(start, end)]
+    ticks = [Tick(x=x(day), label=tick_label(day, span_days)) for day in date_ticks(start, end)]
     return Band(
         height=len(lanes) * LANE_HEIGHT + AXIS_HEIGHT,
         lanes=list(lanes.values()),
         ticks=ticks,
         omitted=len(totals) - len(drawn),
-    )
-
-
-@dataclass(frozen=True)
-class FigureBar:
-    """One casualty figure as a range; an open end runs to the chart's edge with an arrow."""
-
-    figure: CasualtyFigure
-    y: float
-    x1: float
-    x2: float
-    open_low: bool
-    open_high: bool
-    is_point: bool
-
-
-@dataclass(frozen=True)
-class Spread:
-    height: int
-    right_edge: float
-    bars: list[FigureBar]
-    ticks: list[Tick]
-
-
-def _nice_ceiling(value: int) -> int:
-    """The next round number at or above ``value`` (1, 2 or 5 times a power of ten)."""
-    if value <= 10:
-        return 10
-    power = 10 ** int(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
-
-
-def figure_spread(figures: Iterable[CasualtyFigure]) -> Spread | None:
-    """Lay out casualty figures as ranges on one axis from zero.
-
-    "More than 150" has no high: its bar starts at 150 and runs to the right edge, drawn open.
-    "Up to 40" has no low: its bar runs from zero, drawn open at the left.
-    """
-    figures = list(figures)
-    if not figures:
-        return None
-    largest = max(max(f.low or 0, f.high or 0) for f in figures)
-    # Leave room to the right of the largest closed figure so an open end reads as open.
-    top = _nice_ceiling(math.ceil(largest * 1.25) or 1)
-
-    def x(value: int) -> float:
-        return _percent(value / top)
-
-    bars = []
-    for index, figure in enumerate(figures):
-        low = figure.low if figure.low is not None else 0
-        high = figure.high
-        x2 = x(high) if high is not None else _percent(1)
-        bars.append(
-            FigureBar(
-                figure=figure,
-                y=index * FIGURE_LANE_HEIGHT,
-                x1=x(low),
-                x2=x2,
-                open_low=figure.low is None,
-                open_high=high is None,
-                is_point=high is not None and figure.low == high,
-            )
-        )
-    ticks = [Tick(x=x(top * n // 5), label=f"{top * n // 5}") for n in range(6)]
-    return Spread(
-        height=len(bars) * FIGURE_LANE_HEIGHT + AXIS_HEIGHT,
-        right_edge=_percent(1),
-        bars=bars,
-        ticks=ticks,
     )

@@ -35,6 +35,7 @@ from claims.models import (
     reads_drafts,
 )
 from claims.pages import charts
+from claims.pages.figures import as_of_or_none, incident_figures_section
 from claims.pages.filters import PageClaimFilter
 from claims.reading import bands
 from claims.reading.originators import independent_originators
@@ -256,10 +257,6 @@ def build_threads(claims: list[Claim]) -> list[ThreadNode]:
     return [node(claim, None, frozenset()) for claim in claims if claim.pk not in replies]
 
 
-# Figures drawn in the spread chart; the busiest incidents have thousands.
-FIGURES_CAP = 60
-
-
 def thread_ids(roots: list[int], incident: Incident, allowed: list[str]) -> list[int]:
     """The ids of ``roots`` and of every claim about ``incident`` that answers them, directly or
     down a chain of answers, in one recursive query (UNION drops repeats, so a loop ends)."""
@@ -321,16 +318,14 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
         user,
     )
     page.object_list = build_threads(claims)
-    since = {"claim__made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}
-    figures = list(incident.figure_spread().filter(**since)[: FIGURES_CAP + 1])
+    as_of, as_of_message = as_of_or_none(params)
     # Evidence and documents of the claims on this page, from what with_thread() prefetched.
     documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
     return {
         "incident": incident,
         "threads": page,
-        "spread": charts.figure_spread(figures[:FIGURES_CAP]),
-        "figures_capped": len(figures) > FIGURES_CAP,
-        "figures_cap": FIGURES_CAP,
+        **incident_figures_section(incident, as_of),
+        "figures_as_of_message": as_of_message,
         "evidence": [(c, item) for c in claims for item in c.evidence.all()],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }

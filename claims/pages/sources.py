@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.pages import charts
 from claims.pages.claims import User, listed_claims, paginate, revalidated_list
+from claims.pages.figures import actor_figures_section, as_of_or_none
 from claims.reading import bands
 from claims.reading.paging import keyset_page
 from claims.reading.visibility import (
@@ -138,6 +139,7 @@ def get_actor_for_user(
         f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
     )
     band, speech = drawn or (None, None)
+    as_of, as_of_message = as_of_or_none(params)
     return {
         "actor": actor,
         "made": made,
@@ -149,6 +151,11 @@ def get_actor_for_user(
         ),
         "band": band,
         "speech": speech,
+        # Reads every figure of the incidents the actor gave figures for: kept per state too.
+        **bands.kept(
+            f"figures|{actor.pk}|{as_of}", lambda: actor_figures_section(actor, as_of), state
+        ),
+        "figures_as_of_message": as_of_message,
     }
 
 

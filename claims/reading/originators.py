@@ -33,6 +33,11 @@ def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def origins_of(claim_ids: Iterable[int]) -> dict[int, int]:
+    """Each claim's originating actor (the first hop of its chain, else its speaker); one query."""
+    return _origin_ids(claim_ids)
+
+
 def independent_originators(claim_ids: Iterable[int]) -> dict[int, set[int]]:
     """For each claim, the distinct actors its assertion and its published corroborations come from.
 

@@ -1,0 +1,135 @@
+"""Casualty figures of an incident or an actor, in date order, each with its discrepancy flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from claims.api.params import refuse_unknown
+from claims.api.serializers import ClaimRefSerializer, FigureSerializer, IncidentRefSerializer
+from claims.models import CasualtyFigure, Incident
+from claims.reading.asof import as_of_from
+from claims.reading.discrepancies import Flag, Rule, discrepancies, flags_by_figure
+from claims.reading.figures import actor_scope, figure_record, incident_scope
+from sources.models import Actor
+
+
+class FigureFlagSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=Rule.choices)
+    text = serializers.CharField(help_text="The flag in words, saying who claims which figure.")
+    ratio = serializers.FloatField(
+        allow_null=True, help_text="For `apart`: the higher range's bottom over the lower's top."
+    )
+    figures = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="figure_ids",
+        help_text="Ids of the figures involved: the one flagged, then those it is set against.",
+    )
+
+
+class FigureSpreadSerializer(FigureSerializer):
+    """One figure in date order: the range, the claim that gives it, and its flags."""
+
+    claim = ClaimRefSerializer(read_only=True)
+    incident = IncidentRefSerializer(source="claim.incident", read_only=True, allow_null=True)
+    flags = serializers.SerializerMethodField()
+
+    class Meta(FigureSerializer.Meta):
+        fields = [*FigureSerializer.Meta.fields, "claim", "incident", "flags"]
+
+    @extend_schema_field(FigureFlagSerializer(many=True))
+    def get_flags(self, figure: CasualtyFigure) -> list[dict[str, Any]]:
+        flags = self.context.get("flags", {}).get(figure.pk, [])
+        return list(FigureFlagSerializer(flags, many=True).data)
+
+
+class FigureQuery(serializers.Serializer):
+    """What the figures endpoints filter on; ``as_of`` is read by claims.reading.asof."""
+
+    outcome = serializers.ChoiceField(choices=CasualtyFigure.Outcome.choices, required=False)
+    category = serializers.ChoiceField(choices=CasualtyFigure.Category.choices, required=False)
+
+
+class IncidentFigureQuery(FigureQuery):
+    speaker = serializers.SlugField(required=False, help_text="Slug of the actor who spoke.")
+
+
+class ActorFigureQuery(FigureQuery):
+    incident = serializers.SlugField(required=False, help_text="Slug of the incident.")
+
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Only claims made by this date (a loose date counts by the end of its period), "
+    "and flags read from them alone.",
+)
+
+
+def documented(query: type[FigureQuery], what: str) -> Callable:
+    return extend_schema(
+        parameters=[query, AS_OF],
+        responses=FigureSpreadSerializer(many=True),
+        filters=False,
+        description=f"Every casualty figure {what}, in the date order of the claims giving them, "
+        "each with its discrepancy flags. Any other query parameter answers 400.",
+    )
+
+
+def _read(request: Request, query: type[FigureQuery]) -> tuple[dict, dt.date | None]:
+    accepted = [*query().fields, "as_of"]
+    refuse_unknown(request, accepted)
+    params = query(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    try:
+        as_of = as_of_from(request.query_params)
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    return params.validated_data, as_of
+
+
+def _keep(figure: CasualtyFigure, chosen: dict) -> bool:
+    claim = figure.claim
+    return (
+        chosen.get("outcome", figure.outcome) == figure.outcome
+        and chosen.get("category", figure.category) == figure.category
+        and chosen.get("speaker", claim.speaker.slug) == claim.speaker.slug
+        and chosen.get("incident", claim.incident.slug if claim.incident else None)
+        == (claim.incident.slug if claim.incident else None)
+    )
+
+
+def _answer(
+    request: Request,
+    scope: QuerySet[CasualtyFigure],
+    as_of: dt.date | None,
+    chosen: dict,
+    mine: Callable[[CasualtyFigure], bool] = lambda figure: True,
+) -> list[dict[str, Any]]:
+    """Flags are read over the whole scope (every party's figures), then figures are chosen."""
+    record = figure_record(scope, as_of)
+    flags: list[Flag] = discrepancies(record)
+    shown = [f for f in record.figures if mine(f) and _keep(f, chosen)]
+    context = {"request": request, "flags": flags_by_figure(flags)}
+    return list(FigureSpreadSerializer(shown, many=True, context=context).data)
+
+
+def incident_figures(request: Request, incident: Incident) -> list[dict[str, Any]]:
+    chosen, as_of = _read(request, IncidentFigureQuery)
+    return _answer(request, incident_scope(incident, as_of), as_of, chosen)
+
+
+def actor_figures(request: Request, actor: Actor) -> list[dict[str, Any]]:
+    """The actor's own figures; flags read over every figure of the incidents it gave them for."""
+    chosen, as_of = _read(request, ActorFigureQuery)
+    scope = actor_scope(actor, as_of)
+    return _answer(request, scope, as_of, chosen, lambda f: f.claim.speaker_id == actor.pk)

@@ -1,0 +1,59 @@
+"""The casualty-figures sections of the incident and actor pages: groups, charts, flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from claims.models import CasualtyFigure, Incident
+from claims.pages.figure_charts import figure_spread, trajectory_charts
+from claims.reading.asof import as_of_from
+from claims.reading.discrepancies import discrepancies
+from claims.reading.figures import actor_scope, figure_groups, figure_record, incident_scope
+from sources.models import Actor
+
+# A spread draws at most this many rows (in the claims' date order); the API lists them all.
+FIGURES_CAP = 60
+
+
+def as_of_or_none(params: Mapping[str, str]) -> tuple[dt.date | None, str]:
+    """The page's ``as_of`` and, when it is not a date, the message saying so."""
+    try:
+        return as_of_from(params), ""
+    except ValidationError as error:
+        return None, error.message_dict["as_of"][0]
+
+
+def figures_section(
+    scope: QuerySet[CasualtyFigure],
+    as_of: dt.date | None,
+    mine: Callable[[CasualtyFigure], bool] | None = None,
+) -> dict[str, object]:
+    """Flags read over the whole scope; charts and tables of the figures ``mine`` keeps."""
+    record = figure_record(scope, as_of)
+    shown = [f for f in record.figures if mine is None or mine(f)]
+    ids = {f.pk for f in shown}
+    flags = [flag for flag in discrepancies(record) if ids & set(flag.figure_ids)]
+    groups = figure_groups(shown)
+    return {
+        "figure_groups": groups,
+        "spreads": figure_spread(figure_groups(shown[:FIGURES_CAP])),
+        "trajectories": trajectory_charts(groups),
+        "figure_flags": flags,
+        "figures_capped": len(shown) > FIGURES_CAP,
+        "figures_cap": FIGURES_CAP,
+        "figures_as_of": as_of,
+    }
+
+
+def incident_figures_section(incident: Incident, as_of: dt.date | None) -> dict[str, object]:
+    return figures_section(incident_scope(incident, as_of), as_of)
+
+
+def actor_figures_section(actor: Actor, as_of: dt.date | None) -> dict[str, object]:
+    return figures_section(
+        actor_scope(actor, as_of), as_of, lambda f: f.claim.speaker_id == actor.pk
+    )

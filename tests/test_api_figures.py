@@ -1,0 +1,227 @@
+"""The figures endpoints: /incidents/{slug}/figures/ and /actors/{slug}/figures/, their filters,
+their refusals of unknown parameters, their flags, their query counts and their schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from claims.models import CasualtyFigure
+from tests.factories import (
+    ActorFactory,
+    AttributionFactory,
+    ClaimFactory,
+    FigureFactory,
+    IncidentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Q = CasualtyFigure.Qualifier
+URL = "/api/v1/incidents/kunduz-hospital/figures/"
+
+
+def said(speaker, day: int, low: int | None, high: int | None = None, *, incident, **figure):
+    claim = ClaimFactory(speaker=speaker, incident=incident, made_on=dt.date(2015, 10, day))
+    qualifier = figure.pop("qualifier", Q.EXACTLY if low == high else Q.BETWEEN)
+    return FigureFactory(claim=claim, low=low, high=high, qualifier=qualifier, **figure)
+
+
+@pytest.fixture
+def hospital(db):
+    """The victims' organisation raises its toll 22 -> 30 -> 42; the other side gives its own
+    figures; an outlet relays the organisation's first toll after it was raised."""
+    incident = IncidentFactory(slug="kunduz-hospital", title="Strike on a hospital")
+    msf = ActorFactory(slug="msf", name="Médecins Sans Frontières")
+    ministry = ActorFactory(slug="ministry", name="Ministry of Defence")
+    outlet = ActorFactory(slug="outlet", name="Daily Outlet")
+    said(msf, 3, 22, 22, incident=incident)
+    said(msf, 5, 30, 30, incident=incident)
+    said(msf, 7, 42, 42, incident=incident)
+    said(ministry, 4, 10, 10, incident=incident)
+    said(ministry, 4, 20, 20, incident=incident, outcome="injured")
+    said(ministry, 6, 5, 5, incident=incident, category="military")
+    relay = said(outlet, 8, 22, 22, incident=incident)
+    AttributionFactory(claim=relay.claim, position=1, actor=msf, verb="said")
+    AttributionFactory(claim=relay.claim, position=2, actor=outlet)
+    return incident
+
+
+def figures(client, url: str = URL, **params) -> list[tuple[str, str, str, str]]:
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return [
+        (f["claim"]["speaker"]["slug"], f["range_display"], f["outcome"], f["category"])
+        for f in response.json()
+    ]
+
+
+def test_speaker_chooses_whose_figures(api_client, hospital) -> None:
+    assert figures(api_client, speaker="msf") == [
+        ("msf", "22", "killed", "civilians"),
+        ("msf", "30", "killed", "civilians"),
+        ("msf", "42", "killed", "civilians"),
+    ]
+
+
+def test_outcome_chooses_killed_injured_or_missing(api_client, hospital) -> None:
+    assert figures(api_client, outcome="injured") == [("ministry", "20", "injured", "civilians")]
+
+
+def test_category_chooses_who_was_counted(api_client, hospital) -> None:
+    assert figures(api_client, category="military") == [("ministry", "5", "killed", "military")]
+
+
+def test_as_of_keeps_what_had_been_said_by_that_date(api_client, hospital) -> None:
+    assert [f[:2] for f in figures(api_client, as_of="2015-10-04")] == [
+        ("msf", "22"),
+        ("ministry", "10"),
+        ("ministry", "20"),
+    ]
+
+
+def test_filters_combine(api_client, hospital) -> None:
+    assert figures(api_client, speaker="ministry", outcome="killed", category="civilians") == [
+        ("ministry", "10", "killed", "civilians")
+    ]
+
+
+def test_until_is_refused_naming_the_accepted_parameters(api_client, hospital) -> None:
+    response = api_client.get(URL, {"until": "2015-10-04"})
+
+    assert response.status_code == 400
+    assert response.json()["until"] == [
+        "Unknown parameter. This endpoint accepts: as_of, category, outcome, speaker."
+    ]
+
+
+def test_an_unknown_parameter_is_refused_and_named(api_client, hospital) -> None:
+    response = api_client.get(URL, {"speaker": "msf", "spekaer": "msf"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["spekaer", "request_id"]
+
+
+def test_an_outcome_not_in_the_list_is_refused(api_client, hospital) -> None:
+    response = api_client.get(URL, {"outcome": "dead"})
+
+    assert response.status_code == 400
+    assert response.json()["outcome"] == ['"dead" is not a valid choice.']
+
+
+def test_a_date_that_is_not_a_date_is_refused(api_client, hospital) -> None:
+    response = api_client.get(URL, {"as_of": "10/10/2015"})
+
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.json()["as_of"][0]
+
+
+def test_an_actors_figures_are_its_own_in_date_order_with_their_incident(
+    api_client, hospital
+) -> None:
+    body = api_client.get("/api/v1/actors/ministry/figures/").json()
+
+    assert [(f["range_display"], f["outcome"], f["category"]) for f in body] == [
+        ("10", "killed", "civilians"),
+        ("20", "injured", "civilians"),
+        ("5", "killed", "military"),
+    ]
+    assert {f["incident"]["slug"] for f in body} == {"kunduz-hospital"}
+
+
+def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hospital) -> None:
+    url = "/api/v1/actors/msf/figures/"
+    assert [f[1] for f in figures(api_client, url, as_of="2015-10-05")] == ["22", "30"]
+    assert figures(api_client, url, incident="elsewhere") == []
+    refused = api_client.get(url, {"speaker": "msf"})
+    assert refused.status_code == 400
+    assert refused.json()["speaker"] == [
+        "Unknown parameter. This endpoint accepts: as_of, category, incident, outcome."
+    ]
+
+
+def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
+    body = api_client.get(URL, {"speaker": "outlet"}).json()
+
+    (relay,) = body
+    assert [flag["rule"] for flag in relay["flags"]] == ["relay_superseded"]
+    assert relay["flags"][0]["text"] == (
+        "Daily Outlet relays Médecins Sans Frontières's 22 civilians killed (8 Oct 2015); "
+        "Médecins Sans "
+        "Frontières has since given 42 (7 Oct 2015)."
+    )
+
+
+def test_flags_are_read_from_what_had_been_said_by_as_of(api_client, hospital) -> None:
+    body = api_client.get(URL, {"speaker": "outlet", "as_of": "2015-10-08"}).json()
+    assert body[0]["flags"]
+    ministry = api_client.get(URL, {"speaker": "ministry", "as_of": "2015-10-03"}).json()
+    assert ministry == []
+
+
+def add_parties(incident, count: int) -> None:
+    """``count`` more parties, each with two figures and a relay of them, and a relay of a
+    party heard only through it."""
+    for n in range(count):
+        party = ActorFactory()
+        said(party, 10, 100 + n, 100 + n, incident=incident)
+        said(party, 12, 50 + n, 50 + n, incident=incident)
+        relay = said(ActorFactory(), 13, 50 + n, 50 + n, incident=incident)
+        AttributionFactory(claim=relay.claim, position=1, actor=party)
+        unheard = said(ActorFactory(), 14, 7, 7, incident=incident)
+        AttributionFactory(claim=unheard.claim, position=1, actor=ActorFactory())
+
+
+def test_the_incident_figures_make_a_fixed_number_of_queries(
+    api_client, hospital, django_assert_num_queries
+) -> None:
+    # The incident; its figures with claim, speaker, incident and relay; the claims' origins;
+    # originators who never speak here; the corrections recorded.
+    add_parties(hospital, 2)
+    with django_assert_num_queries(5):
+        few = api_client.get(URL)
+    add_parties(hospital, 20)
+    with django_assert_num_queries(5):
+        many = api_client.get(URL)
+
+    assert len(many.json()) - len(few.json()) == 80
+
+
+def test_the_actor_figures_make_a_fixed_number_of_queries(
+    api_client, hospital, django_assert_num_queries
+) -> None:
+    # The actor and its aliases (the actor viewset's queryset); then the same four queries as
+    # for an incident, over the incidents the actor gave figures for.
+    add_parties(hospital, 2)
+    with django_assert_num_queries(6):
+        api_client.get("/api/v1/actors/msf/figures/")
+    add_parties(hospital, 20)
+    with django_assert_num_queries(6):
+        response = api_client.get("/api/v1/actors/msf/figures/")
+
+    assert len(response.json()) == 3
+
+
+def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) -> None:
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+
+    incident = paths["/api/v1/incidents/{slug}/figures/"]["get"]
+    actor = paths["/api/v1/actors/{slug}/figures/"]["get"]
+    assert {p["name"] for p in incident["parameters"]} >= {
+        "slug",
+        "speaker",
+        "outcome",
+        "category",
+        "as_of",
+    }
+    assert {p["name"] for p in actor["parameters"]} >= {
+        "slug",
+        "incident",
+        "outcome",
+        "category",
+        "as_of",
+    }
+    flag = schema["components"]["schemas"]["FigureFlag"]
+    assert set(flag["properties"]) == {"rule", "text", "ratio", "figures"}
