@@ -130,7 +130,7 @@ class Attribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f" in {self.document.title}" if self.document_id else ""
+        where = f" in {self.document.title}" if self.document is not None else ""
         return f"{self.position}. {self.actor} {self.get_verb_display()}{where}"
 
     def clean(self) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
+from claims.models import Claim
+
 PAGE_SIZE = 25
 _POSITION = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
 BAD_POSITION = "The page link was not understood, so the list starts from the beginning."
@@ -41,7 +43,7 @@ class Position:
             return None
 
     @classmethod
-    def of(cls, row: object) -> Position:
+    def of(cls, row: Claim) -> Position:
         return cls(row.made_on, row.pk)
 
 
