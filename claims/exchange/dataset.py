@@ -192,7 +192,7 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def export_dataset(*, out: TextIO, progress: Progress | None = None) -> int:
+def export_dataset(*, out: TextIO | io.TextIOBase, progress: Progress | None = None) -> int:
     """Write the whole dataset to ``out`` as JSON Lines; return the number of records."""
     total = sum(
         model.objects.count() for model in (Actor, Affiliation, Document, Incident, Claim, Response)
