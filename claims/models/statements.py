@@ -207,6 +207,10 @@ class StandingOf(Func):
 class Claim(models.Model):
     """One actor's assertion at one time, as the record knows it."""
 
+    # Set by claims.pages.claims.hide_unseen_answers on the claims a page shows.
+    answers_shown: list[Response]
+    answered_by_shown: list[Response]
+
     class Kind(models.TextChoices):
         CASUALTY_COUNT = "casualty_count", "casualty count"
         TARGETING = "targeting", "targeting statement"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -66,7 +67,11 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet, params: QueryDict, *, prefix: str = "", per_page: int = PAGE_SIZE
+    queryset: QuerySet,
+    params: QueryDict | Mapping[str, str],
+    *,
+    prefix: str = "",
+    per_page: int = PAGE_SIZE,
 ) -> KeysetPage:
     """The page ``params`` asks for (``after`` / ``before``, with ``prefix``), in one query for
     the rows (plus the queryset's prefetches, run for this page's rows only).
