@@ -44,11 +44,13 @@ run: demo
 test: $(VENV)/.dev
 	$(TEST_ENV) $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-## make lint: ruff check, ruff format check, and the import rule (lint-imports, contracts in pyproject.toml)
+## make lint: ruff check, ruff format check, the import rule (lint-imports, contracts in pyproject.toml)
+## and types (mypy with django-stubs, [tool.mypy] in pyproject.toml; its plugin imports the settings)
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(VENV)/bin/mypy
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
@@ -81,4 +83,4 @@ bench: $(VENV)/.runtime
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache .mypy_cache

@@ -27,7 +27,8 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = logs.usable_request_id(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
+        # An attribute of our own on Django's request, which the stubs do not know of.
+        request.request_id = request_id  # type: ignore[attr-defined]
         token = logs.bind_request_id(request_id)
         sentry_sdk.set_tag("request_id", request_id)  # a no-op unless SENTRY_DSN is set
         started = time.perf_counter()

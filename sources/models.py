@@ -9,6 +9,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
@@ -329,7 +330,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(
-        cls, *, user: models.Model, name: str, lifetime: dt.timedelta | None = None
+        cls, *, user: User, name: str, lifetime: dt.timedelta | None = None
     ) -> tuple[ApiToken, str]:
         """Create a token and return it with its secret, which is shown once and never stored."""
         secret = cls.PREFIX + secrets.token_urlsafe(32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -11,8 +13,14 @@ from django.template.response import TemplateResponse
 
 from claims.ledger.history import history_of
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker only: at run time it stays a plain class.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
 
-class RecordHistoryMixin:
+
+class RecordHistoryMixin(_ModelAdmin):
     """Replace Django's LogEntry history, which misses bulk and API changes, with ours."""
 
     def history_view(
@@ -20,7 +28,8 @@ class RecordHistoryMixin:
     ) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # Django's own answer for a missing row (its history_view's); the stubs omit it.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         records = list(history_of(obj))

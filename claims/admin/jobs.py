@@ -3,8 +3,12 @@ and dataset imports with a page whose progress bar follows the import."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,6 +35,9 @@ class SubscriptionForm(forms.ModelForm):
         fields = ["name", "url", "secret", "events", "is_active"]
 
 
+DELIVERY_LOG = ("event", "status", "attempts", "last_status_code", "last_error", "delivered_at")
+
+
 class DeliveryLogInline(admin.TabularInline):
     """The subscription's delivery log: newest first, read-only."""
 
@@ -39,12 +46,12 @@ class DeliveryLogInline(admin.TabularInline):
     can_delete = False
     max_num = 0
     ordering = ["-created_at"]
-    fields = ["event", "status", "attempts", "last_status_code", "last_error", "delivered_at"]
-    readonly_fields = fields
+    fields = DELIVERY_LOG
+    readonly_fields = DELIVERY_LOG
     show_change_link = True
     verbose_name_plural = "delivery log"
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
         # The log shows each delivery's event; one query for them all, not one per row.
         return super().get_queryset(request).select_related("event")
 
@@ -61,9 +68,11 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def events_display(self, subscription: WebhookSubscription) -> str:
         return ", ".join(subscription.events)
 
-    def save_model(self, request: HttpRequest, obj: WebhookSubscription, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: WebhookSubscription, form: forms.ModelForm, change: bool
+    ) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = cast(User, request.user)  # the admin lets only signed-in staff in
         super().save_model(request, obj, form, change)
 
 
@@ -122,7 +131,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def add_view(
-        self, request: HttpRequest, form_url: str = "", extra_context=None
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         return redirect("admin:claims_import_upload")
 

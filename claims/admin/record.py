@@ -8,11 +8,14 @@ same POST, with the editor's input kept and the service's messages added to its 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.db import models
+from django.db.models import QuerySet
+from django.forms import BaseFormSet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 
@@ -23,10 +26,21 @@ from claims.record.shared import is_public
 from claims.record.workflow import may_change_shared
 
 Errors = dict[str, Any]
+# The rows of each part of the page's row, by the part's name in the service (whose model the
+# name says: "targets" are ClaimTargets, "aliases" Aliases, ...).
+Parts = dict[str, list[Any]]
 REFUSED = "Nothing was saved."
+# The row a page writes.
+_M = TypeVar("_M", bound=models.Model)
+
+if TYPE_CHECKING:
+    # What RecordInline is mixed into, for the checker only: at run time it stays a plain class.
+    _InlineModelAdmin = InlineModelAdmin[Any, Any]
+else:
+    _InlineModelAdmin = object
 
 
-def errors_of(error: Exception) -> Errors:
+def errors_of(error: RecordInvalid | Refused | StaleVersion) -> Errors:
     """The service's answer as field path -> messages."""
     if isinstance(error, RecordInvalid):
         return error.errors
@@ -48,7 +62,7 @@ class RecordForm(forms.ModelForm):
     record_errors: Errors = {}
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's hook after cleaning; the stubs omit it
         for name, texts in self.record_errors.items():
             if isinstance(texts, dict):
                 continue  # a part's errors: its inline shows them
@@ -63,6 +77,8 @@ class RecordForm(forms.ModelForm):
 class RecordInlineFormSet(BaseInlineFormSet):
     """An inline whose rows are one part of the record's row, shown with the service's errors."""
 
+    part: str = ""  # set on the class by RecordInline.get_formset
+
     def __init__(self, *args: Any, record_errors: Errors | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.record_errors = record_errors or {}
@@ -73,7 +89,8 @@ class RecordInlineFormSet(BaseInlineFormSet):
         its form again on the second rendering."""
         kept = []
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            # Django's own test of the delete box (what formset.save() uses); the stubs omit it.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             if form.instance.pk is None and not form.has_changed():
                 continue
@@ -92,19 +109,22 @@ class RecordInlineFormSet(BaseInlineFormSet):
                     form.add_error(name if name in form.fields else None, text)
 
 
-class RecordInline:
+class RecordInline(_InlineModelAdmin):
     """Mixed into an inline holding one part of the page's row; ``part`` names it in the service."""
 
     part: str = ""
     formset = RecordInlineFormSet
 
-    def get_formset(self, request: HttpRequest, obj=None, **kwargs: Any):
-        formset = super().get_formset(request, obj, **kwargs)
+    def get_formset(
+        self, request: HttpRequest, obj: models.Model | None = None, **kwargs: Any
+    ) -> type[RecordInlineFormSet]:
+        # Made from self.formset, a RecordInlineFormSet.
+        formset = cast(type[RecordInlineFormSet], super().get_formset(request, obj, **kwargs))
         formset.part = self.part
         return formset
 
 
-class RecordAdmin(HistoryModelAdmin):
+class RecordAdmin(HistoryModelAdmin, Generic[_M]):
     """A page whose save is one call of ``write()``; subclasses write through their service."""
 
     form = RecordForm
@@ -112,22 +132,32 @@ class RecordAdmin(HistoryModelAdmin):
     def write(
         self,
         request: HttpRequest,
-        obj: models.Model,
+        obj: _M,
         form: forms.ModelForm,
-        parts: dict[str, list[models.Model]],
+        parts: Parts,
         change: bool,
     ) -> models.Model:
         raise NotImplementedError
 
     # --- collecting instead of saving ---
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: _M, form: forms.ModelForm, change: bool
+    ) -> None:
         """Saved with its parts in save_related, through the service."""
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseFormSet, change: bool
+    ) -> None:
         """Saved in save_related, through the service."""
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: list[RecordInlineFormSet],
+        change: bool,
+    ) -> None:
         kept = {id(fs): fs.kept_forms() for fs in formsets if getattr(fs, "part", "")}
         added = {id(f) for forms_kept in kept.values() for f in forms_kept if f.instance.pk is None}
         parts = {fs.part: [f.instance for f in kept[id(fs)]] for fs in formsets if id(fs) in kept}
@@ -143,14 +173,18 @@ class RecordAdmin(HistoryModelAdmin):
             ]
             formset.deleted_objects = [f.instance for f in getattr(formset, "deleted_forms", [])]
 
-    def get_formset_kwargs(self, request: HttpRequest, obj, inline, prefix: str) -> dict:
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: _M, inline: InlineModelAdmin, prefix: str
+    ) -> dict[str, Any]:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         part = getattr(inline, "part", "")
         if part:
             kwargs["record_errors"] = getattr(request, "record_errors", {}).get(part, {})
         return kwargs
 
-    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs: Any):
+    def get_form(
+        self, request: HttpRequest, obj: _M | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, change, **kwargs)
         errors = getattr(request, "record_errors", {})
         return type(form.__name__, (form,), {"record_errors": errors}) if errors else form
@@ -167,29 +201,30 @@ class RecordAdmin(HistoryModelAdmin):
         except (RecordInvalid, Refused, StaleVersion) as error:
             # Raised inside the admin's transaction, so nothing of this save was kept. The page
             # is rendered again from the same POST, with the service's messages at their fields.
-            request.record_errors = errors_of(error)
+            # Read back by get_form and get_formset_kwargs on the second rendering.
+            request.record_errors = errors_of(error)  # type: ignore[attr-defined]
             self.message_user(request, f"{REFUSED} {_summary(error)}", messages.ERROR)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     # --- removing ---
 
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: _M) -> None:
         remove_row(by=request.user, row=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[_M]) -> None:
         for obj in queryset:
             remove_row(by=request.user, row=obj)
 
 
-def _summary(error: Exception) -> str:
+def _summary(error: RecordInvalid | Refused | StaleVersion) -> str:
     return " ".join(error.messages) if isinstance(error, RecordInvalid) else error.message
 
 
-class SharedRowAdmin(RecordAdmin):
+class SharedRowAdmin(RecordAdmin[_M]):
     """A page of a row statements share (actor, incident, document): read-only to an editor once
     the public sees it, as the write path would refuse the change (claims.record.workflow)."""
 
-    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: _M | None = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
         return obj is None or may_change_shared(request.user, is_public=is_public(obj))

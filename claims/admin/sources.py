@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from claims.admin.record import RecordAdmin, RecordInline, SharedRowAdmin, changed_values
+from claims.admin.record import Parts, RecordAdmin, RecordInline, SharedRowAdmin, changed_values
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Affiliation, Alias, Document
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _AliasTotal(TypedDict):
+    alias_total: int
+
 
 # What the archiver records besides the file and its hash; shown, never typed in.
 ARCHIVE = ["archive_error", "archive_size", "archive_content_type", "archive_final_url"]
@@ -34,7 +45,7 @@ class AffiliationInline(RecordInline, admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(SharedRowAdmin):
+class ActorAdmin(SharedRowAdmin[Actor]):
     list_display = ["name", "kind", "country", "alias_count", "wikidata_id"]
     ordering = ["name"]
     list_filter = ["kind", "country"]
@@ -49,10 +60,12 @@ class ActorAdmin(SharedRowAdmin):
         return super().get_queryset(request).annotate(alias_total=Count("aliases"))
 
     @admin.display(description="aliases", ordering="alias_total")
-    def alias_count(self, actor: Actor) -> int:
+    def alias_count(self, actor: WithAnnotations[Actor, _AliasTotal]) -> int:
         return actor.alias_total
 
-    def write(self, request: HttpRequest, obj: Actor, form, parts, change: bool) -> Actor:
+    def write(
+        self, request: HttpRequest, obj: Actor, form: forms.ModelForm, parts: Parts, change: bool
+    ) -> Actor:
         return save_actor(
             by=request.user,
             values=changed_values(form),
@@ -63,20 +76,27 @@ class ActorAdmin(SharedRowAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(RecordAdmin):
+class AffiliationAdmin(RecordAdmin[Affiliation]):
     list_display = ["person", "role", "organisation", "start_on", "end_on"]
     search_fields = ["person__name", "organisation__name", "role"]
     autocomplete_fields = ["person", "organisation"]
     list_select_related = ["person", "organisation"]
 
-    def write(self, request: HttpRequest, obj: Affiliation, form, parts, change: bool) -> Actor:
+    def write(
+        self,
+        request: HttpRequest,
+        obj: Affiliation,
+        form: forms.ModelForm,
+        parts: Parts,
+        change: bool,
+    ) -> Actor:
         """A role is one of the person's: saved as the person's roles with this one among them."""
         others = [row for row in obj.person.affiliations.all() if row.pk != obj.pk]
         return save_actor(by=request.user, values={}, actor=obj.person, affiliations=[*others, obj])
 
 
 @admin.register(Document)
-class DocumentAdmin(SharedRowAdmin):
+class DocumentAdmin(SharedRowAdmin[Document]):
     list_display = ["title", "publisher", "kind", "language", "published_on", "archive_status"]
     list_filter = ["kind", "language", "archive_status"]
     list_select_related = ["publisher"]
@@ -112,5 +132,7 @@ class DocumentAdmin(SharedRowAdmin):
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def write(self, request: HttpRequest, obj: Document, form, parts, change: bool) -> Document:
+    def write(
+        self, request: HttpRequest, obj: Document, form: forms.ModelForm, parts: Parts, change: bool
+    ) -> Document:
         return save_document(by=request.user, values=changed_values(form), document=obj)

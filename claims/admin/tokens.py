@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -25,14 +27,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["name", "key_prefix", "user__username"]
     list_select_related = ["user"]
     readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
-    autocomplete_fields: list[str] = []
+    autocomplete_fields = []
     raw_id_fields = ["user"]
     actions = ["revoke_tokens"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["user", "name", "expires_at"]
-        return [
+            return ("user", "name", "expires_at")
+        return (
             "user",
             "name",
             "key_prefix",
@@ -40,12 +42,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "expires_at",
             "last_used_at",
             "revoked_at",
-        ]
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
         return [*self.readonly_fields, "user"] if obj else []
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, object]:
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"expires_at": timezone.now() + ApiToken.DEFAULT_LIFETIME}
 
     @admin.display(description="state")

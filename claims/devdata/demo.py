@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models, transaction
 
@@ -309,10 +310,10 @@ class _Loader:
         for item in CLAIMS:
             self.claims[item.key] = self._claim(item, incidents, documents)
         for item in CLAIMS:
-            for answered, kind in item.answers:
+            for answered, how in item.answers:
                 claim, answers = self.claims[item.key], self.claims[answered]
-                if not Response.objects.filter(claim=claim, answers=answers, kind=kind).exists():
-                    link_response(by=OPERATOR, claim=claim, answers=answers, kind=kind)
+                if not Response.objects.filter(claim=claim, answers=answers, kind=how).exists():
+                    link_response(by=OPERATOR, claim=claim, answers=answers, kind=how)
                     self.count(Response)
         return self.created
 
@@ -321,10 +322,10 @@ class _Loader:
     ) -> Actor:
         actor = Actor.objects.filter(slug=slug).first()
         is_new = actor is None
-        kept = [] if is_new else list(actor.aliases.all())
+        kept = [] if actor is None else list(actor.aliases.all())
         have = {(alias.name, alias.language) for alias in kept}
         missing = [Alias(name=n, language=lang) for n, lang in aliases if (n, lang) not in have]
-        if is_new or missing:
+        if actor is None or missing:
             values = {"slug": slug, "name": name, "kind": kind, "country": country}
             actor = save_actor(
                 by=OPERATOR,
@@ -369,7 +370,7 @@ class _Loader:
             incident=incidents.get(item.incident or ""),
             status=Claim.Status.PUBLISHED,
         )
-        parts = {
+        parts: dict[str, Any] = {
             "targets": targets_of(
                 [self.actors[slug] for slug in item.accused],
                 [self.actors[slug] for slug in item.subjects],

@@ -19,7 +19,7 @@ import itertools
 import random
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -193,11 +193,14 @@ class Generator:
         # driver releases the GIL while it waits). A single worker keeps the random stream in
         # batch order, so a seed still gives the same rows.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(self.batch, self.writer.allocate(Claim, sizes[0]))
+            pending: Future[list[tuple[str, Prepared]]] | None = pool.submit(
+                self.batch, self.writer.allocate(Claim, sizes[0])
+            )
             for size in [*sizes[1:], 0]:
                 following = (
                     pool.submit(self.batch, self.writer.allocate(Claim, size)) if size else None
                 )
+                assert pending is not None  # None only once the last batch is stored
                 with transaction.atomic():
                     self.writer.begin()
                     for name, prepared in pending.result():

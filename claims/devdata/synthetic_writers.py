@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -34,7 +34,8 @@ class Prepared:
 
     model: type[models.Model]
     count: int
-    payload: object
+    # Model instances for the ORM writer, (COPY statement, its text) for PostgreSQL's.
+    payload: Any
 
 
 class Writer(Protocol):
@@ -89,7 +90,7 @@ class OrmWriter:
 
     def allocate(self, model: type[models.Model], n: int) -> list[int]:
         if model not in self.next_id:
-            self.next_id[model] = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            self.next_id[model] = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
         start = self.next_id[model]
         self.next_id[model] = start + n
         return list(range(start, start + n))
@@ -101,7 +102,7 @@ class OrmWriter:
         return Prepared(model, len(rows), objects)
 
     def store(self, prepared: Prepared) -> None:
-        prepared.model.objects.bulk_create(prepared.payload, batch_size=ORM_BATCH)
+        prepared.model._default_manager.bulk_create(prepared.payload, batch_size=ORM_BATCH)
 
     def finish(self) -> None:
         pass

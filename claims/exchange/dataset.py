@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from django.db import models
 
@@ -93,7 +93,7 @@ class Outcome:
 def _value(row: models.Model, name: str) -> Any:
     value = getattr(row, name)
     if isinstance(value, Decimal):
-        places = row._meta.get_field(name).decimal_places
+        places = cast(models.DecimalField, row._meta.get_field(name)).decimal_places
         return f"{value:.{places}f}"
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -162,21 +162,21 @@ def _claim_records() -> Iterator[dict[str, Any]]:
             "type": "claim",
             "uid": str(claim.uid),
             "speaker": claim.speaker.slug,
-            "spokesperson": claim.spokesperson.slug if claim.spokesperson_id else None,
-            "incident": claim.incident.slug if claim.incident_id else None,
+            "spokesperson": claim.spokesperson.slug if claim.spokesperson is not None else None,
+            "incident": claim.incident.slug if claim.incident is not None else None,
             **_fields(claim, CLAIM_FIELDS),
             "targets": sorted([t.actor.slug, t.role] for t in claim.claim_targets.all()),
             "figures": [
                 {
                     **_fields(f, FIGURE_FIELDS),
-                    "reported_by": f.reported_by.slug if f.reported_by_id else None,
+                    "reported_by": f.reported_by.slug if f.reported_by is not None else None,
                 }
                 for f in sorted(claim.figures.all(), key=lambda f: f.pk)
             ],
             "chain": [
                 {
                     "actor": hop.actor.slug,
-                    "document": str(hop.document.uid) if hop.document_id else None,
+                    "document": str(hop.document.uid) if hop.document is not None else None,
                     **_fields(hop, HOP_FIELDS),
                 }
                 for hop in claim.chain
@@ -192,7 +192,7 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def export_dataset(*, out: TextIO, progress: Progress | None = None) -> int:
+def export_dataset(*, out: TextIO | io.TextIOBase, progress: Progress | None = None) -> int:
     """Write the whole dataset to ``out`` as JSON Lines; return the number of records."""
     total = sum(
         model.objects.count() for model in (Actor, Affiliation, Document, Incident, Claim, Response)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 
 from claims.exchange.dataset import (
@@ -133,8 +133,8 @@ class Importer:
             raise DependsOnBadRow(key)
         if key not in self.known[kind]:
             try:
-                self.known[kind][key] = model.objects.get(**lookup)
-            except (model.DoesNotExist, ValidationError, ValueError):
+                self.known[kind][key] = model._default_manager.get(**lookup)
+            except (ObjectDoesNotExist, ValidationError, ValueError):
                 raise RowError(
                     f"refers to {kind} {key!r}, which is neither in the database nor earlier "
                     "in the file"
@@ -151,7 +151,7 @@ class Importer:
         self._once("actor", slug)
         actor = Actor.objects.filter(slug=slug).first() if slug else None
         is_new = actor is None
-        if is_new:
+        if actor is None:
             actor = Actor(**_take(record, ACTOR_FIELDS))
             _check(actor)
         existing = {(a.name, a.language) for a in actor.aliases.all()} if actor.pk else set()
@@ -259,38 +259,39 @@ class Importer:
             if rows:
                 self._count(type(rows[0]), len(rows))
 
-    def _claim_parts(self, record: dict[str, Any]) -> dict[str, list[models.Model]]:
-        targets: list[models.Model] = []
+    def _claim_parts(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The parts of a claim, by save_statement's keyword: targets, figures, chain, evidence."""
+        targets: list[ClaimTarget] = []
         for n, pair in enumerate(record.get("targets") or [], start=1):
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise RowError(f"targets[{n}]: each target is an [actor slug, role] pair")
             targets.append(ClaimTarget(actor=self.actor(pair[0]), role=pair[1]))
             _check(targets[-1], exclude=["claim", "actor"], where=f"targets[{n}]: ")
-        figures: list[models.Model] = []
+        figures: list[CasualtyFigure] = []
         for n, figure in enumerate(record.get("figures") or [], start=1):
             row = CasualtyFigure(
                 reported_by=self.actor(figure.get("reported_by")), **_take(figure, FIGURE_FIELDS)
             )
             _check(row, exclude=["claim", "reported_by"], where=f"figures[{n}]: ")
             figures.append(row)
-        chain: list[models.Model] = []
+        chain: list[Attribution] = []
         for n, hop in enumerate(record.get("chain") or [], start=1):
             document = self._find(
                 Document, "document", hop.get("document"), uid=hop.get("document")
             )
-            row = Attribution(
+            link = Attribution(
                 position=n, actor=self.actor(hop.get("actor")), document=document,
                 **_take(hop, HOP_FIELDS),
             )  # fmt: skip
-            if row.actor is None:
+            if link.actor is None:
                 raise RowError(f"chain[{n}]: a hop needs an actor")
-            _check(row, exclude=["claim", "actor", "document"], where=f"chain[{n}]: ")
-            chain.append(row)
-        evidence: list[models.Model] = []
+            _check(link, exclude=["claim", "actor", "document"], where=f"chain[{n}]: ")
+            chain.append(link)
+        evidence: list[Evidence] = []
         for n, item in enumerate(record.get("evidence") or [], start=1):
-            row = Evidence(**_take(item, EVIDENCE_FIELDS))
-            _check(row, exclude=["claim"], where=f"evidence[{n}]: ")
-            evidence.append(row)
+            proof = Evidence(**_take(item, EVIDENCE_FIELDS))
+            _check(proof, exclude=["claim"], where=f"evidence[{n}]: ")
+            evidence.append(proof)
         return {"targets": targets, "figures": figures, "chain": chain, "evidence": evidence}
 
     def _response(self, record: dict[str, Any]) -> None:
@@ -298,7 +299,7 @@ class Importer:
         answers = self._find(Claim, "claim", record.get("answers"), uid=record.get("answers"))
         if claim is None or answers is None:
             raise RowError("a response needs the answering claim and the claim it answers")
-        kind = record.get("kind")
+        kind: Any = record.get("kind")  # None too: the service's validation refuses it
         self._once("response", f"{record.get('claim')}/{record.get('answers')}/{kind}")
         saved = claim.pk is not None and answers.pk is not None
         if saved and Response.objects.filter(claim=claim, answers=answers, kind=kind).exists():

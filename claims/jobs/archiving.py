@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from billiard.einfo import ExceptionInfo
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,7 +23,7 @@ from django.utils import timezone
 from claims.jobs import fetching
 from claims.jobs.base import RetryingTask
 from claims.jobs.quotes import request_quote_checks
-from claims.ledger.verify import archivable_models, hash_of_stored
+from claims.ledger.verify import Archivable, archivable_models, hash_of_stored
 from claims.models import Evidence
 from sources.models import ArchiveCheck, Document
 
@@ -55,7 +57,7 @@ def _enqueue(queue: Callable[[], object], what: str) -> None:
         logger.exception("Could not queue %s; the periodic retry will pick it up", what)
 
 
-def request_archive(*, item: models.Model) -> None:
+def request_archive(*, item: Archivable) -> None:
     """Mark ``item`` (a Document or Evidence) pending and archive its URL once this commits.
 
     Call it from the service or admin hook that saved a new or changed URL; without a URL the
@@ -74,7 +76,7 @@ def request_archive(*, item: models.Model) -> None:
     )
 
 
-def archive_item(*, item: models.Model) -> str:
+def archive_item(*, item: Archivable) -> str:
     """Fetch ``item.url`` and record the result on the row; return the new archive status.
 
     Safe to run twice: a row already archived from the same URL is left alone. Raises
@@ -117,12 +119,12 @@ def archive_item(*, item: models.Model) -> str:
     return Status.ARCHIVED
 
 
-def record_gave_up(*, item: models.Model, reason: str) -> None:
+def record_gave_up(*, item: Archivable, reason: str) -> None:
     """The task ran out of retries: the archive failed, with the last reason."""
     _record_failure(item, Status.FAILED, f"gave up after retries: {reason}")
 
 
-def _record_failure(item: models.Model, status: str, reason: str) -> str:
+def _record_failure(item: Archivable, status: str, reason: str) -> str:
     type(item).objects.filter(pk=item.pk, url=item.url).update(
         archive_status=status, archive_error=reason[:2000]
     )
@@ -146,7 +148,7 @@ def rehash_archives(
             check.checked += 1
             status, reason = _verify(item, check)
             if not dry_run:
-                changes = {"archive_status": status, "archive_error": reason}
+                changes: dict[str, Any] = {"archive_status": status, "archive_error": reason}
                 if status == Status.ARCHIVED:
                     changes["archive_verified_at"] = timezone.now()
                 model.objects.filter(pk=item.pk).update(**changes)
@@ -158,7 +160,7 @@ def rehash_archives(
     return check
 
 
-def _verify(item: models.Model, check: ArchiveCheck) -> tuple[str, str]:
+def _verify(item: Archivable, check: ArchiveCheck) -> tuple[str, str]:
     actual = hash_of_stored(item.archive_file.name)
     if actual == item.archive_sha256:
         check.intact += 1
@@ -203,9 +205,16 @@ def updated_before(model: type[models.Model], moment: dt.datetime) -> models.Q:
 class ArchiveTask(RetryingTask):
     """When retries run out, the row says the archive failed and why."""
 
-    model: type[models.Model]
+    model: type[Archivable]
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    def on_failure(
+        self,
+        exc: Exception,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: ExceptionInfo,
+    ) -> None:
         if isinstance(exc, fetching.Unavailable) and args:
             item = self.model.objects.filter(pk=args[0]).first()
             if item is not None:

@@ -79,7 +79,7 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise Unavailable(f"the host name {host!r} does not resolve ({error})") from None
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def parse_loose_ipv4(host: str) -> ipaddress.IPv4Address | None:

@@ -7,11 +7,13 @@ flagged for editors and never matched to some other, similar passage.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from html.parser import HTMLParser
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -184,10 +186,10 @@ def request_quote_checks(*, document: Document) -> None:
         Attribution.objects.filter(document=document).values_list("claim_id", flat=True)
     )
     for claim_id in sorted(claim_ids):
-        transaction.on_commit(lambda pk=claim_id: _enqueue(check_claim_quote, pk), robust=True)
+        transaction.on_commit(functools.partial(_enqueue, check_claim_quote, claim_id), robust=True)
 
 
-def _enqueue(task: object, claim_id: int) -> None:
+def _enqueue(task: Task[Any, Any], claim_id: int) -> None:
     try:
         task.delay(claim_id)
     except Exception:  # a down broker must not break the save that asked for the check

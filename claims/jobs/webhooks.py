@@ -21,7 +21,9 @@ import json
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
+from billiard.einfo import ExceptionInfo
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -174,7 +176,14 @@ def sweep_outbox() -> int:
 
 
 class DeliveryTask(RetryingTask):
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    def on_failure(
+        self,
+        exc: Exception,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: ExceptionInfo,
+    ) -> None:
         if isinstance(exc, fetching.Unavailable) and args:
             give_up(delivery_id=args[0], reason=exc.reason)
 

@@ -96,12 +96,16 @@ def verify_current_state(report: Report) -> None:
                 )
 
 
-def archivable_models() -> list[type[models.Model]]:
+# The rows that carry an archived copy (the same ``archive_*`` fields on both).
+Archivable = Document | Evidence
+
+
+def archivable_models() -> list[type[Archivable]]:
     """The rows that carry an archived copy of what their URL pointed to."""
     return [Document, Evidence]
 
 
-def hash_of_stored(name: str) -> str | None:
+def hash_of_stored(name: str | None) -> str | None:
     """The SHA-256 of a stored file, or None when there is no such file."""
     if not name or not default_storage.exists(name):
         return None

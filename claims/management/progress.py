@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import TextIOBase
 from typing import TextIO
 
 
@@ -10,7 +11,7 @@ class ProgressBar:
 
     WIDTH = 40
 
-    def __init__(self, stream: TextIO, label: str, *, verbosity: int = 1) -> None:
+    def __init__(self, stream: TextIO | TextIOBase, label: str, *, verbosity: int = 1) -> None:
         self.stream, self.label, self.enabled = stream, label, verbosity >= 1
         self.shown = -1
 

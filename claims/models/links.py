@@ -36,7 +36,7 @@ class Response(models.Model):
     # (standing "superseded"); ``corrects`` from anyone else is a challenge.
     REVISING = (Kind.CORRECTS, Kind.UPDATES)
     # Only the answered claim's own speaker may answer in these ways (``clean``).
-    OWN_SPEAKER_ONLY = {
+    OWN_SPEAKER_ONLY: dict[str, str] = {
         Kind.RETRACTS: "Only the speaker of a claim can retract it; use another kind.",
         Kind.UPDATES: (
             "Only the speaker of a claim can give an updated figure or account of it;"
@@ -141,7 +141,7 @@ class Attribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f" in {self.document.title}" if self.document_id else ""
+        where = f" in {self.document.title}" if self.document is not None else ""
         return f"{self.position}. {self.actor} {self.get_verb_display()}{where}"
 
     def clean(self) -> None:

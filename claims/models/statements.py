@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, Subquery
@@ -17,6 +19,10 @@ from claims.models.figures import CasualtyFigure
 from claims.models.links import Attribution, Response
 from claimtracker.dates import Precision, describe, known_by, normalise, period
 from sources.models import Actor, Document, language_code
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 class Standing(models.TextChoices):
@@ -58,13 +64,17 @@ class QuoteCheck(models.TextChoices):
     NO_TEXT = "no_text", "source has no text to check"
 
 
-def reads_drafts(user: object | None) -> bool:
+# Who reads: a signed-in user, the anonymous one, or None where no request is at hand.
+Reader = User | AnonymousUser | None
+
+
+def reads_drafts(user: Reader) -> bool:
     """Whether ``user`` may read drafts and withdrawn claims: the one rule every page, API view,
     export and search applies (analysts, editors, reviewers and administrators may)."""
     return bool(user is not None and user.is_authenticated and user.has_perm("claims.view_claim"))
 
 
-def listed_statuses(user: object | None) -> set[str]:
+def listed_statuses(user: Reader) -> set[str]:
     """Statuses lists show: every status (marked) to draft readers, published only to others.
 
     A withdrawn claim stays readable at its URL (``visible_to``) with its notice, but no longer
@@ -95,11 +105,11 @@ class ClaimQuerySet(models.QuerySet):
         """Claims made by ``day`` (loose dates by the end of their period)."""
         return self.filter(made_by(day))
 
-    def visible_to(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
+    def visible_to(self, user: Reader) -> ClaimQuerySet:
         """What ``user`` may open at its URL."""
         return self if reads_drafts(user) else self.public()
 
-    def listed_for(self, user: settings.AUTH_USER_MODEL | None) -> ClaimQuerySet:
+    def listed_for(self, user: Reader) -> ClaimQuerySet:
         """What lists, exports and search show ``user``."""
         return self if reads_drafts(user) else self.published()
 
@@ -186,7 +196,10 @@ class StandingOf(Func):
         super().__init__(claim, speaker)
         self.as_of = as_of
 
-    def as_sql(self, compiler, connection, **extra_context):
+    # Written SQL: Func's function, template and arg_joiner have no part in it.
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         claim_sql, claim_params = compiler.compile(self.source_expressions[0])
         speaker_sql, speaker_params = compiler.compile(self.source_expressions[1])
         # Parameters in the order their placeholders appear: ``same()`` is written (and its
@@ -245,6 +258,10 @@ class StandingOf(Func):
 
 class Claim(models.Model):
     """One actor's assertion at one time, as the record knows it."""
+
+    # Set by claims.pages.claims.hide_unseen_answers on the claims a page shows.
+    answers_shown: list[Response]
+    answered_by_shown: list[Response]
 
     class Kind(models.TextChoices):
         CASUALTY_COUNT = "casualty_count", "casualty count"
@@ -362,7 +379,7 @@ class Claim(models.Model):
             errors["quote_language"] = "Say which language the quote is in."
         if self.status == self.Status.WITHDRAWN and not self.withdrawal_reason.strip():
             errors["withdrawal_reason"] = "Give the reason a claim is withdrawn."
-        if self.spokesperson_id and self.spokesperson.kind not in (
+        if self.spokesperson is not None and self.spokesperson.kind not in (
             Actor.Kind.PERSON,
             Actor.Kind.UNIDENTIFIED,
         ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.forms import TextInput
 
 from claims.reading.filters import ClaimFilter
@@ -21,7 +23,7 @@ class PageClaimFilter(ClaimFilter):
         "incident": ("incident", "an incident's short name"),
     }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, (what, hint) in self.SLUG_FIELDS.items():
             self.filters[name].extra.update(

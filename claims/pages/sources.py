@@ -76,7 +76,7 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
     }
 
 
-def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band, bands.Speech] | None:
+def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band | None, bands.Speech] | None:
     """When ``actor`` spoke: its own claims in one row, its answers to other claims in another,
     counted per period (chosen from the span of dates, as on the timeline), so the band stays
     the same size however much the actor said."""
@@ -162,7 +162,8 @@ def get_actor_for_user(
 @revalidated_list
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The head was read by the page's validator (current_version).
-    context = get_actor_for_user(request.user, slug, request.GET, request.record_head[1])
+    head = request.record_head  # type: ignore[attr-defined]  # an attribute of our own
+    context = get_actor_for_user(request.user, slug, request.GET, head[1])
     return render(request, "sources/actor_detail.html", context)
 
 

@@ -36,7 +36,7 @@ KEPT_FOR = 60 * 60
 _NOTHING = object()
 # (longest span in days, the period claims are counted in): a lane holds at most ~80 marks.
 BUCKETS = [(92, Precision.DAY), (2 * 366, Precision.WEEK), (7 * 366, Precision.MONTH)]
-COARSER = {
+COARSER: dict[str, list[Precision]] = {
     Precision.DAY: [Precision.WEEK, Precision.MONTH, Precision.YEAR],
     Precision.WEEK: [Precision.MONTH, Precision.YEAR],
     Precision.MONTH: [Precision.YEAR],

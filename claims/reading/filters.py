@@ -16,12 +16,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms import DateInput
 from django.http import HttpRequest
 
-from claims.models import Claim, ClaimTarget, Incident, Standing
+from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Standing
 from claims.reading.visibility import actors_visible_to, incidents_visible_to, reader_of
 from claimtracker.dates import Precision, period
 from sources.models import Actor
 
 
+# django-filter takes a callable of the request for a choice's queryset; the stubs know only a
+# queryset, so the filters below that pass one say so.
 def visible_actors(request: HttpRequest | None) -> QuerySet[Actor]:
     return actors_visible_to(reader_of(request)).order_by("name")
 
@@ -64,20 +66,20 @@ class ClaimFilter(django_filters.FilterSet):
         label="Speaker",
         field_name="speaker",
         to_field_name="slug",
-        queryset=visible_actors,
+        queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         empty_label="any speaker",
     )
     accused = django_filters.ModelChoiceFilter(
         label="Accused",
         to_field_name="slug",
-        queryset=visible_actors,
+        queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         method="filter_accused",
         empty_label="anyone accused",
     )
     actor = django_filters.ModelChoiceFilter(
         label="Actor (as speaker or accused)",
         to_field_name="slug",
-        queryset=visible_actors,
+        queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         method="filter_actor",
         empty_label="any actor",
     )
@@ -85,7 +87,7 @@ class ClaimFilter(django_filters.FilterSet):
         label="Incident",
         field_name="incident",
         to_field_name="slug",
-        queryset=visible_incidents,
+        queryset=visible_incidents,  # type: ignore[arg-type]  # a callable: see visible_actors
         empty_label="any incident",
     )
     kind = django_filters.ChoiceFilter(
@@ -120,7 +122,7 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_actor(self, queryset: QuerySet[Claim], name: str, value: Actor) -> QuerySet:
         return queryset.filter(Q(speaker=value) | _accusing(value))
 
-    def filter_standing(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet:
+    def filter_standing(self, queryset: ClaimQuerySet, name: str, value: str) -> QuerySet:
         if "annotated_standing" not in queryset.query.annotations:
             queryset = queryset.with_standing()
         return queryset.filter(annotated_standing=value)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+
+from claims.models import Claim
 
 PAGE_SIZE = 25
 _POSITION = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
@@ -41,7 +44,7 @@ class Position:
             return None
 
     @classmethod
-    def of(cls, row: object) -> Position:
+    def of(cls, row: Claim) -> Position:
         return cls(row.made_on, row.pk)
 
 
@@ -64,7 +67,11 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet, params: QueryDict, *, prefix: str = "", per_page: int = PAGE_SIZE
+    queryset: QuerySet,
+    params: QueryDict | Mapping[str, str],
+    *,
+    prefix: str = "",
+    per_page: int = PAGE_SIZE,
 ) -> KeysetPage:
     """The page ``params`` asks for (``after`` / ``before``, with ``prefix``), in one query for
     the rows (plus the queryset's prefetches, run for this page's rows only).

@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -32,9 +33,13 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
-from claims.models import Claim
+from claims.models import Claim, Reader
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
 from sources.models import Actor, Alias
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 KINDS = ("claim", "actor", "document", "incident")
 MAX_QUERY_LENGTH = 200
@@ -75,7 +80,7 @@ def is_searchable(query: str) -> bool:
     return bool(_WORD.search(clean_query(query)))
 
 
-def search(query: str, *, user, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
+def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
     """Search every kind for ``query``, among what ``user`` may see (claims.reading.visibility):
     drafts, and what only drafts use, only for users allowed to view unpublished claims.
 
@@ -119,9 +124,11 @@ class StoredVector(models.Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(self, compiler, connection) -> tuple[str, list]:
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[()]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return f"{table}.search_vector", []
+        return f"{table}.search_vector", ()
 
 
 def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
@@ -189,7 +196,8 @@ def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
 
 def _list_order(model: type[models.Model]) -> tuple[str, ...]:
     """The model's ordering, made total by the primary key."""
-    ordering = tuple(model._meta.ordering)
+    # Our models order by field names only, never by expressions.
+    ordering = cast("tuple[str, ...]", tuple(model._meta.ordering or ()))
     if any(name.lstrip("-") in ("id", "pk") for name in ordering):
         return ordering
     return (*ordering, "id")

@@ -30,15 +30,14 @@ eager-load further.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from claims.models import Claim, Evidence, Incident, Response, reads_drafts
+from claims.models import Claim, Evidence, Incident, Reader, Response, reads_drafts
 from sources.models import Actor, Affiliation, Document
 
 # Who reads: a signed-in user, the anonymous one, or None where no request is at hand.
-User = AbstractBaseUser | AnonymousUser | None
+User = Reader
 
 
 def reader_of(request: HttpRequest | None) -> User:

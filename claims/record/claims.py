@@ -10,7 +10,7 @@ other rows of that kind are removed. A part left as None is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -162,6 +162,11 @@ def _numbered(chain: Sequence[Attribution] | None) -> list[Attribution] | None:
     return list(chain)
 
 
+def _fields_of(names: Sequence[str]) -> Callable[[models.Model], tuple[object, ...]]:
+    """What makes a part unique: the values of ``names``."""
+    return lambda row: tuple(getattr(row, name) for name in names)
+
+
 def _validate(claim: Claim, parts: dict[str, Sequence[models.Model]]) -> None:
     errors: dict[str, Any] = errors_of(claim)
     for name, rows in parts.items():
@@ -170,7 +175,7 @@ def _validate(claim: Claim, parts: dict[str, Sequence[models.Model]]) -> None:
             claim,
             rows,
             owner_field="claim",
-            key=(lambda row, u=unique: tuple(getattr(row, f) for f in u)) if unique else None,
+            key=_fields_of(unique) if unique else None,
             repeated=REPEATED.get(name, ""),
         )
         if found:
@@ -185,7 +190,7 @@ def _new_urls(plans: dict[str, Plan]) -> list[Evidence]:
     if plan is None:
         return []
     changed = [row for row, names in plan.change if "url" in names]
-    return [row for row in [*plan.add, *changed] if row.url]
+    return [row for row in [*plan.add, *changed] if isinstance(row, Evidence) and row.url]
 
 
 # --- writing ------------------------------------------------------------------------------------

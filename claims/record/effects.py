@@ -46,7 +46,7 @@ def claim_payload(claim: Claim) -> dict:
             "summary": claim.summary,
             "made_on": claim.made_on.isoformat() if claim.made_on else None,
             "made_precision": claim.made_precision,
-            "incident": claim.incident.slug if claim.incident_id else None,
+            "incident": claim.incident.slug if claim.incident is not None else None,
         }
     }
 

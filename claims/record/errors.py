@@ -78,7 +78,9 @@ def changes_since(claim: Claim, read_version: int) -> list[tuple[str, object, ob
             break
     if then is None:
         return []
-    now = history_of(claim).last().after
+    latest = history_of(claim).last()
+    assert latest is not None  # the loop above read at least one record
+    now = latest.after
     return [
         (c, then.get(c), v) for c, v in now.items() if c not in BOOKKEEPING and then.get(c) != v
     ]

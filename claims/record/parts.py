@@ -73,6 +73,7 @@ def plan_parts(
     """Compare ``rows`` with the owner's stored rows of the relation ``related``; errors are
     reported under ``name`` and the row's index."""
     relation = owner._meta.get_field(related)
+    assert isinstance(relation, models.ForeignObjectRel)  # ``related`` names a reverse relation
     model, owner_field = relation.related_model, relation.field.name
     plan = Plan(model=model, owner_field=owner_field)
     stored = {row.pk: row for row in getattr(owner, related).all()} if owner.pk else {}
@@ -99,15 +100,15 @@ def apply(plan: Plan, *, owner: models.Model) -> None:
     if plan.empty:
         return
     if plan.remove:
-        plan.model.objects.filter(pk__in=[row.pk for row in plan.remove]).delete()
+        plan.model._default_manager.filter(pk__in=[row.pk for row in plan.remove]).delete()
     moved = [row for row, names in plan.change if "position" in names]
     if len(moved) > 1:
         # Rows swapping places would collide on (owner, position): move them out of the way.
-        plan.model.objects.filter(pk__in=[row.pk for row in moved]).update(
+        plan.model._default_manager.filter(pk__in=[row.pk for row in moved]).update(
             position=F("position") + 10000
         )
     for row, names in plan.change:
         row.save(update_fields=names)
     for row in plan.add:
         setattr(row, plan.owner_field, owner)
-    plan.model.objects.bulk_create(plan.add)
+    plan.model._default_manager.bulk_create(plan.add)

@@ -55,7 +55,9 @@ def stored_values(row: models.Model) -> dict[str, Any]:
     """The written columns of ``row`` as the database holds them (defaults for a new row): what
     a change is compared with, since a door may hand over a copy it already changed."""
     columns = written_columns(type(row))
-    stored = type(row).objects.filter(pk=row.pk).values(*columns).first() if row.pk else None
+    stored = (
+        type(row)._default_manager.filter(pk=row.pk).values(*columns).first() if row.pk else None
+    )
     return stored or {c: getattr(type(row)(), c) for c in columns}
 
 
@@ -69,7 +71,12 @@ def apply_values(row: models.Model, values: dict[str, Any]) -> list[str]:
     errors = errors_of(row)
     if errors:
         raise RecordInvalid(errors)
-    named = {row._meta.get_field(name).attname for name in values}
+    # Only fields can be named here: setattr above refuses a reverse relation.
+    named = {
+        field.attname
+        for field in map(row._meta.get_field, values)
+        if isinstance(field, models.Field)
+    }
     if row.pk is None:
         named = set(before)
     return [c for c in before if c in named and getattr(row, c) != before[c]]

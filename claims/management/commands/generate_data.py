@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2017, help="Random seed (repeatable).")
         parser.add_argument("--dry-run", action="store_true", help="Say what would be added.")
 
-    def handle(self, *args: object, claims: int, seed: int, **options: object) -> None:
+    def handle(
+        self, *args: object, claims: int, seed: int, verbosity: int, **options: object
+    ) -> None:
         if claims < 1:
             raise CommandError("--claims must be at least 1.")
         plan = Plan(claims=claims, seed=seed)
@@ -34,7 +36,6 @@ class Command(BaseCommand):
                 f"and {plan.incidents} incidents, with figures, chains and responses."
             )
             return
-        verbosity = int(options["verbosity"])
         started = time.monotonic()
         counts = generate(
             claims=claims,

@@ -45,8 +45,8 @@ class Command(BaseCommand):
             )
             errors = outcome.errors
         if errors:
-            for error in errors:
-                self.stderr.write(self.style.ERROR(f"line {error['line']}: {error['reason']}"))
+            for bad in errors:
+                self.stderr.write(self.style.ERROR(f"line {bad['line']}: {bad['reason']}"))
             raise CommandError(f"{len(errors)} bad rows in {file}; nothing was imported.")
         if dry_run:
             if verbosity >= 1:

@@ -37,8 +37,7 @@ class Command(BaseCommand):
             help="Also check that the history still holds the head exported earlier to FILE.",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        verbosity = int(options["verbosity"])
+    def handle(self, *args: object, verbosity: int, **options: object) -> None:
         report = Report()
         if options["expect_head"]:
             verify_head(report, self._read_head(Path(str(options["expect_head"]))))

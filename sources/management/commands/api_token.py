@@ -66,7 +66,7 @@ class Command(BaseCommand):
         api_token.revoke()
         self.stdout.write(self.style.SUCCESS(f"Revoked {api_token}."))
 
-    def handle_list(self, *, user: str | None, **options: object) -> None:
+    def handle_list(self, *, user: str | None, verbosity: int = 1, **options: object) -> None:
         tokens = ApiToken.objects.select_related("user").order_by("-created_at")
         if user:
             tokens = tokens.filter(user__username=user)
@@ -83,5 +83,5 @@ class Command(BaseCommand):
                 f"{api_token.user.username:<20} {api_token.name}  "
                 f"expires {api_token.expires_at:%Y-%m-%d}"
             )
-        if int(options.get("verbosity", 1)) > 1:
+        if verbosity > 1:
             self.stdout.write(f"{tokens.count()} token(s).")
