@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,3 +150,121 @@ def test_the_record_rebuilt_at_every_change_record_is_the_record_saved_then(
         again = rebuilt(point_id)
         assert again.pop("rows_from_history") == state["rows"]
         assert again == state, f"the record rebuilt at #{point_id} differs from the one saved"
+
+
+# --- record time at the doors ---------------------------------------------------------------
+
+
+@pytest.fixture
+def corrected_later(white_helmets, defence_ministry):
+    """A published claim of 22 killed; at ``point`` it stood so; later an editor corrected the
+    figure to 30 and then withdrew the claim."""
+    by = UserFactory(username="root", is_staff=True, is_superuser=True)
+    claim = create_claim(
+        by=by,
+        fields={
+            "speaker": white_helmets,
+            "kind": Claim.Kind.CASUALTY_COUNT,
+            "summary": "The White Helmets say 22 people were killed.",
+            "made_on": dt.date(2015, 10, 3),
+            "status": Claim.Status.PUBLISHED,
+        },
+        accused=[defence_ministry],
+        figures=[FIGURE | {"low": 22, "high": 22}],
+    )
+    point = ChangeRecord.objects.head()
+    save_statement(
+        by=by,
+        claim=claim,
+        values={"summary": "The White Helmets say 30 people were killed."},
+        figures=[CasualtyFigure(**(FIGURE | {"low": 30, "high": 30}))],
+    )
+    withdraw_claim(by=by, claim=Claim.objects.get(pk=claim.pk), reason="Entered twice.")
+    return claim, point
+
+
+FIGURE = {"category": "civilians", "outcome": "killed", "qualifier": "exactly"}
+
+
+def test_a_claim_withdrawn_later_lists_as_it_stood_at_the_change_record(client, corrected_later):
+    claim, (point_id, point_hash) = corrected_later
+    now = client.get("/api/v1/claims/").json()["results"]
+    assert [row["id"] for row in now] == []
+    answer = client.get(f"/api/v1/claims/?recorded_by={point_id}")
+    assert answer.status_code == 200
+    rows = answer.json()["results"]
+    assert [(row["id"], row["status"], row["summary"]) for row in rows] == [
+        (claim.pk, "published", "The White Helmets say 22 people were killed.")
+    ]
+    assert answer["X-Recorded-By"].startswith(f"{point_id}; hash={point_hash}")
+    # Nothing of the rebuild is left behind on the connection.
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.WITHDRAWN
+
+
+def test_a_claim_detail_shows_the_figure_an_editor_corrected_later_as_it_stood(
+    client, corrected_later
+):
+    claim, (point_id, _) = corrected_later
+    detail = client.get(f"/api/v1/claims/{claim.pk}/?recorded_by={point_id}").json()
+    assert (detail["status"], [f["low"] for f in detail["figures"]]) == ("published", [22])
+    assert [f["low"] for f in client.get(f"/api/v1/claims/{claim.pk}/").json()["figures"]] == [30]
+
+
+def test_the_claim_page_shows_the_record_at_a_change_record_and_says_so(client, corrected_later):
+    claim, (point_id, _) = corrected_later
+    page = client.get(f"/claims/{claim.pk}/?recorded_by={point_id}")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "say 22 people were killed" in text
+    assert "withdrawn from the record" not in text
+    assert f"As this database recorded it at change record #{point_id}" in text
+    assert "withdrawn from the record" in client.get(f"/claims/{claim.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("value", ["yesterday", "99999999", "1999-01-01T00:00:00Z"])
+def test_a_recorded_by_the_history_cannot_answer_is_refused_by_its_field(
+    client, corrected_later, value
+):
+    claim, _ = corrected_later
+    answer = client.get(f"/api/v1/claims/?recorded_by={value}")
+    assert answer.status_code == 400
+    assert answer.json()["recorded_by"]
+    page = client.get(f"/claims/{claim.pk}/?recorded_by={value}")
+    assert page.status_code == 200
+    assert 'id="id_recorded_by-error"' in page.content.decode()
+
+
+def test_a_timestamp_names_the_last_change_record_written_at_or_before_it(corrected_later):
+    _, (point_id, _) = corrected_later
+    record = ChangeRecord.objects.get(pk=point_id)
+    assert point_from(record.recorded_at).id == point_id
+    assert point_from("2999-01-01").id == ChangeRecord.objects.head()[0]
+    with pytest.raises(ValidationError):
+        point_from("not a time")
+
+
+def test_export_at_a_change_record_names_its_head_and_holds_the_record_then(
+    corrected_later, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    from claims.exchange.importer import import_text
+
+    _, (point_id, point_hash) = corrected_later
+    target = tmp_path / "then.jsonl"
+    call_command("export_dataset", "-o", str(target), "--recorded-by", str(point_id), verbosity=0)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {
+        "type": "head",
+        "id": point_id,
+        "hash": point_hash,
+        "recorded_at": ChangeRecord.objects.get(pk=point_id).recorded_at,
+    }
+    (row,) = [json.loads(line) for line in lines if '"type":"claim"' in line]
+    assert (row["status"], row["figures"][0]["low"]) == ("published", 22)
+    with pytest.raises(CommandError, match="no change record #424242"):
+        call_command("export_dataset", "--recorded-by", "424242", stdout=io.StringIO())
+    # The head line does not stop the file being imported.
+    assert import_text(
+        target.read_text(encoding="utf-8"), name="then.jsonl", by=None, dry_run=True
+    ).ok

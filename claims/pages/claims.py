@@ -6,6 +6,7 @@ user may see; views only pass its result to a template. Templates never trigger 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,8 +36,10 @@ from claims.models import (
     reads_drafts,
 )
 from claims.pages import charts
+from claims.pages.clocks import Clocks, ClocksForm, clocks_from
 from claims.pages.filters import PageClaimFilter
 from claims.reading import bands
+from claims.reading.asof import was_made_by
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
@@ -59,16 +62,28 @@ def listed_claims(user: User) -> ClaimQuerySet:
     return Claim.objects.listed_for(user).with_exchanges(listed_statuses(user)).with_standing()
 
 
-def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
+def hide_unseen_answers(claims: list[Claim], user: User, day: dt.date | None = None) -> list[Claim]:
     """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
-    the user may see, so a draft reply never shows its speaker to the public."""
+    the user may see, so a draft reply never shows its speaker to the public (and, with ``day``,
+    was made by that day)."""
     allowed = listed_statuses(user)
     for claim in claims:
-        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
+        claim.answers_shown = [
+            r
+            for r in claim.responses_made.all()
+            if r.answers.status in allowed and was_made_by(r.answers, day)
+        ]
         claim.answered_by_shown = [
-            r for r in claim.responses_received.all() if r.claim.status in allowed
+            r
+            for r in claim.responses_received.all()
+            if r.claim.status in allowed and was_made_by(r.claim, day)
         ]
     return claims
+
+
+def standing_as_of(claims: ClaimQuerySet, day: dt.date | None) -> ClaimQuerySet:
+    """Claims annotated with their standing, from the answers made by ``day`` when given."""
+    return claims.with_standing() if day is None else claims.with_standing(as_of=day)
 
 
 # --- Conditional GET ------------------------------------------------------------------------
@@ -346,25 +361,33 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Claim ----------------------------------------------------------------------------------
 
 
-def get_claim_for_user(user: User, pk: int) -> dict[str, object]:
-    claims = Claim.objects.visible_to(user).with_thread().with_standing()
+def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dict[str, object]:
+    """The claim page; with ``clocks``, as the record stood on its day and at its point."""
+    clocks = clocks or Clocks(form=ClocksForm())
+    day, point = clocks.day, clocks.point
+    claims = standing_as_of(Claim.objects.visible_to(user).with_thread(), day)
     claim = get_object_or_404(
         claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
     )
-    hide_unseen_answers([claim], user)
-    originators = independent_originators([claim.pk]).get(claim.pk, set())
+    hide_unseen_answers([claim], user, day)
+    originators = independent_originators([claim.pk], as_of=day).get(claim.pk, set())
+    changes = history_of(claim).only("id", "recorded_at", "operation")
     return {
         "claim": claim,
         "chain": claim.chain,
         "evidence": [(claim, item) for item in claim.evidence.all()],
         "originator_count": len(originators),
-        "last_change": history_of(claim).only("id", "recorded_at", "operation").last(),
+        "last_change": (changes.filter(pk__lte=point.id) if point else changes).last(),
+        "clocks": clocks,
+        "made_after": not was_made_by(claim, day),
     }
 
 
 @condition(etag_func=revalidated_version)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_claim_for_user(request.user, pk)
+    clocks = clocks_from(request.GET)
+    with clocks.reading():
+        context = get_claim_for_user(request.user, pk, clocks)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
 
