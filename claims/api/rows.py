@@ -120,8 +120,7 @@ LIST_COLUMNS = (
 def list_values(claims: QuerySet[Claim], as_of: dt.date | None = None) -> QuerySet:
     """``claims`` as the list reads them: the columns of LIST_COLUMNS, standing included (from
     the answers made by ``as_of``, when given)."""
-    standing = claims.with_standing() if as_of is None else claims.with_standing(as_of=as_of)
-    return standing.values(*LIST_COLUMNS)
+    return claims.with_standing(as_of=as_of).values(*LIST_COLUMNS)
 
 
 def _person(row: dict, role: str) -> dict | None:

@@ -135,15 +135,10 @@ def made_by_day(claims: QuerySet[Claim], day: dt.date | None) -> QuerySet[Claim]
     return claims if day is None else claims.made_by(day)
 
 
-def standing_as_of(claims: QuerySet[Claim], day: dt.date | None) -> QuerySet[Claim]:
-    """The standing from the answers made by ``day`` (all of them without one)."""
-    return claims.with_standing() if day is None else claims.with_standing(as_of=day)
-
-
 def with_accused(claims: QuerySet[Claim], day: dt.date | None = None) -> QuerySet[Claim]:
     """What a claim in a list shows: its standing, people and incident, and whom it accuses."""
     return (
-        standing_as_of(claims, day)
+        claims.with_standing(as_of=day)
         .select_related("speaker", "spokesperson", "incident")
         # Accused actors for the whole page in one query, instead of one per claim.
         .prefetch_related(Prefetch("claim_targets", ClaimTarget.objects.select_related("actor")))
@@ -241,7 +236,7 @@ class ClaimViewSet(
         )
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
-        claims = standing_as_of(claims, day).with_thread()
+        claims = claims.with_standing(as_of=day).with_thread()
         if self.action == "claimreview":
             claims = claims.prefetch_related("assessments")  # the review's rating, one query
         return claims

@@ -33,6 +33,7 @@ from claims.models import (
     Response,
     Standing,
     listed_statuses,
+    made_by,
     reads_drafts,
 )
 from claims.pages import charts
@@ -57,9 +58,12 @@ def paginate(items: object, number: str | None, per_page: int = PAGE_SIZE) -> Pa
     return page
 
 
-def listed_claims(user: User) -> ClaimQuerySet:
-    """Claims as lists show them (people, incident, answers both ways, standing) to this user."""
-    return Claim.objects.listed_for(user).with_exchanges(listed_statuses(user)).with_standing()
+def listed_claims(user: User, day: dt.date | None = None) -> ClaimQuerySet:
+    """Claims as lists show them (people, incident, answers both ways, standing) to this user;
+    with ``day``, as the record stood in the world then (claims and answers made by that day)."""
+    claims = Claim.objects.listed_for(user)
+    claims = claims if day is None else claims.made_by(day)
+    return claims.with_exchanges(listed_statuses(user), as_of=day).with_standing(as_of=day)
 
 
 def hide_unseen_answers(claims: list[Claim], user: User, day: dt.date | None = None) -> list[Claim]:
@@ -79,11 +83,6 @@ def hide_unseen_answers(claims: list[Claim], user: User, day: dt.date | None = N
             if r.claim.status in allowed and was_made_by(r.claim, day)
         ]
     return claims
-
-
-def standing_as_of(claims: ClaimQuerySet, day: dt.date | None) -> ClaimQuerySet:
-    """Claims annotated with their standing, from the answers made by ``day`` when given."""
-    return claims.with_standing() if day is None else claims.with_standing(as_of=day)
 
 
 # --- Conditional GET ------------------------------------------------------------------------
@@ -171,7 +170,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
     filters = PageClaimFilter(
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user)), request=request
     )
-    matching = filters.qs
+    clocks = clocks_from(params)
+    day = clocks.day
+    matching = filters.qs if day is None else filters.qs.made_by(day)
     # The band depends on the filters and on which statuses the reader's lists show.
     shown = sorted(listed_statuses(user))
     band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
@@ -203,7 +204,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
     def list_page() -> tuple[str, str]:
         """Where the page starts (for its title; none on the first page) and the band and one
         page of the claims, with its links, as HTML."""
-        page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
+        page = keyset_page(
+            matching.with_exchanges(shown, as_of=day).with_standing(as_of=day), params
+        )
         starts = page.object_list[0].made_display if page.object_list and not page.is_first else ""
         context = {"page": page, "band_html": band_html}
         html = render_to_string("claims/_timeline_results.html", context, request=request)
@@ -225,8 +228,16 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
         "total": total,
         "results_html": results_html,
         "starts": starts,
-        "is_filtered": filters.form.has_changed(),
+        "is_filtered": filters.form.has_changed() or clocks.asked,
+        "clocks": clocks,
+        "keep": kept_params(params, clocks.form.fields),
     }
+
+
+def kept_params(params: QueryDict, names: object) -> list[tuple[str, str]]:
+    """The query's other parameters, for the clocks form to send on (not its own, nor paging)."""
+    dropped = {*names, *PAGING_PARAMS}  # type: ignore[misc]
+    return [(name, value) for name, value in params.items() if name not in dropped and value]
 
 
 @revalidated_list
@@ -296,10 +307,14 @@ def thread_ids(roots: list[int], incident: Incident, allowed: list[str]) -> list
         return [row[0] for row in cursor.fetchall()]
 
 
-def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str, object]:
-    """An incident the user may not see is not found, as an unknown one."""
+def get_incident_for_user(
+    user: User, slug: str, params: QueryDict, day: dt.date | None = None
+) -> dict[str, object]:
+    """An incident the user may not see is not found, as an unknown one. With ``day``, its
+    claims, answers, counts and figure spread as the record stood in the world on that day."""
     allowed = listed_statuses(user)
-    about = Claim.objects.filter(incident=OuterRef("pk"), status__in=allowed)
+    in_time = Q() if day is None else made_by(day)
+    about = Claim.objects.filter(in_time, incident=OuterRef("pk"), status__in=allowed)
     incident = get_object_or_404(
         incidents_visible_to(user).annotate(
             record_head=ChangeRecord.objects.head_column(),
@@ -316,11 +331,11 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
     # A page of threads: claims that answer no other claim of this incident shown to this user.
     answers_one_here = Response.objects.filter(
         claim=OuterRef("pk"), answers__incident=incident, answers__status__in=allowed
-    )
+    )  # an answer made by the day answers a claim made by then (the write path holds it)
     # PostgreSQL takes an incident's claims to be spread over every date; they are not, and
     # the lower bound keeps it from walking the whole table's index by date to reach them.
     here = {"made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}
-    roots = Claim.objects.filter(incident=incident, status__in=allowed, **here).exclude(
+    roots = Claim.objects.filter(in_time, incident=incident, status__in=allowed, **here).exclude(
         Exists(answers_one_here)
     )
     page = keyset_page(roots.only("id", "made_on"), params)
@@ -329,15 +344,18 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
         list(
             Claim.objects.listed_for(user)
             .with_thread()
-            .with_standing()
-            .filter(pk__in=ids)
+            .with_standing(as_of=day)
+            .filter(in_time, pk__in=ids)
             .order_by("made_on", "id")
         ),
         user,
+        day,
     )
     page.object_list = build_threads(claims)
     since = {"claim__made_on__gte": incident.first_claim_on} if incident.first_claim_on else {}
-    figures = list(incident.figure_spread().filter(**since)[: FIGURES_CAP + 1])
+    spread = incident.figure_spread().filter(**since)
+    spread = spread if day is None else spread.filter(made_by(day, prefix="claim__"))
+    figures = list(spread[: FIGURES_CAP + 1])
     # Evidence and documents of the claims on this page, from what with_thread() prefetched.
     documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
     return {
@@ -353,7 +371,9 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
 
 @condition(etag_func=revalidated_version)
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = get_incident_for_user(request.user, slug, request.GET)
+    clocks = clocks_from(request.GET)
+    context = get_incident_for_user(request.user, slug, request.GET, clocks.day)
+    context.update(clocks=clocks, keep=kept_params(request.GET, clocks.form.fields))
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)
 
@@ -365,7 +385,7 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
     """The claim page; with ``clocks``, as the record stood on its day and at its point."""
     clocks = clocks or Clocks(form=ClocksForm())
     day, point = clocks.day, clocks.point
-    claims = standing_as_of(Claim.objects.visible_to(user).with_thread(), day)
+    claims = Claim.objects.visible_to(user).with_thread().with_standing(as_of=day)
     claim = get_object_or_404(
         claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
     )
@@ -388,6 +408,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clocks = clocks_from(request.GET)
     with clocks.reading():
         context = get_claim_for_user(request.user, pk, clocks)
+    context["keep"] = kept_params(request.GET, clocks.form.fields)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
 
