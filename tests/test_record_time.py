@@ -268,3 +268,42 @@ def test_export_at_a_change_record_names_its_head_and_holds_the_record_then(
     assert import_text(
         target.read_text(encoding="utf-8"), name="then.jsonl", by=None, dry_run=True
     ).ok
+
+
+def test_a_rebuilt_list_and_page_cost_the_same_queries_however_many_rows_there_are(
+    client, corrected_later, white_helmets, django_assert_num_queries
+):
+    """The rebuild is a fixed set of statements per recorded table (create, fill, index), so
+    the queries of a list or page at a change record do not grow with the record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    claim, _ = corrected_later
+    by = UserFactory(username="root")
+
+    def counts() -> tuple[int, int]:
+        point = ChangeRecord.objects.head()[0]
+        with CaptureQueriesContext(connection) as listing:
+            client.get(f"/api/v1/claims/?recorded_by={point}")
+        with CaptureQueriesContext(connection) as page:
+            client.get(f"/claims/{claim.pk}/?recorded_by={point}")
+        return len(listing), len(page)
+
+    def add(n: int) -> None:
+        create_claim(
+            by=by,
+            fields={
+                "speaker": white_helmets,
+                "kind": Claim.Kind.OTHER,
+                "summary": f"Statement {n}, the White Helmets say.",
+                "made_on": dt.date(2015, 10, 5),
+                "status": Claim.Status.PUBLISHED,
+            },
+            figures=[FIGURE | {"low": n, "high": n}],
+        )
+
+    add(0)
+    before = counts()
+    for n in range(1, 4):
+        add(n)
+    assert counts() == before
