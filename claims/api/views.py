@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api import exports, versions
+from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.filters import (
     AskedFilterBackend,
@@ -54,7 +54,7 @@ from claims.api.writes import (
     IncidentWriteSerializer,
     ResponseWriteSerializer,
 )
-from claims.ledger.rebuild import PARAMETER, Point, recorded_by_from, recorded_state
+from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
 from claims.reading import search as search_service
 from claims.reading.asof import as_of_from
@@ -66,45 +66,6 @@ from claims.reading.visibility import (
     responses_visible_to,
 )
 from claims.record.workflow import check_move
-
-AS_OF = OpenApiParameter(
-    "as_of",
-    OpenApiTypes.DATE,
-    description=(
-        "World time: only claims made by this day (YYYY-MM-DD) and only answers made by then; "
-        "the standing, originators and counts are worked out from those alone. A loose date "
-        "counts by the end of its period (a claim made in October 2015 counts from 31 October)."
-    ),
-)
-RECORDED_BY = OpenApiParameter(
-    PARAMETER,
-    str,
-    description=(
-        "Record time: the answer as this database held the record just after this change record "
-        "(a change-record id, or an ISO timestamp: the last change record at or before "
-        "it), rebuilt from the hash-chained history. Covers every recorded table: claims with "
-        "their status, figures, targets, chain and evidence, responses (so the standing), actors, "
-        "documents and incidents; not archive files, jobs or users, which are read as they are "
-        "now. The X-Recorded-By header names the change record and its hash."
-    ),
-)
-
-
-@contextmanager
-def as_recorded(request: Request) -> Iterator[Point | None]:
-    """The block reads the record at the request's ``recorded_by``, when it gives one."""
-    point = recorded_by_from(request.query_params)
-    if point is None:
-        yield None
-        return
-    with recorded_state(point):
-        yield point
-
-
-def named_point(answer: ApiResponse, point: Point | None) -> ApiResponse:
-    if point is not None:
-        answer["X-Recorded-By"] = f"{point.id}; hash={point.hash}; at={point.recorded_at}"
-    return answer
 
 
 def readable_claims(user: Any) -> QuerySet[Claim]:
@@ -128,11 +89,6 @@ def claim_body(request: Request) -> Mapping[str, Any]:
     if not isinstance(request.data.get("status", ""), str):
         raise serializers.ValidationError({"status": ["Give the status as text."]})
     return request.data
-
-
-def made_by_day(claims: QuerySet[Claim], day: dt.date | None) -> QuerySet[Claim]:
-    """World time: only the claims made by ``day``, when one is asked for."""
-    return claims if day is None else claims.made_by(day)
 
 
 def with_accused(claims: QuerySet[Claim], day: dt.date | None = None) -> QuerySet[Claim]:

@@ -7,7 +7,7 @@ user may see; views only pass its result to a template. Templates never trigger 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,8 +36,9 @@ from claims.models import (
     reads_drafts,
 )
 from claims.pages import charts
-from claims.pages.clocks import Clocks, ClocksForm, clocks_from
+from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.filters import PageClaimFilter
+from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
 from claims.reading.asof import was_made_by
 from claims.reading.originators import independent_originators
@@ -230,14 +230,8 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, object]:
         "starts": starts,
         "is_filtered": filters.form.has_changed() or clocks.asked,
         "clocks": clocks,
-        "keep": kept_params(params, clocks.form.fields),
+        "keep": kept_params(params, PAGING_PARAMS),
     }
-
-
-def kept_params(params: QueryDict, names: object) -> list[tuple[str, str]]:
-    """The query's other parameters, for the clocks form to send on (not its own, nor paging)."""
-    dropped = {*names, *PAGING_PARAMS}  # type: ignore[misc]
-    return [(name, value) for name, value in params.items() if name not in dropped and value]
 
 
 @revalidated_list
@@ -253,58 +247,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
 # --- Incident -------------------------------------------------------------------------------
 
 
-@dataclass
-class ThreadNode:
-    """A claim in an exchange, with the response that links it to its parent and its answers."""
-
-    claim: Claim
-    response: Response | None = None
-    children: list[ThreadNode] = field(default_factory=list)
-
-
-def build_threads(claims: list[Claim]) -> list[ThreadNode]:
-    """Each claim no other claim here answers is a thread; answers nest under what they answer.
-
-    Uses the ``answered_by_shown`` lists of hide_unseen_answers(), so it runs no queries; a reply
-    from outside this set of claims is shown as a leaf.
-    """
-    by_id = {claim.pk: claim for claim in claims}
-    replies = {r.claim_id for claim in claims for r in claim.answered_by_shown}
-
-    def node(claim: Claim, response: Response | None, seen: frozenset[int]) -> ThreadNode:
-        children = []
-        if claim.pk in by_id and claim.pk not in seen:
-            for reply in by_id[claim.pk].answered_by_shown:
-                child = by_id.get(reply.claim_id, reply.claim)
-                children.append(node(child, reply, seen | {claim.pk}))
-        return ThreadNode(claim=claim, response=response, children=children)
-
-    return [node(claim, None, frozenset()) for claim in claims if claim.pk not in replies]
-
-
 # Figures drawn in the spread chart; the busiest incidents have thousands.
 FIGURES_CAP = 60
-
-
-def thread_ids(roots: list[int], incident: Incident, allowed: list[str]) -> list[int]:
-    """The ids of ``roots`` and of every claim about ``incident`` that answers them, directly or
-    down a chain of answers, in one recursive query (UNION drops repeats, so a loop ends)."""
-    if not roots:
-        return []
-    claim, response = Claim._meta.db_table, Response._meta.db_table
-    marks = ", ".join(["%s"] * len(allowed))
-    sql = (
-        f"WITH RECURSIVE thread(id) AS (SELECT id FROM {claim} WHERE id IN"
-        f" ({', '.join(['%s'] * len(roots))})"
-        f" UNION SELECT answer.id FROM thread"
-        f" JOIN {response} AS link ON link.answers_id = thread.id"
-        f" JOIN {claim} AS answer ON answer.id = link.claim_id"
-        f" WHERE answer.incident_id = %s AND answer.status IN ({marks}))"
-        " SELECT id FROM thread"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*roots, incident.pk, *allowed])
-        return [row[0] for row in cursor.fetchall()]
 
 
 def get_incident_for_user(
@@ -373,7 +317,7 @@ def get_incident_for_user(
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clocks = clocks_from(request.GET)
     context = get_incident_for_user(request.user, slug, request.GET, clocks.day)
-    context.update(clocks=clocks, keep=kept_params(request.GET, clocks.form.fields))
+    context.update(clocks=clocks, keep=kept_params(request.GET, PAGING_PARAMS))
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)
 
@@ -408,7 +352,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clocks = clocks_from(request.GET)
     with clocks.reading():
         context = get_claim_for_user(request.user, pk, clocks)
-    context["keep"] = kept_params(request.GET, clocks.form.fields)
+    context["keep"] = kept_params(request.GET, PAGING_PARAMS)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
 

@@ -8,7 +8,7 @@ claims.ledger.rebuild.point_from); this form only puts their messages where a re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -79,3 +79,10 @@ def clocks_from(params: QueryDict) -> Clocks:
     form.is_valid()
     data = form.cleaned_data
     return Clocks(form=form, day=data.get("as_of"), point=data.get("recorded_by"))
+
+
+def kept_params(params: QueryDict, paging: Iterable[str]) -> list[tuple[str, str]]:
+    """The query's other parameters, for the clocks form to send on: not the clocks' own, nor
+    where a list page starts (a new date starts from the first page)."""
+    dropped = {*ClocksForm.base_fields, *paging}
+    return [(name, value) for name, value in params.items() if name not in dropped and value]

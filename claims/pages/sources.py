@@ -22,8 +22,8 @@ from django.shortcuts import get_object_or_404, render
 
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.pages import charts
-from claims.pages.claims import User, kept_params, listed_claims, paginate, revalidated_list
-from claims.pages.clocks import clocks_from
+from claims.pages.claims import PAGING_PARAMS, User, listed_claims, paginate, revalidated_list
+from claims.pages.clocks import clocks_from, kept_params
 from claims.reading import bands
 from claims.reading.paging import keyset_page
 from claims.reading.visibility import (
@@ -164,7 +164,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clocks = clocks_from(request.GET)
     state = request.record_head[1]
     context = get_actor_for_user(request.user, slug, request.GET, state, clocks.day)
-    context.update(clocks=clocks, keep=kept_params(request.GET, clocks.form.fields))
+    context.update(clocks=clocks, keep=kept_params(request.GET, PAGING_PARAMS))
     return render(request, "sources/actor_detail.html", context)
 
 
