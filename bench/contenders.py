@@ -95,6 +95,15 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         "SELECT r.answers_id FROM claims_response r JOIN claims_claim c ON c.id = r.answers_id "
         "WHERE c.status = 'published' ORDER BY r.id LIMIT 1",
     )[0]
+    # World time: the busy incident as the record stood halfway through what was said about it.
+    (halfway,) = sql(
+        url,
+        "SELECT c.made_on::text FROM claims_claim c JOIN claims_incident i ON i.id = c.incident_id "
+        "WHERE i.slug = %s AND c.status = 'published' ORDER BY c.made_on "
+        "OFFSET %s LIMIT 1",
+        (p99_slug, p99_n // 2),
+    )[0]
+    facts["as_of"] = {"incident": p99_slug, "day": halfway}
     facts["search"] = terms = search_terms(url)
     facts["incidents"] = {"median": median_n, "p99": p99_n, "busiest": busiest_n}
     api = "/api/v1/claims/"
@@ -139,6 +148,12 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
             f"incident page (HTML), 99th-percentile incident ({p99_n} claims)",
             app,
             f"/incidents/{p99_slug}/",
+        ),
+        Contender(
+            "incident_asof_html",
+            f"incident page (HTML) as of a day, 99th-percentile incident, halfway ({halfway})",
+            app,
+            f"/incidents/{p99_slug}/?as_of={halfway}",
         ),
         Contender(
             "busiest_html",

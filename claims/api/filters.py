@@ -25,7 +25,9 @@ __all__ = [
 
 
 # Parameters that page or format an answer rather than choose its rows.
-NOT_FILTERS = frozenset({"cursor", "page_size", "limit", "offset", "format", "ordering"})
+NOT_FILTERS = frozenset(
+    {"cursor", "page_size", "limit", "offset", "format", "ordering", "as_of", "recorded_by"}
+)
 
 
 class AskedFilterBackend(DjangoFilterBackend):

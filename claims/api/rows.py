@@ -8,6 +8,7 @@ cheaper for 50–200 nested rows. tests/test_api_rows.py holds the two to the sa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from rest_framework.request import Request
 
 from claims.models import Claim, ClaimTarget, listed_statuses
+from claims.reading.asof import was_made_by
 from claimtracker.dates import describe
 from sources.models import Actor
 
@@ -115,9 +117,10 @@ LIST_COLUMNS = (
 )
 
 
-def list_values(claims: QuerySet[Claim]) -> QuerySet:
-    """``claims`` as the list reads them: the columns of LIST_COLUMNS, standing included."""
-    return claims.with_standing().values(*LIST_COLUMNS)
+def list_values(claims: QuerySet[Claim], as_of: dt.date | None = None) -> QuerySet:
+    """``claims`` as the list reads them: the columns of LIST_COLUMNS, standing included (from
+    the answers made by ``as_of``, when given)."""
+    return claims.with_standing(as_of=as_of).values(*LIST_COLUMNS)
 
 
 def _person(row: dict, role: str) -> dict | None:
@@ -184,9 +187,11 @@ def claim_ref(claim: Claim, links: Links) -> dict:
     }
 
 
-def timeline_rows(claims: Iterable[Claim], request: Request) -> list[dict]:
+def timeline_rows(
+    claims: Iterable[Claim], request: Request, as_of: dt.date | None = None
+) -> list[dict]:
     """What TimelineEntrySerializer gives: each claim with the claims it answers that the
-    reader may see (loaded as the timeline view loads them)."""
+    reader may see (loaded as the timeline view loads them), made by ``as_of`` when given."""
     links = Links(request)
     shown = listed_statuses(request.user)
     rows = []
@@ -200,7 +205,7 @@ def timeline_rows(claims: Iterable[Claim], request: Request) -> list[dict]:
                 "to": claim_ref(response.answers, links),
             }
             for response in claim.responses_made.all()
-            if response.answers.status in shown
+            if response.answers.status in shown and was_made_by(response.answers, as_of)
         ]
         rows.append(row)
     return rows

@@ -22,6 +22,7 @@ from claims.models import (
     Standing,
     reads_drafts,
 )
+from claims.reading.asof import was_made_by
 from sources.models import Document
 
 
@@ -237,7 +238,10 @@ class TimelineEntrySerializer(ClaimSerializer):
 
 
 def _readable(context: dict, claim: Claim) -> bool:
-    return claim.status == Claim.Status.PUBLISHED or sees_unpublished(context)
+    """Whether the other side of a response shows: one the reader may see, made by the
+    request's ``as_of`` day when there is one."""
+    shown = claim.status == Claim.Status.PUBLISHED or sees_unpublished(context)
+    return shown and was_made_by(claim, context.get("as_of"))
 
 
 class ClaimDetailSerializer(ClaimSerializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api import exports, versions
+from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.figures import IncidentFigureQuery, documented, incident_figures
 from claims.api.filters import (
@@ -52,8 +54,10 @@ from claims.api.writes import (
     IncidentWriteSerializer,
     ResponseWriteSerializer,
 )
+from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
 from claims.reading import search as search_service
+from claims.reading.asof import as_of_from
 from claims.reading.originators import independent_originators
 from claims.reading.visibility import (
     evidence_listed_for,
@@ -87,10 +91,10 @@ def claim_body(request: Request) -> Mapping[str, Any]:
     return request.data
 
 
-def with_accused(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+def with_accused(claims: QuerySet[Claim], day: dt.date | None = None) -> QuerySet[Claim]:
     """What a claim in a list shows: its standing, people and incident, and whom it accuses."""
     return (
-        claims.with_standing()
+        claims.with_standing(as_of=day)
         .select_related("speaker", "spokesperson", "incident")
         # Accused actors for the whole page in one query, instead of one per claim.
         .prefetch_related(Prefetch("claim_targets", ClaimTarget.objects.select_related("actor")))
@@ -176,22 +180,39 @@ class ClaimViewSet(
         return self._claims
 
     def claims_for_action(self) -> QuerySet[Claim]:
+        day = as_of_from(self.request.query_params)
         if self.action == "list":
-            return list_values(readable_claims(self.request.user))
+            return list_values(made_by_day(readable_claims(self.request.user), day), as_of=day)
         claims = (openable_claims if self.action == "retrieve" else readable_claims)(
             self.request.user
         )
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
-        claims = claims.with_standing().with_thread()
+        claims = claims.with_standing(as_of=day).with_thread()
         if self.action == "claimreview":
             claims = claims.prefetch_related("assessments")  # the review's rating, one query
         return claims
 
+    @extend_schema(parameters=[AS_OF, RECORDED_BY])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py)."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(value_rows(page, request))
+        with as_recorded(request) as point:
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            answer = self.get_paginated_response(value_rows(page, request))
+        return named_point(answer, point)
+
+    @extend_schema(parameters=[AS_OF, RECORDED_BY])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
+        """One claim with its thread; with ``recorded_by``, as the record held it then (its
+        ETag names that change record: the answer never changes)."""
+        point = recorded_by_from(request.query_params)
+        if point is None:
+            return super().retrieve(request, *args, **kwargs)
+        with recorded_state(point):
+            row = self.get_object()
+            answer = ApiResponse(self.get_serializer(row).data)
+        answer["ETag"] = self.etag(row, point.id)
+        return named_point(answer, point)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "create":
@@ -202,8 +223,10 @@ class ClaimViewSet(
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
+        day = as_of_from(self.request.query_params)
+        context["as_of"] = day
         if self.action != "list" and ID.fullmatch(str(self.kwargs.get("pk", ""))):
-            context["originators"] = independent_originators([int(self.kwargs["pk"])])
+            context["originators"] = independent_originators([int(self.kwargs["pk"])], as_of=day)
         return context
 
     # The ETag names the version, which If-Match sends back to guard a write, and the state
@@ -307,15 +330,19 @@ class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return with_accused(readable_claims(self.request.user)).prefetch_related(
+        day = as_of_from(self.request.query_params)
+        claims = made_by_day(readable_claims(self.request.user), day)
+        return with_accused(claims, day).prefetch_related(
             # What each claim answers, with that claim's speaker, for the whole page at once.
             Prefetch("responses_made", Response.objects.select_related("answers__speaker"))
         )
 
+    @extend_schema(parameters=[AS_OF])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         """TimelineEntrySerializer's shape, built without a serializer per row."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(timeline_rows(page, request))
+        day = as_of_from(request.query_params)
+        return self.get_paginated_response(timeline_rows(page, request, as_of=day))
 
 
 @documented_writes(ResponseSerializer, ResponseWriteSerializer)

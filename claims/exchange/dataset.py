@@ -11,8 +11,10 @@ that type, every row named by a natural key instead of a database id:
 Records come in that order of types, each type sorted by its key, with keys sorted and no extra
 white space, so exporting, importing into an empty database and exporting again gives the same
 bytes. CSV with the same field names as columns (a ``type`` column; list fields as JSON) is
-accepted for import too. Archive state, quote checks, authors and assessments are not part of a
-dataset: they belong to the database that made them.
+accepted for import too. A dataset exported as the record stood at a change record
+(``export_dataset --recorded-by``) starts with one ``head`` record naming that change record
+(id, hash, time), which the importer passes over. Archive state, quote checks, authors and
+assessments are not part of a dataset: they belong to the database that made them.
 
 Importing (claims.exchange.importer) validates every row before writing any: one bad row and
 nothing is written, and every bad row is reported with its line number. Rows whose key exists
@@ -33,6 +35,7 @@ from typing import Any, TextIO, cast
 
 from django.db import models
 
+from claims.ledger.rebuild import Point, recorded_state
 from claims.models import (
     Attribution,
     CasualtyFigure,
@@ -58,6 +61,8 @@ FIGURE_FIELDS = ["category", "outcome", "low", "high", "qualifier", "as_stated",
 HOP_FIELDS = ["verb", "note"]
 EVIDENCE_FIELDS = ["relation", "kind", "description", "url", "availability"]
 TYPES = ["actor", "affiliation", "document", "incident", "claim", "response"]
+# The record naming the change record a dataset was exported at; not a row of the record.
+HEAD_TYPE = "head"
 # Fields a CSV cell holds as JSON, because they are lists.
 LIST_FIELDS = {"aliases", "targets", "figures", "chain", "evidence"}
 
@@ -192,8 +197,30 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def export_dataset(*, out: TextIO | io.TextIOBase, progress: Progress | None = None) -> int:
-    """Write the whole dataset to ``out`` as JSON Lines; return the number of records."""
+def head_record(point: Point) -> dict[str, Any]:
+    """The first line of a dataset exported at ``point``: the history head it is the record of."""
+    return {"type": HEAD_TYPE, "id": point.id, "hash": point.hash, "recorded_at": point.recorded_at}
+
+
+def export_dataset(
+    *,
+    out: TextIO | io.TextIOBase,
+    progress: Progress | None = None,
+    recorded_by: Point | None = None,
+) -> int:
+    """Write the whole dataset to ``out`` as JSON Lines; return the number of records.
+
+    With ``recorded_by``, the dataset as the record stood at that change record, rebuilt from
+    the history (claims.ledger.rebuild), after a ``head`` record naming it.
+    """
+    if recorded_by is None:
+        return _export(out, progress)
+    out.write(dumps(head_record(recorded_by)) + "\n")
+    with recorded_state(recorded_by):
+        return _export(out, progress)
+
+
+def _export(out: TextIO | io.TextIOBase, progress: Progress | None) -> int:
     total = sum(
         model.objects.count() for model in (Actor, Affiliation, Document, Incident, Claim, Response)
     )

@@ -25,6 +25,7 @@ from claims.exchange.dataset import (
     DOCUMENT_FIELDS,
     EVIDENCE_FIELDS,
     FIGURE_FIELDS,
+    HEAD_TYPE,
     HOP_FIELDS,
     INCIDENT_FIELDS,
     LIST_FIELDS,
@@ -101,6 +102,8 @@ class Importer:
     def apply(self, row: Row) -> None:
         record = row.record
         kind = record.get("type")
+        if kind == HEAD_TYPE:
+            return  # names the change record the dataset was exported at; nothing to write
         if kind not in TYPES:
             raise RowError(f"unknown record type {kind!r} (expected one of {', '.join(TYPES)})")
         unknown = sorted(set(record) - self.KNOWN[kind])

@@ -119,13 +119,15 @@ class ClaimQuerySet(models.QuerySet):
         answers made by then."""
         return self.annotate(annotated_standing=StandingOf("pk", "speaker", as_of=as_of))
 
-    def with_exchanges(self, shown: Collection[str]) -> ClaimQuerySet:
+    def with_exchanges(self, shown: Collection[str], as_of: dt.date | None = None) -> ClaimQuerySet:
         """What a claim in a list shows a reader of claims in the ``shown`` statuses: its
         people and incident, the claims it answers (``answers_shown``) and how many answers it
         received (``answers_received``), both only among claims the reader may see, so a list
-        never names a draft's speaker to the public."""
+        never names a draft's speaker to the public; with ``as_of``, only those made by then."""
+        made = Q() if as_of is None else made_by(as_of, prefix="claim__")
+        answered = Q() if as_of is None else made_by(as_of, prefix="answers__")
         received = (
-            Response.objects.filter(answers=OuterRef("pk"), claim__status__in=shown)
+            Response.objects.filter(made, answers=OuterRef("pk"), claim__status__in=shown)
             .order_by()
             .values("answers")
             .annotate(n=Count("pk"))
@@ -137,7 +139,7 @@ class ClaimQuerySet(models.QuerySet):
                 # What each claim answers, with that claim's speaker, for the whole page at once.
                 Prefetch(
                     "responses_made",
-                    queryset=Response.objects.filter(answers__status__in=shown)
+                    queryset=Response.objects.filter(answered, answers__status__in=shown)
                     .select_related("answers__speaker")
                     .order_by("answers__made_on", "answers_id"),
                     to_attr="answers_shown",

@@ -6,8 +6,9 @@ user may see; views only pass its result to a template. Templates never trigger 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field, replace
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -17,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,12 +35,16 @@ from claims.models import (
     Response,
     Standing,
     listed_statuses,
+    made_by,
     reads_drafts,
 )
 from claims.pages import charts
-from claims.pages.figures import as_of_or_none, incident_figures_section
+from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
+from claims.pages.figures import incident_figures_section
 from claims.pages.filters import PageClaimFilter
+from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
+from claims.reading.asof import was_made_by
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
@@ -60,19 +64,29 @@ def paginate(
     return page
 
 
-def listed_claims(user: User) -> ClaimQuerySet:
-    """Claims as lists show them (people, incident, answers both ways, standing) to this user."""
-    return Claim.objects.listed_for(user).with_exchanges(listed_statuses(user)).with_standing()
+def listed_claims(user: User, day: dt.date | None = None) -> ClaimQuerySet:
+    """Claims as lists show them (people, incident, answers both ways, standing) to this user;
+    with ``day``, as the record stood in the world then (claims and answers made by that day)."""
+    claims = Claim.objects.listed_for(user)
+    claims = claims if day is None else claims.made_by(day)
+    return claims.with_exchanges(listed_statuses(user), as_of=day).with_standing(as_of=day)
 
 
-def hide_unseen_answers(claims: list[Claim], user: User) -> list[Claim]:
+def hide_unseen_answers(claims: list[Claim], user: User, day: dt.date | None = None) -> list[Claim]:
     """Attach ``answers_shown`` / ``answered_by_shown``: the prefetched responses whose other side
-    the user may see, so a draft reply never shows its speaker to the public."""
+    the user may see, so a draft reply never shows its speaker to the public (and, with ``day``,
+    was made by that day)."""
     allowed = listed_statuses(user)
     for claim in claims:
-        claim.answers_shown = [r for r in claim.responses_made.all() if r.answers.status in allowed]
+        claim.answers_shown = [
+            r
+            for r in claim.responses_made.all()
+            if r.answers.status in allowed and was_made_by(r.answers, day)
+        ]
         claim.answered_by_shown = [
-            r for r in claim.responses_received.all() if r.claim.status in allowed
+            r
+            for r in claim.responses_received.all()
+            if r.claim.status in allowed and was_made_by(r.claim, day)
         ]
     return claims
 
@@ -164,6 +178,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user)), request=request
     )
     matching = cast(ClaimQuerySet, filters.qs)  # filtered from Claim.objects
+    clocks = clocks_from(params)
+    day = clocks.day
+    matching = matching if day is None else matching.made_by(day)
     # The band depends on the filters and on which statuses the reader's lists show.
     shown = sorted(listed_statuses(user))
     band_key = urlencode(sorted((k, v) for k, v in params.items() if k not in PAGING_PARAMS))
@@ -195,7 +212,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     def list_page() -> tuple[str, str]:
         """Where the page starts (for its title; none on the first page) and the band and one
         page of the claims, with its links, as HTML."""
-        page = keyset_page(matching.with_exchanges(shown).with_standing(), params)
+        page = keyset_page(
+            matching.with_exchanges(shown, as_of=day).with_standing(as_of=day), params
+        )
         starts = page.object_list[0].made_display if page.object_list and not page.is_first else ""
         context = {"page": page, "band_html": band_html}
         html = render_to_string("claims/_timeline_results.html", context, request=request)
@@ -217,7 +236,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
         "total": total,
         "results_html": results_html,
         "starts": starts,
-        "is_filtered": filters.form.has_changed(),
+        "is_filtered": filters.form.has_changed() or clocks.asked,
+        "clocks": clocks,
+        "keep": kept_params(params, PAGING_PARAMS),
     }
 
 
@@ -234,60 +255,14 @@ def timeline(request: HttpRequest) -> HttpResponse:
 # --- Incident -------------------------------------------------------------------------------
 
 
-@dataclass
-class ThreadNode:
-    """A claim in an exchange, with the response that links it to its parent and its answers."""
-
-    claim: Claim
-    response: Response | None = None
-    children: list[ThreadNode] = field(default_factory=list)
-
-
-def build_threads(claims: list[Claim]) -> list[ThreadNode]:
-    """Each claim no other claim here answers is a thread; answers nest under what they answer.
-
-    Uses the ``answered_by_shown`` lists of hide_unseen_answers(), so it runs no queries; a reply
-    from outside this set of claims is shown as a leaf.
-    """
-    by_id = {claim.pk: claim for claim in claims}
-    replies = {r.claim_id for claim in claims for r in claim.answered_by_shown}
-
-    def node(claim: Claim, response: Response | None, seen: frozenset[int]) -> ThreadNode:
-        children = []
-        if claim.pk in by_id and claim.pk not in seen:
-            for reply in by_id[claim.pk].answered_by_shown:
-                child = by_id.get(reply.claim_id, reply.claim)
-                children.append(node(child, reply, seen | {claim.pk}))
-        return ThreadNode(claim=claim, response=response, children=children)
-
-    return [node(claim, None, frozenset()) for claim in claims if claim.pk not in replies]
-
-
-def thread_ids(roots: list[int], incident: Incident, allowed: Collection[str]) -> list[int]:
-    """The ids of ``roots`` and of every claim about ``incident`` that answers them, directly or
-    down a chain of answers, in one recursive query (UNION drops repeats, so a loop ends)."""
-    if not roots:
-        return []
-    claim, response = Claim._meta.db_table, Response._meta.db_table
-    marks = ", ".join(["%s"] * len(allowed))
-    sql = (
-        f"WITH RECURSIVE thread(id) AS (SELECT id FROM {claim} WHERE id IN"
-        f" ({', '.join(['%s'] * len(roots))})"
-        f" UNION SELECT answer.id FROM thread"
-        f" JOIN {response} AS link ON link.answers_id = thread.id"
-        f" JOIN {claim} AS answer ON answer.id = link.claim_id"
-        f" WHERE answer.incident_id = %s AND answer.status IN ({marks}))"
-        " SELECT id FROM thread"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*roots, incident.pk, *allowed])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str, Any]:
-    """An incident the user may not see is not found, as an unknown one."""
+def get_incident_for_user(
+    user: User, slug: str, params: QueryDict, day: dt.date | None = None
+) -> dict[str, Any]:
+    """An incident the user may not see is not found, as an unknown one. With ``day``, its
+    claims, answers, counts and figure spread as the record stood in the world on that day."""
     allowed = listed_statuses(user)
-    about = Claim.objects.filter(incident=OuterRef("pk"), status__in=allowed)
+    in_time = Q() if day is None else made_by(day)
+    about = Claim.objects.filter(in_time, incident=OuterRef("pk"), status__in=allowed)
     incident = get_object_or_404(
         incidents_visible_to(user).annotate(
             record_head=ChangeRecord.objects.head_column(),
@@ -304,13 +279,13 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
     # A page of threads: claims that answer no other claim of this incident shown to this user.
     answers_one_here = Response.objects.filter(
         claim=OuterRef("pk"), answers__incident=incident, answers__status__in=allowed
-    )
+    )  # an answer made by the day answers a claim made by then (the write path holds it)
     # PostgreSQL takes an incident's claims to be spread over every date; they are not, and
     # the lower bound keeps it from walking the whole table's index by date to reach them.
     # Annotated above; the plugin does not see a Subquery's annotation.
     first_claim_on = incident.first_claim_on  # type: ignore[attr-defined]
     here = {"made_on__gte": first_claim_on} if first_claim_on else {}
-    roots = Claim.objects.filter(incident=incident, status__in=allowed, **here).exclude(
+    roots = Claim.objects.filter(in_time, incident=incident, status__in=allowed, **here).exclude(
         Exists(answers_one_here)
     )
     page = keyset_page(roots.only("id", "made_on"), params)
@@ -319,21 +294,20 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
         list(
             Claim.objects.listed_for(user)
             .with_thread()
-            .with_standing()
-            .filter(pk__in=ids)
+            .with_standing(as_of=day)
+            .filter(in_time, pk__in=ids)
             .order_by("made_on", "id")
         ),
         user,
+        day,
     )
     page.object_list = build_threads(claims)
-    as_of, as_of_message = as_of_or_none(params)
     # Evidence and documents of the claims on this page, from what with_thread() prefetched.
     documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
     return {
         "incident": incident,
         "threads": page,
-        **incident_figures_section(incident, as_of),
-        "figures_as_of_message": as_of_message,
+        **incident_figures_section(incident, day),
         "evidence": [(c, item) for c in claims for item in c.evidence.all()],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }
@@ -341,7 +315,9 @@ def get_incident_for_user(user: User, slug: str, params: QueryDict) -> dict[str,
 
 @condition(etag_func=revalidated_version)
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = get_incident_for_user(request.user, slug, request.GET)
+    clocks = clocks_from(request.GET)
+    context = get_incident_for_user(request.user, slug, request.GET, clocks.day)
+    context.update(clocks=clocks, keep=kept_params(request.GET, PAGING_PARAMS))
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)
 
@@ -349,25 +325,34 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Claim ----------------------------------------------------------------------------------
 
 
-def get_claim_for_user(user: User, pk: int) -> dict[str, Any]:
-    claims = Claim.objects.visible_to(user).with_thread().with_standing()
+def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dict[str, Any]:
+    """The claim page; with ``clocks``, as the record stood on its day and at its point."""
+    clocks = clocks or Clocks(form=ClocksForm())
+    day, point = clocks.day, clocks.point
+    claims = Claim.objects.visible_to(user).with_thread().with_standing(as_of=day)
     claim = get_object_or_404(
         claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
     )
-    hide_unseen_answers([claim], user)
-    originators = independent_originators([claim.pk]).get(claim.pk, set())
+    hide_unseen_answers([claim], user, day)
+    originators = independent_originators([claim.pk], as_of=day).get(claim.pk, set())
+    changes = history_of(claim).only("id", "recorded_at", "operation")
     return {
         "claim": claim,
         "chain": claim.chain,
         "evidence": [(claim, item) for item in claim.evidence.all()],
         "originator_count": len(originators),
-        "last_change": history_of(claim).only("id", "recorded_at", "operation").last(),
+        "last_change": (changes.filter(pk__lte=point.id) if point else changes).last(),
+        "clocks": clocks,
+        "made_after": not was_made_by(claim, day),
     }
 
 
 @condition(etag_func=revalidated_version)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_claim_for_user(request.user, pk)
+    clocks = clocks_from(request.GET)
+    with clocks.reading():
+        context = get_claim_for_user(request.user, pk, clocks)
+    context["keep"] = kept_params(request.GET, PAGING_PARAMS)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
 

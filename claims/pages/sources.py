@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 
 from django.db.models import (
@@ -21,8 +22,9 @@ from django.shortcuts import get_object_or_404, render
 
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.pages import charts
-from claims.pages.claims import User, listed_claims, paginate, revalidated_list
-from claims.pages.figures import actor_figures_section, as_of_or_none
+from claims.pages.claims import PAGING_PARAMS, User, listed_claims, paginate, revalidated_list
+from claims.pages.clocks import clocks_from, kept_params
+from claims.pages.figures import actor_figures_section
 from claims.reading import bands
 from claims.reading.paging import keyset_page
 from claims.reading.visibility import (
@@ -76,7 +78,9 @@ def response_habits(actor: Actor, user: User) -> dict[str, object]:
     }
 
 
-def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band | None, bands.Speech] | None:
+def speech_over_time(
+    actor: Actor, user: User, day: dt.date | None = None
+) -> tuple[charts.Band | None, bands.Speech] | None:
     """When ``actor`` spoke: its own claims in one row, its answers to other claims in another,
     counted per period (chosen from the span of dates, as on the timeline), so the band stays
     the same size however much the actor said."""
@@ -89,6 +93,7 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band | None, band
         .filter(status__in=listed_statuses(user))
         .annotate(answering=answering)
     )
+    claims = claims if day is None else claims.made_by(day)
     span = claims.aggregate(first=Min("made_on"), last=Max("made_on"), total=Count("pk"))
     if not span["total"]:
         return None
@@ -106,9 +111,10 @@ def speech_over_time(actor: Actor, user: User) -> tuple[charts.Band | None, band
 
 
 def get_actor_for_user(
-    user: User, slug: str, params: dict[str, str], state: str
+    user: User, slug: str, params: dict[str, str], state: str, day: dt.date | None = None
 ) -> dict[str, object]:
-    """``state``: the hash of the change history's head, the key of what the page keeps.
+    """``state``: the hash of the change history's head, the key of what the page keeps;
+    ``day``: the claims lists and the band as the record stood in the world on that day.
 
     An actor the user may not see is not found, as an unknown one; nor does the page name a
     role's other side or a document the user may not see."""
@@ -127,19 +133,18 @@ def get_actor_for_user(
     voiced = Q(speaker=actor) | Q(spokesperson=actor)
     # Keyset pages (no COUNT over what may be a hundred thousand claims of one actor), each
     # list with its own position in the address.
-    made = keyset_page(listed_claims(user).filter(voiced), params, prefix="made_")
+    made = keyset_page(listed_claims(user, day).filter(voiced), params, prefix="made_")
     accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
     about = keyset_page(
-        listed_claims(user).filter(pk__in=accused.values("claim")), params, prefix="about_"
+        listed_claims(user, day).filter(pk__in=accused.values("claim")), params, prefix="about_"
     )
     published = documents_visible_to(user).filter(publisher=actor)
     documents = paginate(published.order_by("-published_on", "title"), params.get("docs"))
     shown = sorted(listed_statuses(user))
     drawn = bands.kept(
-        f"actor-band|{actor.pk}|{shown}", lambda: speech_over_time(actor, user), state
+        f"actor-band|{actor.pk}|{shown}|{day}", lambda: speech_over_time(actor, user, day), state
     )
     band, speech = drawn or (None, None)
-    as_of, as_of_message = as_of_or_none(params)
     return {
         "actor": actor,
         "made": made,
@@ -152,18 +157,17 @@ def get_actor_for_user(
         "band": band,
         "speech": speech,
         # Reads every figure of the incidents the actor gave figures for: kept per state too.
-        **bands.kept(
-            f"figures|{actor.pk}|{as_of}", lambda: actor_figures_section(actor, as_of), state
-        ),
-        "figures_as_of_message": as_of_message,
+        **bands.kept(f"figures|{actor.pk}|{day}", lambda: actor_figures_section(actor, day), state),
     }
 
 
 @revalidated_list
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The head was read by the page's validator (current_version).
+    clocks = clocks_from(request.GET)
     head = request.record_head  # type: ignore[attr-defined]  # an attribute of our own
-    context = get_actor_for_user(request.user, slug, request.GET, head[1])
+    context = get_actor_for_user(request.user, slug, request.GET, head[1], clocks.day)
+    context.update(clocks=clocks, keep=kept_params(request.GET, PAGING_PARAMS))
     return render(request, "sources/actor_detail.html", context)
 
 

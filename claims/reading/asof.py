@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 
+from claims.models import Claim
+from claimtracker.dates import known_by
+
 PARAMETER = "as_of"
 
 
@@ -31,3 +34,9 @@ def as_of_from(query: Mapping[str, str]) -> dt.date | None:
         raise ValidationError(
             {PARAMETER: f"“{value}” is not a date: give it as YYYY-MM-DD, for example 2015-10-10."}
         ) from None
+
+
+def was_made_by(claim: Claim, day: dt.date | None) -> bool:
+    """Whether ``claim`` (loaded) counts as made by ``day`` (always, when there is no day): the
+    rule of ``claims.models.made_by``, for rows already in memory, through the same bounds."""
+    return day is None or claim.made_on < known_by(day)[claim.made_precision]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from claims.models import Attribution, Claim, Response
+from claims.models import Attribution, Claim, Response, made_by
 
 
 def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
@@ -38,19 +39,25 @@ def origins_of(claim_ids: Iterable[int]) -> dict[int, int]:
     return _origin_ids(claim_ids)
 
 
-def independent_originators(claim_ids: Iterable[int]) -> dict[int, set[int]]:
-    """For each claim, the distinct actors its assertion and its published corroborations come from.
+def independent_originators(
+    claim_ids: Iterable[int], as_of: dt.date | None = None
+) -> dict[int, set[int]]:
+    """For each claim, the distinct actors its assertion and its published corroborations come from
+    (with ``as_of``, only corroborations made by that day).
 
     Five outlets each corroborating a claim by relaying one ministry bring one originator, not
     five. Two queries whatever the number of claims.
     """
     claim_ids = list(claim_ids)
     supporters: dict[int, list[int]] = defaultdict(list)
-    for answered, supporter in Response.objects.filter(
+    supporting = Response.objects.filter(
         answers_id__in=claim_ids,
         kind__in=Response.SUPPORTING,
         claim__status=Claim.Status.PUBLISHED,
-    ).values_list("answers_id", "claim_id"):
+    )
+    if as_of is not None:
+        supporting = supporting.filter(made_by(as_of, prefix="claim__"))
+    for answered, supporter in supporting.values_list("answers_id", "claim_id"):
         supporters[answered].append(supporter)
     every_id = set(claim_ids).union(*supporters.values())
     origins = _origin_ids(every_id)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.exchange.dataset import export_dataset
+from claims.ledger.rebuild import PARAMETER, point_from
 from claims.management.progress import ProgressBar
 
 
@@ -15,20 +17,43 @@ class Command(BaseCommand):
     help = (
         "Write every actor, document, incident, claim and response as JSON Lines with natural "
         "keys (slugs and uids), in a stable order: exporting, importing into an empty database "
-        "and exporting again gives the same bytes. Writes to stdout unless -o is given."
+        "and exporting again gives the same bytes. Writes to stdout unless -o is given. With "
+        "--recorded-by, the dataset as this database held it at that change record (an id, or "
+        "an ISO timestamp: the last change record at or before it), rebuilt from the history, "
+        "after a head record naming the change record and its hash."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, help="Write to this file, not stdout.")
+        parser.add_argument(
+            "--recorded-by",
+            metavar="ID_OR_TIME",
+            help="Export the record as it stood at this change record id or ISO timestamp.",
+        )
 
-    def handle(self, *args: object, output: Path | None, verbosity: int, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        output: Path | None,
+        verbosity: int,
+        recorded_by: str | None = None,
+        **options: object,
+    ) -> None:
+        point = None
+        if recorded_by is not None:
+            try:
+                point = point_from(recorded_by)
+            except ValidationError as error:
+                raise CommandError(error.message_dict[PARAMETER][0]) from None
         # The bar goes to stderr, and only when the data goes to a file or stderr is a terminal.
         show = verbosity if (output or sys.stderr.isatty()) else 0
         bar = ProgressBar(self.stderr, "Exporting", verbosity=show)
         if output is None:
-            count = export_dataset(out=self.stdout, progress=bar)
+            count = export_dataset(out=self.stdout, progress=bar, recorded_by=point)
         else:
             with output.open("w", encoding="utf-8", newline="\n") as out:
-                count = export_dataset(out=out, progress=bar)
+                count = export_dataset(out=out, progress=bar, recorded_by=point)
         if output is not None and verbosity >= 1:
             self.stderr.write(self.style.SUCCESS(f"Wrote {count} records to {output}."))
+        if point is not None and verbosity >= 1:
+            self.stderr.write(f"The record at {point.label}, hash {point.hash}.")
