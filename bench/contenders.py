@@ -104,6 +104,8 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         (p99_slug, p99_n // 2),
     )[0]
     facts["as_of"] = {"incident": p99_slug, "day": halfway}
+    accused_slug, accused_n, last_day = most_accused(url)
+    facts["most_accused"] = {"slug": accused_slug, "allegations": accused_n}
     facts["search"] = terms = search_terms(url)
     facts["incidents"] = {"median": median_n, "p99": p99_n, "busiest": busiest_n}
     api = "/api/v1/claims/"
@@ -164,8 +166,37 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         ),
         Contender("claim_html", "claim page (HTML), full render", app, f"/claims/{claim_id}/"),
         Contender("claim_api", "claim detail (API), full", app, f"{api}{claim_id}/"),
+        # How the most accused actor answers: built once per record state, then kept. The API
+        # asks as of the last day claimed, a key of its own, so its first answer builds too.
+        Contender(
+            "answers_html",
+            f"actor page (HTML) with response analytics, most accused actor "
+            f"({accused_n:,} allegations)",
+            app,
+            f"/actors/{accused_slug}/",
+        ),
+        Contender(
+            "answers_api",
+            f"actor response analytics (API), most accused actor, ?as_of={last_day}",
+            app,
+            f"/api/v1/actors/{accused_slug}/responses/?as_of={last_day}",
+        ),
     ]
     return result
+
+
+def most_accused(url: str) -> tuple[str, int, str]:
+    """The actor most published claims by others accuse, how many, and the last day claimed."""
+    slug, n = sql(
+        url,
+        "SELECT a.slug, count(*) FROM claims_claimtarget t"
+        " JOIN claims_claim c ON c.id = t.claim_id AND c.status = 'published'"
+        " AND c.speaker_id <> t.actor_id"
+        " JOIN sources_actor a ON a.id = t.actor_id WHERE t.role = 'accused'"
+        " GROUP BY a.slug ORDER BY 2 DESC, 1 LIMIT 1",
+    )[0]
+    (last,) = sql(url, "SELECT max(made_on)::text FROM claims_claim")[0]
+    return slug, n, last
 
 
 def add_revalidations(items: list[Contender], facts: dict) -> None:

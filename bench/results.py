@@ -141,6 +141,12 @@ def report(
             "≤ 25 at 1M",
             p95 <= 25,
         )
+    for name in ("answers_html", "answers_api"):
+        if name in by:
+            first = facts["first_ms"].get(name)
+            row(
+                f"first answer (analytics built, not kept), {by[name].label} (ms)", first, "—", None
+            )
     for full in ("claim_html", "claim_api", "incident_html"):
         seen = facts["revalidation"][full]
         if f"{full}_304" in by:

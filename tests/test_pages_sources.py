@@ -45,15 +45,19 @@ def test_actor_page_lists_claims_that_accuse_it(
     assert "The White Helmets say 152" in about
 
 
-def test_actor_page_counts_responses_by_kind_and_the_typical_delay(
+def test_actor_page_counts_its_answers_to_others_apart_from_allegations_against_it(
     client: Client, idlib_exchange: SimpleNamespace, defence_ministry: Actor
 ) -> None:
     second = ClaimFactory(speaker=defence_ministry, made_on=dt.date(2017, 10, 5))
     ResponseFactory(claim=second, answers=idlib_exchange.allegation, kind=Response.Kind.DENIES)
     words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
-    assert "denies a claim 2" in words
-    # From the allegation (week starting 25 Sep) to 26 Sep and 5 Oct: 1 and 10 days.
-    assert "a median of 5.5 days after the claim it answers, over 2 responses" in words
+    # The allegation accuses Russia, not the Ministry: two denials of another party's claim,
+    # none of an allegation against the Ministry itself.
+    assert "denies a claim 0 2" in words
+    assert "No claim by another party in the record accuses" in words
+    russia = text_of(get_ok(client, "/actors/russia/"))
+    assert "1 claim by other parties accuses Russia" in russia
+    assert "Russia answered 0 of them; 1 has no answer from it in the record" in russia
 
 
 def test_actor_page_draws_its_claims_and_its_answers_over_time(
@@ -70,6 +74,7 @@ def test_actor_page_with_no_responses_says_so(client: Client, white_helmets: Act
     ClaimTargetFactory(actor=white_helmets)
     words = text_of(get_ok(client, "/actors/white-helmets/"))
     assert "The record holds no response by White Helmets to another claim." in words
+    assert "White Helmets answered 0 of them; 1 has no answer from it in the record" in words
     assert "The record holds no claim made by this party." in words
 
 

@@ -206,5 +206,6 @@ def test_the_actor_band_draws_a_revision_among_its_own_claims(client: Client, re
 
 def test_the_answering_actor_still_counts_its_answers_to_others(client: Client, revised) -> None:
     words = text_of(get_ok(client, "/actors/russian-defence-ministry/"))
-    assert "denies a claim 1" in words
+    # Allegations against it answered that way (the claim accuses no one), answers to others.
+    assert "denies a claim 0 1" in words
     assert "revised its own earlier claims" not in words

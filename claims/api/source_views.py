@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.viewsets import GenericViewSet
 
+from claims.api.answers import ActorAnswersMixin
 from claims.api.conditional import ConditionalRetrieveMixin
 from claims.api.figures import ActorFigureQuery, actor_figures, documented
 from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
@@ -126,6 +127,7 @@ def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -
 
 @documented_writes(ActorSerializer, ActorWriteSerializer)
 class ActorViewSet(
+    ActorAnswersMixin,
     ConditionalRetrieveMixin,
     ReadWriteMixin,
     mixins.ListModelMixin,

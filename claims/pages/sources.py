@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
     Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.pages import charts
+from claims.pages.answers import answers_section
 from claims.pages.claims import PAGING_PARAMS, User, listed_claims, paginate, revalidated_list
 from claims.pages.clocks import clocks_from, kept_params
 from claims.pages.figures import actor_figures_section
@@ -32,50 +29,8 @@ from claims.reading.visibility import (
     affiliations_visible_to,
     documents_visible_to,
 )
-from claimtracker.dates import Precision, period
+from claimtracker.dates import Precision
 from sources.models import Actor
-
-
-def response_habits(actor: Actor, user: User) -> dict[str, object]:
-    """How ``actor`` answers others: counts by kind, and the median days from allegation to answer;
-    and, apart, how it revised its own claims (corrections, updates, retractions).
-
-    Only answers to another speaker's claims count as answering others: a speaker revising its
-    own figure is not answering anyone. Loose dates count from the start of their period, so
-    the delay is approximate when either side is dated only to a week or a month; the page says
-    so.
-    """
-    allowed = listed_statuses(user)
-    made = Response.objects.filter(
-        claim__speaker=actor, claim__status__in=allowed, answers__status__in=allowed
-    )
-    own = Q(answers__speaker=F("claim__speaker"))
-    answers = made.exclude(own)
-    # Answers to others and revisions of its own claims, counted by kind in one query.
-    grouped = (
-        made.annotate(own=ExpressionWrapper(own, output_field=BooleanField()))
-        .values("own", "kind")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "kind")
-    )
-    tallies: dict[bool, list[tuple[str, int]]] = {True: [], False: []}
-    for row in grouped:
-        tallies[bool(row["own"])].append((Response.Kind(row["kind"]).label, row["n"]))
-    counts, revisions = tallies[False], tallies[True]
-    pairs = answers.values_list(
-        "claim__made_on", "claim__made_precision", "answers__made_on", "answers__made_precision"
-    )
-    delays = [
-        (period(said, said_p)[0] - period(alleged, alleged_p)[0]).days
-        for said, said_p, alleged, alleged_p in pairs
-    ]
-    return {
-        "counts": counts,
-        "median_delay": statistics.median(delays) if delays else None,
-        "answered": len(delays),
-        "revisions": revisions,
-        "revised": sum(n for _, n in revisions),
-    }
 
 
 def speech_over_time(
@@ -111,7 +66,7 @@ def speech_over_time(
 
 
 def get_actor_for_user(
-    user: User, slug: str, params: dict[str, str], state: str, day: dt.date | None = None
+    user: User, slug: str, params: QueryDict, state: str, day: dt.date | None = None
 ) -> dict[str, object]:
     """``state``: the hash of the change history's head, the key of what the page keeps;
     ``day``: the claims lists and the band as the record stood in the world on that day.
@@ -150,14 +105,12 @@ def get_actor_for_user(
         "made": made,
         "about": about,
         "documents": documents,
-        # Both read every claim of the actor: kept per state of the record and statuses shown.
-        "habits": bands.kept(
-            f"habits|{actor.pk}|{shown}", lambda: response_habits(actor, user), state
-        ),
         "band": band,
         "speech": speech,
         # Reads every figure of the incidents the actor gave figures for: kept per state too.
         **bands.kept(f"figures|{actor.pk}|{day}", lambda: actor_figures_section(actor, day), state),
+        # How it answers the allegations against it, kept per state of the record like the band.
+        **answers_section(actor, user, params, state),
     }
 
 
