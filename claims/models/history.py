@@ -53,12 +53,12 @@ class ChangeRecord(models.Model):
     hash = models.CharField(max_length=64)
     # Who the change said it came from when that could not be proven (PostgreSQL): the session
     # named a user but gave no valid attribution for this transaction, so ``user_id`` stays empty.
-    claimed_user_id = models.CharField(max_length=20, blank=True, db_default="")
+    claimed_user_id = models.CharField(max_length=20, blank=True, default="", db_default="")
     # The PostgreSQL transaction that made the change, and the application's proof that it acted
     # for ``user_id`` in it: HMAC-SHA256(history key, "user|context|txid"), as hex. Both empty on
     # SQLite and in records written before the proof existed (claims/ledger/postgres.py).
-    txid = models.CharField(max_length=20, blank=True, db_default="")
-    attribution = models.CharField(max_length=64, blank=True, db_default="")
+    txid = models.CharField(max_length=20, blank=True, default="", db_default="")
+    attribution = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = ChangeRecordQuerySet.as_manager()
 
