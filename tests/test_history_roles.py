@@ -3,12 +3,16 @@ recorded table behind it, nor make an edit appear as another editor's."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import psycopg2
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from claims.ledger import postgres
 from claims.ledger.history import acting_as, history_of
 from claims.models import ChangeRecord, Claim
 from claims.record.claims import save_statement
@@ -80,7 +84,7 @@ def test_the_app_role_cannot_truncate_a_recorded_table(app_sql) -> None:
     assert Claim.objects.count() == 1
 
 
-def test_naming_another_editor_by_sql_does_not_make_the_edit_theirs(app_sql) -> None:
+def test_naming_another_editor_by_sql_does_not_make_the_edit_theirs(app_sql, client) -> None:
     claim = ClaimFactory(status="draft")
     editor = UserFactory(username="editor", is_staff=True, groups=["editors"])
 
@@ -93,10 +97,14 @@ def test_naming_another_editor_by_sql_does_not_make_the_edit_theirs(app_sql) -> 
 
     record = history_of(claim).last()
     assert record.after["summary"] == "Forged words."
-    assert (record.user_id, record.claimed_user_id, record.context) == ("", str(editor.pk), "admin")
+    assert record.user_id == ""  # not the editor's
+    assert (record.claimed_user_id, record.context) == (str(editor.pk), "admin")
     problems = verify_problems()
     assert f"change record #{record.pk} (claims_claim {claim.pk}) was claimed for user" in problems
     assert f"user {editor.pk} via admin without the application's proof" in problems
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:claims_claim_history", args=[claim.pk])).content.decode()
+    assert f"no signed-in user (claimed for user {editor.pk} by SQL, not proven) via admin" in page
 
 
 def test_a_proof_seen_in_another_transaction_does_not_fit_this_one(app_sql) -> None:
@@ -165,3 +173,32 @@ def test_an_application_whose_key_is_not_the_databases_proves_nobody(settings) -
     record = history_of(claim).last()
     assert (record.user_id, record.claimed_user_id) == ("", str(editor.pk))
     assert "HISTORY_KEY is not the database's" in verify_problems()
+
+
+def test_set_history_key_stores_the_key_the_trigger_checks(settings) -> None:
+    with connection.cursor() as cursor:
+        original = postgres.read_key(cursor)
+    settings.HISTORY_KEY = "an-operators-history-key-of-enough-length"
+    try:
+        out = StringIO()
+        call_command("set_history_key", stdout=out)
+        assert "History key stored" in out.getvalue()
+        with connection.cursor() as cursor:
+            assert postgres.read_key(cursor) == settings.HISTORY_KEY
+        editor = UserFactory(username="editor", is_staff=True, groups=["editors"])
+        claim = ClaimFactory(status="draft")
+        save_statement(by=editor, claim=Claim.objects.get(pk=claim.pk), values={"summary": "New."})
+        assert history_of(claim).last().user_id == str(editor.pk)
+    finally:
+        with connection.cursor() as cursor:
+            postgres.set_key(cursor, original)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [("", "HISTORY_KEY is not set: set it, or pass --generate"), ("short", "too short")],
+)
+def test_set_history_key_refuses_a_missing_or_short_key(settings, key: str, message: str) -> None:
+    settings.HISTORY_KEY = key
+    with pytest.raises(CommandError, match=message):
+        call_command("set_history_key", stdout=StringIO())
