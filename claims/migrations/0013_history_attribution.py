@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def restore_sqlite_hash_index(apps, schema_editor):
+    # SQLite adds these columns by rebuilding the table, which drops the unique index of
+    # migration 0008 (Django does not know it); PostgreSQL keeps its exclusion constraint.
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS change_record_hash_unique "
+            "ON claims_changerecord (hash)"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,4 +35,5 @@ class Migration(migrations.Migration):
             name='txid',
             field=models.CharField(blank=True, db_default='', default='', max_length=20),
         ),
+        migrations.RunPython(restore_sqlite_hash_index, migrations.RunPython.noop, elidable=False),
     ]
