@@ -202,3 +202,17 @@ def test_set_history_key_refuses_a_missing_or_short_key(settings, key: str, mess
     settings.HISTORY_KEY = key
     with pytest.raises(CommandError, match=message):
         call_command("set_history_key", stdout=StringIO())
+
+
+def test_a_write_outside_the_proven_transactions_is_nobodys_and_verifies() -> None:
+    """As a task run in-process after a request's commit: the user is named per transaction
+    only, so the task's write claims nobody rather than an unproven editor."""
+    editor = UserFactory(username="editor", is_staff=True, groups=["editors"])
+    claim = ClaimFactory(status="draft")
+
+    with acting_as(editor, "admin"):
+        Claim.objects.filter(pk=claim.pk).update(quote_check="not_found")
+
+    record = history_of(claim).last()
+    assert (record.user_id, record.claimed_user_id, record.context) == ("", "", "admin")
+    assert verify_problems() == ""

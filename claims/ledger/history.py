@@ -69,23 +69,28 @@ def _utc_now_text() -> str:
 
 
 def _set_pg_settings(conn: BaseDatabaseWrapper, user_id: str, context: str) -> None:
-    """Name the session's user and context; inside a transaction, also prove them for it."""
+    """Name the session's context; name and prove its user inside a transaction only.
+
+    The session itself never names a user: a change made outside the transactions the
+    application proves (a task run in-process after the commit, say) is nobody's, and a user
+    named by SQL at session level is recorded as claimed, not proven.
+    """
     prove = bool(user_id) and conn.in_atomic_block and not conn.needs_rollback
     sql = (
-        "SELECT set_config('claimtracker.user_id', %s, false), "
+        "SELECT set_config('claimtracker.user_id', '', false), "
         "set_config('claimtracker.context', %s, false)"
     )
     if prove:
-        sql += ", txid_current(), current_setting('claimtracker.attribution', true)"
+        sql += ", txid_current()"
     with conn.cursor() as cursor:
-        cursor.execute(sql, [user_id, context])
+        cursor.execute(sql, [context])
         if prove:
-            _prove(conn, cursor, user_id, context, *cursor.fetchone()[2:])
+            _prove(conn, cursor, user_id, context, cursor.fetchone()[2], given=None)
 
 
 def _attest(conn: BaseDatabaseWrapper) -> None:
-    """Prove the session's user for the current transaction, unless that is done already."""
-    user_id, context = _user_id.get(), _context.get() or "database"
+    """Name and prove the acting user for the current transaction, unless that is done."""
+    user_id, context = _user_id.get(), _context.get()
     if not (user_id and conn.in_atomic_block and not conn.needs_rollback):
         return
     with conn.cursor() as cursor:
@@ -94,16 +99,27 @@ def _attest(conn: BaseDatabaseWrapper) -> None:
 
 
 def _prove(
-    conn: BaseDatabaseWrapper, cursor: object, user_id: str, context: str, txid: int, given: str
+    conn: BaseDatabaseWrapper,
+    cursor: object,
+    user_id: str,
+    context: str,
+    txid: int,
+    given: str | None,
 ) -> None:
-    """Set the transaction's proof (HMAC of user, context and transaction id with the history
-    key); one more query, saved when the transaction already carries that very proof."""
+    """Name user and context for this transaction with their proof: the HMAC of user, context
+    and transaction id with the history key. One more query, saved when the transaction already
+    carries that very proof. Without a key the user is named unproven (verify_integrity says)."""
     key = history_key(conn)
-    if key is None:
+    context = context or "database"
+    proof = postgres.proof(key, user_id, context, txid) if key else ""
+    if proof and proof == given:
         return
-    proof = postgres.proof(key, user_id, context or "database", txid)
-    if proof != given:
-        cursor.execute("SELECT set_config('claimtracker.attribution', %s, true)", [proof])
+    cursor.execute(
+        "SELECT set_config('claimtracker.user_id', %s, true), "
+        "set_config('claimtracker.context', %s, true), "
+        "set_config('claimtracker.attribution', %s, true)",
+        [user_id, context, proof],
+    )
 
 
 _key_cache: dict[str, str | None] = {}

@@ -1,10 +1,10 @@
 """The history's PostgreSQL objects in one place: the recording function, its triggers, the
 guards against TRUNCATE and direct writes, and the private key that proves who acted.
 
-Who acted is proven, not just said. The application sets ``claimtracker.user_id`` and
-``claimtracker.context`` for its session, and for each transaction in which it writes it also sets
-``claimtracker.attribution`` = HMAC-SHA256(history key, "user|context|txid") with that
-transaction's id. The recording function runs as the owner (SECURITY DEFINER), reads the key from
+Who acted is proven, not just said. For each transaction in which it writes, the application sets
+``claimtracker.user_id`` and ``claimtracker.context`` with ``claimtracker.attribution`` =
+HMAC-SHA256(history key, "user|context|txid"), that transaction's id, all local to it. The
+recording function runs as the owner (SECURITY DEFINER), reads the key from
 ``ct_ledger.history_key`` — a schema only the owner may use — and records the user only when the
 proof matches; otherwise the change is recorded with no user and the claim kept in
 ``claimed_user_id``, which ``verify_integrity`` reports. A SQL injection through the application's
@@ -185,7 +185,10 @@ def set_key(cursor: object, key: str) -> None:
 
 def read_key(cursor: object) -> str | None:
     """The history key when this connection's role may read it (the owner), else None."""
-    cursor.execute("SELECT has_schema_privilege('ct_ledger', 'USAGE')")
+    cursor.execute(
+        "SELECT CASE WHEN to_regnamespace('ct_ledger') IS NOT NULL "
+        "THEN has_schema_privilege('ct_ledger', 'USAGE') ELSE false END"
+    )
     if not cursor.fetchone()[0]:
         return None
     cursor.execute(f"SELECT secret FROM {KEY_TABLE} WHERE id = 1")
