@@ -27,6 +27,7 @@ class Report:
     rows_checked: int = 0
     files_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -39,6 +40,11 @@ def verify_chain(report: Report) -> None:
     previous = GENESIS_HASH
     previous_id = None
     attribution = AttributionCheck()
+    if attribution.unchecked:
+        report.notes.append(
+            "Proofs of who acted were checked for presence only: this database role cannot read "
+            "the history key and HISTORY_KEY is not set."
+        )
     for record in ChangeRecord.objects.order_by("id").iterator(chunk_size=2000):
         report.records += 1
         if problem := attribution.problem(record):
@@ -70,6 +76,7 @@ class AttributionCheck:
         if default_connection.vendor == "postgresql":
             current = history_key(default_connection)
             self.keys = [k for k in (current, *settings.HISTORY_PREVIOUS_KEYS) if k]
+        self.unchecked = default_connection.vendor == "postgresql" and not self.keys
 
     def problem(self, record: ChangeRecord) -> str:
         name = f"change record #{record.pk} ({record.table_name} {record.record_id})"
