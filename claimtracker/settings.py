@@ -53,6 +53,12 @@ if SECRET_KEY is None:
         )
     SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 
+# Proves to PostgreSQL which user the application acts for (claims/ledger/postgres.py). Unset,
+# the application uses the database's own key when its role may read it (the owner's: local runs).
+HISTORY_KEY = env_str("HISTORY_KEY", "") or ""
+# Keys replaced by set_history_key, still used by verify_integrity to check older records.
+HISTORY_PREVIOUS_KEYS = env_list("HISTORY_PREVIOUS_KEYS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [

@@ -348,7 +348,7 @@ def import_rows(
         return outcome
     importer = Importer(write=True, by=by)
     # The history records every imported row as the uploader's, through "import".
-    with acting_as(by if getattr(by, "pk", None) else None, context), transaction.atomic():
+    with transaction.atomic(), acting_as(by if getattr(by, "pk", None) else None, context):
         errors = _run(rows, importer, imported)
         if errors:
             # A rule only the write path could check (the first pass saw none): undo it all.

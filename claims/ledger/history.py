@@ -6,7 +6,8 @@ recorded table; on SQLite each table gets generated triggers that call Python fu
 on the connection. Both build the same text and the same SHA-256, so ``verify`` works on either.
 
 Who made a change travels to the trigger as a connection setting (PostgreSQL) or a context
-variable (SQLite), set by ``acting_as()``.
+variable (SQLite), set by ``acting_as()``. On PostgreSQL the application also proves it, for each
+transaction that writes, with a key SQL cannot read (claims/ledger/postgres.py).
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection as default_connection
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
+from claims.ledger import postgres
 from claims.models.history import GENESIS_HASH, ChangeRecord
+
+logger = logging.getLogger(__name__)
 
 # Every table whose rows are evidence. Order is only for readable output.
 RECORDED_MODELS = [
@@ -45,20 +52,6 @@ _context: contextvars.ContextVar[str] = contextvars.ContextVar("history_context"
 
 HISTORY_TABLE = ChangeRecord._meta.db_table
 
-# Columns the database derives from others (the search vectors of
-# claims/migrations/0006_search_vectors.py): left out of row images, which record what people
-# wrote. Only PostgreSQL tables have them.
-DERIVED_COLUMNS = ("search_vector",)
-
-
-def pg_row_image(row: str) -> str:
-    """A row as JSONB without its derived columns (removing an absent key changes nothing)."""
-    return f"(to_jsonb({row}) - ARRAY[{', '.join(repr(c) for c in DERIVED_COLUMNS)}])"
-
-
-# The same, inside the PL/pgSQL function's quoted EXECUTE text.
-_PG_NEW, _PG_OLD = (pg_row_image(row).replace("'", "''") for row in ("n", "o"))
-
 
 def recorded_models() -> list[type[models.Model]]:
     return [apps.get_model(label) for label in RECORDED_MODELS]
@@ -77,12 +70,76 @@ def _utc_now_text() -> str:
 
 
 def _set_pg_settings(conn: BaseDatabaseWrapper, user_id: str, context: str) -> None:
+    """Name the session's context; name and prove its user inside a transaction only.
+
+    The session itself never names a user: a change made outside the transactions the
+    application proves (a task run in-process after the commit, say) is nobody's, and a user
+    named by SQL at session level is recorded as claimed, not proven.
+    """
+    prove = bool(user_id) and conn.in_atomic_block and not conn.needs_rollback
+    sql = (
+        "SELECT set_config('claimtracker.user_id', '', false), "
+        "set_config('claimtracker.context', %s, false)"
+    )
+    if prove:
+        sql += ", txid_current()"
     with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('claimtracker.user_id', %s, false), "
-            "set_config('claimtracker.context', %s, false)",
-            [user_id, context],
-        )
+        cursor.execute(sql, [context])
+        if prove:
+            _prove(conn, cursor, user_id, context, cursor.fetchone()[2], given=None)
+
+
+def _attest(conn: BaseDatabaseWrapper) -> None:
+    """Name and prove the acting user for the current transaction, unless that is done."""
+    user_id, context = _user_id.get(), _context.get()
+    if not (user_id and conn.in_atomic_block and not conn.needs_rollback):
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT txid_current(), current_setting('claimtracker.attribution', true)")
+        _prove(conn, cursor, user_id, context, *cursor.fetchone())
+
+
+def _prove(
+    conn: BaseDatabaseWrapper,
+    cursor: CursorWrapper,
+    user_id: str,
+    context: str,
+    txid: int,
+    given: str | None,
+) -> None:
+    """Name user and context for this transaction with their proof: the HMAC of user, context
+    and transaction id with the history key. One more query, saved when the transaction already
+    carries that very proof. Without a key the user is named unproven (verify_integrity says)."""
+    key = history_key(conn)
+    context = context or "database"
+    proof = postgres.proof(key, user_id, context, txid) if key else ""
+    if proof and proof == given:
+        return
+    cursor.execute(
+        "SELECT set_config('claimtracker.user_id', %s, true), "
+        "set_config('claimtracker.context', %s, true), "
+        "set_config('claimtracker.attribution', %s, true)",
+        [user_id, context, proof],
+    )
+
+
+_key_cache: dict[str, str | None] = {}
+
+
+def history_key(conn: BaseDatabaseWrapper) -> str | None:
+    """The key that proves who acts: HISTORY_KEY, or else the database's own when this role may
+    read it (the owner's connection: local runs, tests). Read once per process."""
+    if settings.HISTORY_KEY:
+        return settings.HISTORY_KEY
+    if conn.alias not in _key_cache:
+        with conn.cursor() as cursor:
+            _key_cache[conn.alias] = postgres.read_key(cursor)
+        if _key_cache[conn.alias] is None:
+            logger.warning(
+                "HISTORY_KEY is not set and this database role cannot read the history key: "
+                "changes are recorded as claimed by their user, not proven (see README)"
+            )
+    return _key_cache[conn.alias]
 
 
 @contextmanager
@@ -101,7 +158,7 @@ def acting_as(user: object | None, context: str) -> Iterator[None]:
     finally:
         _user_id.reset(tokens[0])
         _context.reset(tokens[1])
-        if conn.vendor == "postgresql" and conn.connection is not None:
+        if conn.vendor == "postgresql" and conn.connection is not None and not conn.needs_rollback:
             # Persistent connections serve the next request: never leave a user behind.
             _set_pg_settings(conn, _user_id.get(), _context.get())
 
@@ -113,6 +170,8 @@ def acting(user: object | None) -> Iterator[None]:
     as the middleware and the API do; a service called from elsewhere still names its writer."""
     user_id = str(getattr(user, "pk", "") or "")
     if user_id == _user_id.get():
+        if default_connection.vendor == "postgresql":
+            _attest(default_connection)
         yield
         return
     with acting_as(user, _context.get() or "service"):
@@ -133,63 +192,6 @@ def attribute_changes(user: object | None, context: str) -> None:
 
 
 # --- triggers ---------------------------------------------------------------------------------
-
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION ct_record_changes() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    prev text; r record; h text; at text; uid text; ctx text;
-    ids text[] := '{{}}'; befores text[] := '{{}}'; afters text[] := '{{}}';
-    prevs text[] := '{{}}'; hashes text[] := '{{}}';
-BEGIN
-    -- One writer at a time extends the chain; the lock is held until this transaction ends,
-    -- so the next writer reads this statement's last hash as its predecessor.
-    PERFORM pg_advisory_xact_lock(7270700101);
-    SELECT hash INTO prev FROM {HISTORY_TABLE} ORDER BY id DESC LIMIT 1;
-    prev := coalesce(prev, '{GENESIS_HASH}');
-    at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
-    uid := coalesce(current_setting('claimtracker.user_id', true), '');
-    ctx := coalesce(nullif(current_setting('claimtracker.context', true), ''), 'database');
-    -- Statement-level with transition tables: one call per statement, not per row, so a bulk
-    -- insert of a million rows costs a loop, not a million trigger invocations.
-    FOR r IN EXECUTE CASE TG_OP
-        WHEN 'INSERT' THEN
-            'SELECT n.id::text AS rid, NULL::text AS b, {_PG_NEW}::text AS a '
-            || 'FROM ct_new n ORDER BY n.id'
-        WHEN 'DELETE' THEN
-            'SELECT o.id::text AS rid, {_PG_OLD}::text AS b, NULL::text AS a '
-            || 'FROM ct_old o ORDER BY o.id'
-        ELSE
-            'SELECT n.id::text AS rid, {_PG_OLD}::text AS b, {_PG_NEW}::text AS a '
-            || 'FROM ct_new n JOIN ct_old o ON o.id = n.id '
-            || 'WHERE {_PG_OLD} IS DISTINCT FROM {_PG_NEW} ORDER BY n.id'
-        END
-    LOOP
-        r.b := coalesce(r.b, ''); r.a := coalesce(r.a, '');
-        h := encode(sha256(convert_to(
-            concat_ws('|', prev, TG_TABLE_NAME, r.rid, TG_OP, uid, ctx, at, r.b, r.a), 'UTF8')),
-            'hex');
-        ids := ids || r.rid; befores := befores || r.b; afters := afters || r.a;
-        prevs := prevs || prev; hashes := hashes || h;
-        prev := h;
-    END LOOP;
-    -- One INSERT for the whole statement; rows keep the chain's order (and so its ids).
-    INSERT INTO {HISTORY_TABLE}
-        (table_name, record_id, operation, user_id, context, recorded_at,
-         state_before, state_after, prev_hash, hash)
-    SELECT TG_TABLE_NAME, u.rid, TG_OP, uid, ctx, at, u.b, u.a, u.p, u.h
-    FROM unnest(ids, befores, afters, prevs, hashes) WITH ORDINALITY AS u(rid, b, a, p, h, n)
-    ORDER BY u.n;
-    RETURN NULL;
-END $$;
-"""
-
-
-_PG_TRANSITIONS = {
-    "INSERT": "NEW TABLE AS ct_new",
-    "UPDATE": "OLD TABLE AS ct_old NEW TABLE AS ct_new",
-    "DELETE": "OLD TABLE AS ct_old",
-}
 
 
 def sqlite_row_json(model: type[models.Model], row: str) -> str:
@@ -239,17 +241,8 @@ def install_triggers(conn: BaseDatabaseWrapper | None = None) -> None:
     conn = conn or default_connection
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            cursor.execute(_PG_FUNCTION)
-            cursor.execute("DROP FUNCTION IF EXISTS ct_record_change() CASCADE")
-            for model in recorded_models():
-                table = model._meta.db_table
-                for op, tables in _PG_TRANSITIONS.items():
-                    name = f"ct_history_{op.lower()}"
-                    cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
-                    cursor.execute(
-                        f'CREATE TRIGGER {name} AFTER {op} ON "{table}" REFERENCING {tables} '
-                        "FOR EACH STATEMENT EXECUTE FUNCTION ct_record_changes()"
-                    )
+            tables = [model._meta.db_table for model in recorded_models()]
+            postgres.install(cursor, tables, settings.HISTORY_KEY)
         elif conn.vendor == "sqlite":
             for model in recorded_models():
                 for statement in _sqlite_triggers(model):

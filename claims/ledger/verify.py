@@ -8,11 +8,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection as default_connection
 from django.db import models
 
-from claims.ledger.history import pg_row_image, recorded_models, sqlite_row_json
+from claims.ledger import postgres
+from claims.ledger.history import history_key, recorded_models, sqlite_row_json
+from claims.ledger.postgres import pg_row_image
 from claims.models import Evidence
 from claims.models.history import GENESIS_HASH, ChangeRecord
 from sources.models import Document
@@ -24,6 +27,7 @@ class Report:
     rows_checked: int = 0
     files_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -31,11 +35,20 @@ class Report:
 
 
 def verify_chain(report: Report) -> None:
-    """Walk the chain in order; name the first row whose link or hash does not match."""
+    """Walk the chain in order; name the first row whose link or hash does not match, and every
+    row whose attribution does not check out."""
     previous = GENESIS_HASH
     previous_id = None
+    attribution = AttributionCheck()
+    if attribution.unchecked:
+        report.notes.append(
+            "Proofs of who acted were checked for presence only: this database role cannot read "
+            "the history key and HISTORY_KEY is not set."
+        )
     for record in ChangeRecord.objects.order_by("id").iterator(chunk_size=2000):
         report.records += 1
+        if problem := attribution.problem(record):
+            report.problems.append(problem)
         if record.prev_hash != previous:
             after = f"#{previous_id}" if previous_id else "the start of the chain"
             report.problems.append(
@@ -50,6 +63,44 @@ def verify_chain(report: Report) -> None:
             )
             return
         previous, previous_id = record.hash, record.pk
+
+
+class AttributionCheck:
+    """On PostgreSQL every record names its transaction, and a record that names a user carries
+    the application's proof for it (claims/ledger/postgres.py). Records made before the proof
+    existed name no transaction; once one does, every later one must."""
+
+    def __init__(self) -> None:
+        self.proving = False
+        self.keys: list[str] = []
+        if default_connection.vendor == "postgresql":
+            current = history_key(default_connection)
+            self.keys = [k for k in (current, *settings.HISTORY_PREVIOUS_KEYS) if k]
+        self.unchecked = default_connection.vendor == "postgresql" and not self.keys
+
+    def problem(self, record: ChangeRecord) -> str:
+        name = f"change record #{record.pk} ({record.table_name} {record.record_id})"
+        if not record.txid:
+            if self.proving:
+                return f"{name} names no transaction: it was not written by the recording trigger"
+            return ""
+        self.proving = True
+        if record.claimed_user_id:
+            return (
+                f"{name} was claimed for user {record.claimed_user_id} via {record.context} "
+                "without the application's proof: the user was set by SQL, not by the "
+                "application (or the application's HISTORY_KEY is not the database's)"
+            )
+        if not record.user_id:
+            return ""
+        proofs = {postgres.proof(k, record.user_id, record.context, record.txid) for k in self.keys}
+        # Without any key (the application role, HISTORY_KEY unset) only its presence is checked.
+        if not record.attribution or (proofs and record.attribution not in proofs):
+            return (
+                f"{name} is attributed to user {record.user_id} but its proof does not check "
+                "out: the record was not written by the recording trigger"
+            )
+        return ""
 
 
 def _current_rows(model: type[models.Model]) -> dict[str, dict]:

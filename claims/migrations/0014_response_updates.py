@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0012_worker_heartbeat'),
+        ('claims', '0013_history_attribution'),
     ]
 
     operations = [

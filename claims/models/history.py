@@ -51,6 +51,14 @@ class ChangeRecord(models.Model):
     # constraint over a hash index on PostgreSQL (a B-tree over random hashes was the largest
     # cost of bulk writes at scale) and a unique index elsewhere.
     hash = models.CharField(max_length=64)
+    # Who the change said it came from when that could not be proven (PostgreSQL): the session
+    # named a user but gave no valid attribution for this transaction, so ``user_id`` stays empty.
+    claimed_user_id = models.CharField(max_length=20, blank=True, default="", db_default="")
+    # The PostgreSQL transaction that made the change, and the application's proof that it acted
+    # for ``user_id`` in it: HMAC-SHA256(history key, "user|context|txid"), as hex. Both empty on
+    # SQLite and in records written before the proof existed (claims/ledger/postgres.py).
+    txid = models.CharField(max_length=20, blank=True, default="", db_default="")
+    attribution = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = ChangeRecordQuerySet.as_manager()
 
@@ -77,6 +85,9 @@ class ChangeRecord(models.Model):
             self.state_before,
             self.state_after,
         ]
+        # Records made before the proof existed, and SQLite's, hash their first nine parts only.
+        if self.txid or self.claimed_user_id or self.attribution:
+            parts += [self.claimed_user_id, self.txid, self.attribution]
         return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
     @cached_property

@@ -380,6 +380,8 @@ def get_claim_history_for_user(user: User, pk: int) -> dict[str, Any]:
         for change in changes:
             user_id = change["record"].user_id
             change["who"] = users.get(user_id, "a former user") if user_id else "no signed-in user"
+            if claimed := change["record"].claimed_user_id:
+                change["who"] += f" (claimed for user {claimed} by SQL, not proven)"
     return {"claim": claim, "changes": changes, "editors_view": editors_view}
 
 

@@ -42,7 +42,7 @@ def save_actor(
     if actor.pk is not None and not changed and all(plan.empty for plan in plans):
         return actor
     try:
-        with acting(by), transaction.atomic():
+        with transaction.atomic(), acting(by):
             actor.save(update_fields=None if actor.pk is None else [*changed, "updated_at"])
             for plan in plans:
                 apply(plan, owner=actor)

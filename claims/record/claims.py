@@ -88,7 +88,7 @@ def save_statement(
         return claim
     before = effects.snapshot(stored)
     try:
-        with acting(by), transaction.atomic():
+        with transaction.atomic(), acting(by):
             _write_claim(claim, stored, by)
             for plan in plans.values():
                 apply(plan, owner=claim)

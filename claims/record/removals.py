@@ -32,7 +32,7 @@ def remove_row(*, by: Any, row: models.Model) -> None:
         f"Your role may not remove {meta.verbose_name_plural}.",
     )
     try:
-        with acting(by), transaction.atomic():
+        with transaction.atomic(), acting(by):
             row.delete()
     except ProtectedError as error:
         raise Refused(

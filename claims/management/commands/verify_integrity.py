@@ -49,6 +49,8 @@ class Command(BaseCommand):
                 f"Checked {report.records} change records, {report.rows_checked} rows and "
                 f"{report.files_checked} archived files."
             )
+            for note in report.notes:
+                self.stdout.write(note)
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(self.style.ERROR(problem))
