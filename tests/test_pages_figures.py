@@ -135,3 +135,18 @@ def test_an_open_ended_figure_reads_as_open_in_the_table(client: Client, hospita
     )
     html = text(client, "/incidents/hospital/")
     assert "more than 150 (no upper bound stated)" in html
+
+
+def test_a_page_draws_only_the_latest_figures_and_the_first_flags_and_says_so(
+    client: Client, hospital, monkeypatch
+) -> None:
+    """An actor with thousands of figures made a 2.9 MB page; the page draws a bounded number."""
+    from claims.pages import figures
+
+    monkeypatch.setattr(figures, "TRAJECTORY_CAP", 2)
+    monkeypatch.setattr(figures, "FLAGS_CAP", 1)
+    html = text(client, "/incidents/hospital/")
+
+    assert "The latest 2 figures are drawn here" in html
+    assert "more flag" in html
+    assert html.count('class="flag flag-') == 1

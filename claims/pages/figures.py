@@ -17,6 +17,11 @@ from sources.models import Actor
 
 # A spread draws at most this many rows (in the claims' date order); the API lists them all.
 FIGURES_CAP = 60
+# The trajectories draw at most this many figures, the latest ones, and the page lists at most
+# this many flags: an actor with thousands of figures would otherwise make a page of megabytes
+# (2.9 MB for 3,588 claims). The API holds them all.
+TRAJECTORY_CAP = 300
+FLAGS_CAP = 40
 
 
 def as_of_or_none(params: Mapping[str, str]) -> tuple[dt.date | None, str]:
@@ -38,11 +43,15 @@ def figures_section(
     ids = {f.pk for f in shown}
     flags = [flag for flag in discrepancies(record) if ids & set(flag.figure_ids)]
     groups = figure_groups(shown)
+    drawn = groups if len(shown) <= TRAJECTORY_CAP else figure_groups(shown[-TRAJECTORY_CAP:])
     return {
         "figure_groups": groups,
         "spreads": figure_spread(figure_groups(shown[:FIGURES_CAP])),
-        "trajectories": trajectory_charts(groups),
-        "figure_flags": flags,
+        "trajectories": trajectory_charts(drawn),
+        "trajectories_capped": len(shown) > TRAJECTORY_CAP,
+        "trajectory_cap": TRAJECTORY_CAP,
+        "figure_flags": flags[:FLAGS_CAP],
+        "flags_more": max(0, len(flags) - FLAGS_CAP),
         "figures_capped": len(shown) > FIGURES_CAP,
         "figures_cap": FIGURES_CAP,
         "figures_as_of": as_of,
