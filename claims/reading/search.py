@@ -124,11 +124,13 @@ class StoredVector(models.Expression):
 
     output_field = SearchVectorField()
 
-    def as_sql(
+    # A list of parameters, not the stubs' tuple: django.contrib.postgres's search lookups add
+    # their own list to it (a tuple here raised TypeError on every PostgreSQL search).
+    def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[()]]:
+    ) -> tuple[str, list[str]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return f"{table}.search_vector", ()
+        return f"{table}.search_vector", []
 
 
 def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
