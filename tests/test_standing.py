@@ -165,3 +165,10 @@ def test_as_of_recomputes_every_flag_not_only_the_latest_answer(
     assert _standing(allegation, as_of=dt.date(2015, 10, 20)) == Standing.SUPERSEDED
     as_of = Claim.objects.with_standing(as_of=dt.date(2015, 10, 10))
     assert as_of.filter(annotated_standing=Standing.DENIED).filter(pk=allegation.pk).exists()
+
+
+def test_the_standing_sql_names_the_claims_table_and_published_status_as_the_model_does():
+    from claims.models import Claim
+    from claims.models.standing import CLAIM_TABLE, PUBLISHED
+
+    assert (Claim._meta.db_table, Claim.Status.PUBLISHED) == (CLAIM_TABLE, PUBLISHED)
