@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from claims.exchange import files
 from claims.exchange.jobs import start_import
 from claims.models import (
     EventType,
@@ -102,7 +103,19 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text="A dataset as JSON Lines (.jsonl) or CSV (.csv).")
+    file = forms.FileField(help_text="A dataset as JSON Lines (.jsonl) or CSV (.csv), in UTF-8.")
+
+    def clean_file(self) -> Any:
+        """Too large, empty or not UTF-8 is said at the field, before any job is made."""
+        upload = self.cleaned_data["file"]
+        try:
+            files.check_size(upload.size)
+            files.decode(upload.read())
+        except files.UnreadableFile as refusal:
+            raise forms.ValidationError(refusal.message[:1].upper() + refusal.message[1:]) from None
+        finally:
+            upload.seek(0)
+        return upload
 
 
 @admin.register(ImportJob)
@@ -172,5 +185,6 @@ def job_status(job: ImportJob) -> dict:
         "total_rows": job.total_rows,
         "processed_rows": job.processed_rows,
         "errors": job.errors,
+        "message": job.message,
         "created": job.created,
     }

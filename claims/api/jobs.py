@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
 from claims.api.idempotency import IdempotentWritesMixin
+from claims.exchange import files
 from claims.exchange.jobs import start_import
 from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
 
@@ -88,15 +90,45 @@ class WebhookSubscriptionViewSet(IdempotentWritesMixin, ModelViewSet):
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
 
+class UploadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # The limit as a number, for tools that split their files to fit.
+        self.detail = {"detail": self.detail, "file": [self.detail]}
+        self.detail["max_bytes"] = settings.IMPORT_MAX_BYTES
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
-    file = serializers.FileField(write_only=True, help_text="JSON Lines (.jsonl) or CSV (.csv).")
+    file = serializers.FileField(
+        write_only=True,
+        help_text="JSON Lines (.jsonl) or CSV (.csv), in UTF-8, at most IMPORT_MAX_BYTES "
+        "(20 MB unless configured; larger files are answered 413).",
+    )
 
     class Meta:
         model = ImportJob
-        fields = ["id", "file", "original_name", "status", "percent", "total_rows"]
-        fields += ["processed_rows", "errors", "created", "created_at", "finished_at"]
+        fields = ["id", "file", "original_name", "status", "message", "percent", "total_rows"]
+        fields += ["processed_rows", "errors", "created", "attempts", "created_at", "queued_at"]
+        fields += ["started_at", "finished_at"]
         read_only_fields = [f for f in fields if f not in ("file", "percent")]
+
+    def validate_file(self, upload: Any) -> Any:
+        """The whole file is read once here: too large, empty or not UTF-8 is refused now,
+        at the upload, rather than as a job that can only fail."""
+        try:
+            files.check_size(upload.size)
+            files.decode(upload.read())
+        except files.UnreadableFile as refusal:
+            if refusal.too_large:
+                raise UploadTooLarge(refusal.message) from None
+            raise serializers.ValidationError(refusal.message) from None
+        finally:
+            upload.seek(0)
+        return upload
 
 
 class ImportJobViewSet(
@@ -115,9 +147,21 @@ class ImportJobViewSet(
     def get_queryset(self) -> QuerySet[ImportJob]:
         return ImportJob.objects.order_by("-created_at", "-id")
 
-    @extend_schema(responses={202: ImportJobSerializer})
+    @extend_schema(
+        responses={
+            202: ImportJobSerializer,
+            413: OpenApiResponse(description="The file is larger than IMPORT_MAX_BYTES."),
+        }
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Accept a file for import; the answer is the queued job, to poll for its progress."""
+        # A body far over the limit is refused before it is read (the form's own fields and
+        # boundaries are allowed some room).
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+            raise UploadTooLarge(
+                f"the upload is {files.megabytes(int(length))}; {files.limit_message()}"
+            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         job = start_import(upload=serializer.validated_data["file"], user=request.user)

@@ -193,8 +193,17 @@ def _claim_records() -> Iterator[dict[str, Any]]:
         }
 
 
+# Characters that many line readers (Python's str.splitlines(), JavaScript) take for line ends,
+# though JSON allows them raw in a string: written as escapes, a record stays on one line for
+# every reader. They can only occur inside strings, where an escape means the same character.
+_LINE_BREAKING = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in _LINE_BREAKING.items():
+        text = text.replace(raw, escaped)
+    return text
 
 
 def head_record(point: Point) -> dict[str, Any]:
@@ -245,9 +254,15 @@ def read_rows(text: str, *, name: str = "") -> tuple[list[Row], list[dict[str, A
     return _read_csv(text) if is_csv else _read_jsonl(text)
 
 
+def lines_of(text: str) -> list[str]:
+    """JSON Lines' lines: split at \\n only (a \\r before it dropped), never at the other
+    characters str.splitlines() breaks at, which a JSON string may hold raw."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _read_jsonl(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
     rows, errors = [], []
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    for line_number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
         try:
@@ -264,7 +279,8 @@ def _read_jsonl(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
 
 def _read_csv(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
     rows, errors = [], []
-    reader = csv.DictReader(io.StringIO(text))
+    # newline="": line ends inside quoted cells are the cell's own (as the csv docs ask).
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     for record in reader:
         line_number = reader.line_num
         cleaned: dict[str, Any] = {}

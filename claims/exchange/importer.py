@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from claims.exchange.dataset import (
     ACTOR_FIELDS,
@@ -149,9 +149,10 @@ class Importer:
 
     # --- one method per type of record ---
 
-    def _actor(self, record: dict[str, Any]) -> None:
+    def _actor(self, record: dict[str, Any], *, again: bool = False) -> None:
         slug = str(record.get("slug") or "")
-        self._once("actor", slug)
+        if not again:
+            self._once("actor", slug)
         actor = Actor.objects.filter(slug=slug).first() if slug else None
         is_new = actor is None
         if actor is None:
@@ -170,7 +171,16 @@ class Importer:
             new_aliases.append(alias)
         if self.write and (is_new or new_aliases):
             kept = [*actor.aliases.all()] if actor.pk else []
-            actor = save_actor(by=self.by, values={}, actor=actor, aliases=[*kept, *new_aliases])
+            try:
+                actor = save_actor(
+                    by=self.by, values={}, actor=actor, aliases=[*kept, *new_aliases]
+                )
+            except RecordInvalid as error:
+                if again or not is_new or not isinstance(error.__cause__, IntegrityError):
+                    raise
+                # Another import (or editor) created this slug after our look-up, and its
+                # INSERT committed first: look the actor up again and add only what it lacks.
+                return self._actor(record, again=True)
         self._count(Actor, int(is_new))
         self._count(Alias, len(new_aliases))
         self.known["actor"][slug] = actor
@@ -338,14 +348,38 @@ def import_rows(
     validated: Progress | None = None,
     imported: Progress | None = None,
     context: str = "import",
+    written: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Validate every row, then (unless ``dry_run`` or any row is bad) import them all in one
     transaction as ``by`` (a user, or OPERATOR for the command line). What the rows call for
-    (archives, quote checks, events) is queued by the services and runs once it commits."""
+    (archives, quote checks, events) is queued by the services and runs once it commits.
+
+    ``written`` is called with the outcome inside that transaction, so what it records (an
+    import job's end) commits with the rows or not at all. A unique key another writer took
+    meanwhile (two imports of the same new rows at once) makes the write pass run once more,
+    finding the other's rows this time."""
     outcome = Outcome(rows=len(rows))
     outcome.errors = _run(rows, Importer(write=False), validated)
     if outcome.errors or dry_run:
         return outcome
+    for attempt in (1, 2):
+        try:
+            return _write(rows, outcome, by=by, context=context, imported=imported, written=written)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write(
+    rows: list[Row],
+    outcome: Outcome,
+    *,
+    by: Any,
+    context: str,
+    imported: Progress | None,
+    written: Callable[[Outcome], None] | None,
+) -> Outcome:
     importer = Importer(write=True, by=by)
     # The history records every imported row as the uploader's, through "import".
     with transaction.atomic(), acting_as(by if getattr(by, "pk", None) else None, context):
@@ -355,7 +389,9 @@ def import_rows(
             transaction.set_rollback(True)
             outcome.errors = errors
             return outcome
-    outcome.created = importer.created
+        outcome.created = importer.created
+        if written:
+            written(outcome)
     return outcome
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class EventType(models.TextChoices):
@@ -140,6 +141,9 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     # [{"line": 3, "reason": "..."}] for every bad row.
     errors = models.JSONField(default=list, blank=True)
+    # Why the whole file was refused or the import stopped (not UTF-8, empty, interrupted…),
+    # in words its uploader can act on; a bad row's reason is in ``errors``.
+    message = models.TextField(blank=True)
     created = models.JSONField("rows added", default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,10 +154,24 @@ class ImportJob(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the job was last handed to the broker, and when a worker last took it: the sweep
+    # (claims.jobs.sweep) finds jobs waiting or running past their deadline by these.
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Runs begun: a worker that dies mid-import leaves its job to be run again, a few times.
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweep: unfinished imports, oldest first.
+            models.Index(
+                fields=["queued_at"],
+                name="import_job_unfinished_idx",
+                condition=Q(status__in=["queued", "validating", "importing"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import of {self.original_name or self.file.name} ({self.get_status_display()})"

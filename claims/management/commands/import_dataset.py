@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims.exchange import files
 from claims.exchange.dataset import read_rows
 from claims.exchange.importer import import_rows
 from claims.management.progress import ProgressBar
@@ -29,9 +30,14 @@ class Command(BaseCommand):
         self, *args: object, file: Path, dry_run: bool, verbosity: int, **options: object
     ) -> None:
         try:
-            text = file.read_text(encoding="utf-8-sig")
+            files.check_size(file.stat().st_size)
+            text = files.decode(file.read_bytes())
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error}") from None
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
+        except files.UnreadableFile as refusal:
+            raise CommandError(
+                f"Cannot import {file}: {refusal.message}; nothing was imported."
+            ) from None
         rows, errors = read_rows(text, name=file.name)
         if not errors:
             outcome = import_rows(

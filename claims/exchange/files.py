@@ -1,0 +1,88 @@
+"""Uploaded dataset files before they are rows: the size limit, emptiness, and the encoding.
+
+A dataset is UTF-8 (with or without a byte-order mark). Any other file is refused with a
+sentence its sender can act on: which encoding it looks like, and to save it as UTF-8. Every
+door (the API, the admin, the command, the import job itself) asks the same functions, so a
+file is refused the same way wherever it comes in.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from django.conf import settings
+
+SAVE_AS_UTF8 = "save it as UTF-8 and upload it again"
+_OTHER_BOMS = [
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16: its mark starts with UTF-16's
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+]
+# Bytes 0x80–0x9f are control codes in Latin-1 but letters and quotes in Windows-1252; these
+# five are unassigned in Windows-1252 too.
+_CP1252_UNASSIGNED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+class UnreadableFile(Exception):
+    """A file that is not a dataset at all (empty, too large, not UTF-8), and why."""
+
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.too_large = too_large
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def limit_message() -> str:
+    limit = settings.IMPORT_MAX_BYTES
+    return f"imports are limited to {megabytes(limit)} ({limit} bytes, IMPORT_MAX_BYTES)"
+
+
+def check_size(size: int | None) -> None:
+    """Refuse a file over IMPORT_MAX_BYTES, or one with nothing in it."""
+    if size == 0:
+        raise UnreadableFile("the file is empty: it holds no records")
+    if size is not None and size > settings.IMPORT_MAX_BYTES:
+        raise UnreadableFile(f"the file is {megabytes(size)}; {limit_message()}", too_large=True)
+
+
+def decode(data: bytes) -> str:
+    """The text of a dataset file, or UnreadableFile saying what the file is instead."""
+    check_size(len(data))
+    for mark, name in _OTHER_BOMS:
+        if data.startswith(mark):
+            raise UnreadableFile(
+                f"the file is not UTF-8: it is {name} (it starts with a {name} byte-order "
+                f"mark); {SAVE_AS_UTF8}"
+            )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(
+            f"the file is not UTF-8: it looks like {_guess(data)} (line {line} has the byte "
+            f"0x{data[error.start]:02x}, which UTF-8 does not allow there); {SAVE_AS_UTF8}"
+        ) from None
+    if "\x00" in text:
+        raise UnreadableFile(
+            "the file holds NUL bytes, so it is not UTF-8 text (it may be UTF-16 without a "
+            f"byte-order mark); {SAVE_AS_UTF8}"
+        )
+    if not text.strip():
+        raise UnreadableFile("the file is empty: it holds only blank lines")
+    return text
+
+
+def _guess(data: bytes) -> str:
+    """The likeliest 8-bit or 16-bit encoding of bytes that are not UTF-8."""
+    sample = data[:4096]
+    if sample and sample.count(0) * 4 >= len(sample):  # every other byte NUL: ASCII as UTF-16
+        return "UTF-16 without a byte-order mark"
+    high = {b for b in data if 0x80 <= b <= 0x9F}
+    if high and not high & _CP1252_UNASSIGNED:
+        return "Windows-1252"  # curly quotes, dashes, € and so on
+    return "Latin-1 (ISO-8859-1) or Windows-1252"
