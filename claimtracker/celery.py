@@ -16,7 +16,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claimtracker.settings")
 
 app = Celery("claimtracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# The task modules are listed in settings (CELERY_IMPORTS): each lives beside what queues it.
+# The task modules are listed in claimtracker/schedule.py (CELERY_IMPORTS): each lives beside
+# what queues it.
 
 _bound: dict[str, Token] = {}
 

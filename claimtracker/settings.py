@@ -22,6 +22,7 @@ from claimtracker.env import (
     local_secret_key,
 )
 from claimtracker.logs import logging_config
+from claimtracker.schedule import TASK_MODULES, beat_schedule
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A checkout keeps .env and var/ beside the packages; an installed copy (pip install .) keeps them
@@ -194,34 +195,26 @@ if not 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES * 60:
 JOBS_RETRY_BACKOFF = env_int("JOBS_RETRY_BACKOFF", 30)
 JOBS_RETRY_BACKOFF_MAX = env_int("JOBS_RETRY_BACKOFF_MAX", 3600)
 JOBS_MAX_RETRIES = env_int("JOBS_MAX_RETRIES", 6)
-CELERY_BEAT_SCHEDULE = {
-    "queue-undelivered-webhooks": {"task": "claims.jobs.webhooks.sweep_outbox", "schedule": 60.0},
-    "retry-failed-archives": {
-        "task": "claims.jobs.archiving.retry_failed_archives",
-        "schedule": 3600.0,
-    },
-    "rehash-archived-files": {"task": "claims.jobs.archiving.verify_archives", "schedule": 86400.0},
-    "purge-idempotency-keys": {
-        "task": "claims.jobs.housekeeping.purge_idempotency_keys",
-        "schedule": 3600.0,
-    },
-    # /healthz fails once no worker has run this for HEALTH_WORKER_MINUTES; a heartbeat left
-    # queued while no worker runs is dropped rather than run late.
-    "worker-heartbeat": {
-        "task": "claims.jobs.heartbeat.heartbeat",
-        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
-        "options": {"expires": HEALTH_HEARTBEAT_SECONDS},
-    },
-}
-# Where the tasks live, each beside the request_* helper that queues it; a worker imports these.
-CELERY_IMPORTS = [
-    "claims.jobs.archiving",
-    "claims.jobs.quotes",
-    "claims.jobs.webhooks",
-    "claims.jobs.housekeeping",
-    "claims.jobs.heartbeat",
-    "claims.exchange.jobs",
-]
+# Dataset uploads (claims.exchange.files): larger files are refused (413 from the API).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1000 * 1000)
+# The stuck-job sweep (claims.jobs.sweep): a job still waiting for a worker after
+# JOBS_STUCK_QUEUED_MINUTES was lost on the way to the broker and is queued again; one running
+# past JOBS_STUCK_RUNNING_MINUTES lost its worker (the hard time limit ends any live run before
+# it) and is run again or ended. An import is tried JOBS_STUCK_MAX_ATTEMPTS times, then failed.
+JOBS_STUCK_QUEUED_MINUTES = env_int("JOBS_STUCK_QUEUED_MINUTES", 15)
+JOBS_STUCK_RUNNING_MINUTES = env_int("JOBS_STUCK_RUNNING_MINUTES", 15)
+JOBS_STUCK_MAX_ATTEMPTS = env_int("JOBS_STUCK_MAX_ATTEMPTS", 3)
+JOBS_SWEEP_SECONDS = env_int("JOBS_SWEEP_SECONDS", 300)
+if JOBS_STUCK_RUNNING_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "JOBS_STUCK_RUNNING_MINUTES must be longer than CELERY_TASK_TIME_LIMIT, or the sweep "
+        "would take a job from a worker still running it."
+    )
+# What beat queues and where the tasks live (claimtracker/schedule.py).
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    sweep_seconds=JOBS_SWEEP_SECONDS, heartbeat_seconds=HEALTH_HEARTBEAT_SECONDS
+)
+CELERY_IMPORTS = TASK_MODULES
 
 # Fetching archives and delivering webhooks (sources/fetching.py). Only public addresses are
 # fetched; ARCHIVE_ALLOWED_NETWORKS adds ranges on purpose (tests allow 127.0.0.1/32).

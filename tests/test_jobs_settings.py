@@ -40,6 +40,7 @@ def test_the_beat_schedule_holds_the_periodic_checks():
         "claims.jobs.archiving.verify_archives",
         "claims.jobs.housekeeping.purge_idempotency_keys",
         "claims.jobs.heartbeat.heartbeat",
+        "claims.jobs.sweep.sweep_stuck_jobs",
     }
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert set(tasks) <= set(celery_app.tasks)

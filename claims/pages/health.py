@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from claims.jobs.heartbeat import last_heartbeat
+from claims.jobs.sweep import stuck_counts
 from claimtracker import logs
 from claimtracker.celery import app
 
@@ -86,9 +87,17 @@ def required_checks() -> dict[str, Probe]:
     return checks
 
 
+def stuck_jobs() -> Outcome:
+    """Jobs past their deadline (claims.jobs.sweep): the sweep queues them again or ends them,
+    so a count that stays above 0 means no worker is getting through the work."""
+    counts = stuck_counts()
+    detail = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    return Outcome(not any(counts.values()), f"stuck past their deadline: {detail}")
+
+
 # Shown with ?full=1 only and never deciding the status: counts and ages an operator wants to
-# see (a "stuck jobs" count, say). Add a probe here: EXTRA_CHECKS["stuck_jobs"] = stuck_jobs.
-EXTRA_CHECKS: dict[str, Probe] = {}
+# see. Add a probe here.
+EXTRA_CHECKS: dict[str, Probe] = {"stuck_jobs": stuck_jobs}
 
 
 def _run(probe: Probe) -> tuple[Outcome, float]:
