@@ -8,6 +8,7 @@ import pytest
 from sources.models import Actor
 from tests.factories import ActorFactory, AliasFactory, UserFactory
 from tests.network_guard import Guard
+from tests.workers import start_worker  # noqa: F401  (a fixture, for the worker and fault tests)
 
 _network_guard = Guard()
 
