@@ -28,9 +28,9 @@ class AutoSchema(openapi.AutoSchema):
     """Documents the error answers every operation can give, besides its success answer.
 
     401 for any request with a bad token, 403 for writes without the model permission (and for
-    reads of views that guard reads too), 400 where parameters or a body are read, 404 where the
-    path names a row or a cursor is read, 429 where throttles count the request; writes also
-    take an Idempotency-Key and may answer 409 and 422 for it.
+    reads of views that guard reads too), 400 where query parameters (declared or filters) or a
+    body are read, 404 where the path names a row or a cursor is read, 429 where throttles count
+    the request; writes also take an Idempotency-Key and may answer 409 and 422 for it.
     """
 
     def get_override_parameters(self) -> list:
@@ -44,8 +44,15 @@ class AutoSchema(openapi.AutoSchema):
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
         guarded = not all(isinstance(p, OPEN_READS) for p in self.view.get_permissions())
         has_path_params = "{" in self.path
+        takes_query = any(
+            getattr(p, "location", None) == OpenApiParameter.QUERY
+            for p in self.get_override_parameters()
+        )
         reads_query = self.method == "GET" and (
-            self._is_list_view() or bool(self._get_filter_parameters()) or not has_path_params
+            self._is_list_view()
+            or bool(self._get_filter_parameters())
+            or not has_path_params
+            or takes_query
         )
         errors = {
             "400": (VALIDATION_ERROR, writes or reads_query),
