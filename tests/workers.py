@@ -37,9 +37,11 @@ CELERY += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
 def redis_url() -> str:
-    # One Redis database per xdist worker (gw0 → 11, gw1 → 12), none shared with anything else.
+    # One Redis database per xdist worker (gw0 → 11, gw1 → 12), none shared with anything else;
+    # TEST_REDIS_FIRST_DB moves them, for two checkouts testing side by side on one Redis.
     index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    return f"redis://127.0.0.1:6379/{11 + index}"
+    first = int(os.environ.get("TEST_REDIS_FIRST_DB", "11"))
+    return f"redis://127.0.0.1:6379/{first + index}"
 
 
 def database_url() -> str:
