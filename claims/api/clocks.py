@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from claims.ledger.rebuild import PARAMETER, Point, recorded_by_from, recorded_state
-from claims.models import Claim
+from claims.models import ClaimQuerySet
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -56,6 +55,6 @@ def named_point(answer: ApiResponse, point: Point | None) -> ApiResponse:
     return answer
 
 
-def made_by_day(claims: QuerySet[Claim], day: dt.date | None) -> QuerySet[Claim]:
+def made_by_day(claims: ClaimQuerySet, day: dt.date | None) -> ClaimQuerySet:
     """World time: only the claims made by ``day``, when one is asked for."""
     return claims if day is None else claims.made_by(day)

@@ -13,12 +13,14 @@ not in commit order, so a date could call a copy current that a later commit has
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.http import parse_etags
 from rest_framework import status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +30,8 @@ from claimtracker.versions import code_version
 # A deployment that changes what the API returns must not revalidate copies made by the old code.
 _SHAPES = Path(__file__).parent
 API_VERSION = code_version(sorted(_SHAPES.glob("*.py")), length=8)
+
+_M = TypeVar("_M", bound=Model)
 
 
 def reader(request: Request) -> str:
@@ -39,16 +43,18 @@ def validator(request: Request, head: int | None) -> str:
     return f"r{head or 0}-{reader(request)}-{API_VERSION}"
 
 
-class ConditionalRetrieveMixin:
+class ConditionalRetrieveMixin(GenericAPIView[_M]):
     """``retrieve`` sends an ETag and answers 304 to If-None-Match when nothing has changed."""
 
     # Columns etag() reads besides the key (the claim's version, for instance).
     etag_fields: tuple[str, ...] = ()
+    # What a lookup value must look like to be a key (source_views.StrictLookupMixin sets it).
+    lookup_pattern: re.Pattern[str]
 
-    def etag(self, row: Model, head: int | None) -> str:
+    def etag(self, row: _M, head: int | None) -> str:
         return f'"{row._meta.model_name}-{row.pk}-{validator(self.request, head)}"'
 
-    def validator_queryset(self) -> QuerySet:
+    def validator_queryset(self) -> QuerySet[_M]:
         """The rows this user may read, without the eager loading a full answer needs."""
         return self.get_queryset().prefetch_related(None).select_related(None)
 
@@ -65,13 +71,16 @@ class ConditionalRetrieveMixin:
             .only("pk", *self.etag_fields)
             .first()
         )
-        return None if row is None else self.etag(row, row.record_head)
+        return None if row is None else self.etag(row, head_of(row))
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+    def filter_queryset(self, queryset: QuerySet[_M, Any]) -> QuerySet[_M, Any]:
         queryset = super().filter_queryset(queryset)
         if getattr(self, "action", None) == "retrieve":
             # The head rides along in the object's own query: no extra query for the ETag.
-            queryset = queryset.annotate(record_head=ChangeRecord.objects.head_column())
+            # The plugin types annotate() over a model variable as QuerySet[Model]; it stays _M.
+            queryset = queryset.annotate(  # type: ignore[assignment]
+                record_head=ChangeRecord.objects.head_column()
+            )
         return queryset
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -82,5 +91,12 @@ class ConditionalRetrieveMixin:
                 return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current})
         row = self.get_object()
         answer = Response(self.get_serializer(row).data)
-        answer["ETag"] = self.etag(row, row.record_head)
+        answer["ETag"] = self.etag(row, head_of(row))
         return answer
+
+
+def head_of(row: Model) -> int | None:
+    """The change-record head annotated on the row (filter_queryset, current_etag above): a
+    column of the query, not a field of the model, so read from the row's own attributes."""
+    head: int | None = row.__dict__["record_head"]
+    return head

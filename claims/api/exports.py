@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -53,7 +53,12 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         return json.dumps(data, cls=DjangoJSONEncoder).encode()  # only errors come through here
 
 
@@ -178,7 +183,7 @@ def claim_review(claim: Claim, request: Request | None) -> dict[str, Any]:
     record grades nothing itself, so its derived standing goes in ``reviewBody`` with who
     answered the claim, not in a rating.
     """
-    documents = [hop.document for hop in claim.chain if hop.document_id]
+    documents = [hop.document for hop in claim.chain if hop.document is not None]
     appearances = [
         {
             "@type": "CreativeWork",

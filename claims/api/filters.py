@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from claims.models import Claim, Evidence, Incident, Response
 from claims.reading.filters import ClaimFilter
 from claims.reading.visibility import reader_of
-from sources.models import Actor, Document
+from sources.models import Actor, ActorQuerySet, Document
 
 __all__ = [
     "ActorFilter",
@@ -37,8 +42,11 @@ class AskedFilterBackend(DjangoFilterBackend):
     the most frequent request, a plain page of a list, needs none of it.
     """
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: object) -> QuerySet:
-        if NOT_FILTERS.issuperset(request.query_params):
+    def filter_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Any], view: APIView
+    ) -> QuerySet[Any]:
+        # request.GET: the query parameters, also of a DRF request (its query_params).
+        if NOT_FILTERS.issuperset(request.GET):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
@@ -46,7 +54,9 @@ class AskedFilterBackend(DjangoFilterBackend):
 class StableOrderingFilter(OrderingFilter):
     """Ordering that always ends with the id, so equal dates keep one order across pages."""
 
-    def get_ordering(self, request: Request, queryset: QuerySet, view: object) -> list[str]:
+    def get_ordering(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> Sequence[str] | None:
         ordering = super().get_ordering(request, queryset, view)
         if not ordering or ordering[-1].lstrip("-") in ("id", "pk"):
             return ordering
@@ -60,7 +70,7 @@ class ActorFilter(django_filters.FilterSet):
         model = Actor
         fields = ["kind", "country"]
 
-    def filter_q(self, queryset: QuerySet[Actor], name: str, value: str) -> QuerySet[Actor]:
+    def filter_q(self, queryset: ActorQuerySet, name: str, value: str) -> ActorQuerySet:
         return queryset.matching(value)
 
 
@@ -90,11 +100,15 @@ def listed_claims(request: Request | None) -> QuerySet[Claim]:
 
 
 class ResponseFilter(django_filters.FilterSet):
+    # django-filter takes a callable of the request for queryset (documented); the stubs say
+    # a queryset only, hence the ignores.
     claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims, label="The answering claim (id)"
+        queryset=listed_claims,  # type: ignore[arg-type]
+        label="The answering claim (id)",
     )
     answers = django_filters.ModelChoiceFilter(
-        queryset=listed_claims, label="The answered claim (id)"
+        queryset=listed_claims,  # type: ignore[arg-type]
+        label="The answered claim (id)",
     )
 
     class Meta:
@@ -103,7 +117,10 @@ class ResponseFilter(django_filters.FilterSet):
 
 
 class EvidenceFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(queryset=listed_claims, label="Claim (id)")
+    claim = django_filters.ModelChoiceFilter(
+        queryset=listed_claims,  # type: ignore[arg-type]  # a callable: see ResponseFilter
+        label="Claim (id)",
+    )
 
     class Meta:
         model = Evidence

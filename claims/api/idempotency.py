@@ -21,11 +21,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, connection, transaction
-from django.http import HttpResponse, QueryDict
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,6 +41,8 @@ KEY = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?")  # visible AS
 KEPT_HEADERS = ("Content-Type", "ETag", "Location")
 # Answers that say "not now" rather than answering the write: never kept for a replay.
 NOT_KEPT = {status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS}
+
+_M = TypeVar("_M", bound=Model)
 
 
 class KeyInUse(exceptions.APIException):
@@ -98,15 +103,14 @@ def begin(request: Request) -> Attempt | None:
     """Check this write's key; raise Replay, KeyInUse or KeyReused, or return the attempt to
     keep the answer of. Runs inside the request's transaction, after authentication."""
     key = request.headers.get(HEADER)
-    if key is None or not request.user.is_authenticated:
+    method = request.method
+    if key is None or method is None or not request.user.is_authenticated:
         return None
     if not KEY.fullmatch(key):
         raise exceptions.ValidationError(
             {HEADER: ["Send 1 to 255 printable ASCII characters, such as a random UUID."]}
         )
-    attempt = Attempt(
-        request.user.pk, key, request.method, request.get_full_path(), body_sha256(request)
-    )
+    attempt = Attempt(request.user.pk, key, method, request.get_full_path(), body_sha256(request))
     hold(attempt)
     stored = IdempotencyKey.objects.filter(user_id=attempt.user_id, key=key).first()
     if stored is not None and stored.is_expired:
@@ -152,10 +156,13 @@ def replayed(stored: IdempotencyKey) -> HttpResponse:
     return answer
 
 
-def keep(attempt: Attempt, response: HttpResponse) -> bool:
+def keep(attempt: Attempt, response: HttpResponseBase) -> bool:
     """Store ``response`` as the key's answer, in the write's transaction; False when another
-    request with the key committed first (the caller then rolls this one back)."""
+    request with the key committed first (the caller then rolls this one back). A streamed
+    answer has no body to keep: it is not kept (no write answers with one)."""
     if response.status_code >= 500 or response.status_code in NOT_KEPT:
+        return True
+    if not isinstance(response, HttpResponse):
         return True
     if hasattr(response, "render"):
         response.render()
@@ -176,7 +183,7 @@ def keep(attempt: Attempt, response: HttpResponse) -> bool:
     return True
 
 
-class IdempotentWritesMixin:
+class IdempotentWritesMixin(GenericAPIView[_M]):
     """For every API view that writes: one transaction per unsafe request, and its key kept.
 
     tests/test_api_idempotency.py checks that every view with an unsafe method has it.
@@ -184,7 +191,7 @@ class IdempotentWritesMixin:
 
     idempotency: Attempt | None = None
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in UNSAFE_METHODS:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
@@ -195,7 +202,7 @@ class IdempotentWritesMixin:
             elif self.idempotency is not None and not keep(self.idempotency, response):
                 transaction.set_rollback(True)
                 response = self.finalize_response(
-                    self.request, self.handle_exception(KeyInUse()), *args, **kwargs
+                    self.request, super().handle_exception(KeyInUse()), *args, **kwargs
                 )
         return response
 
@@ -204,7 +211,8 @@ class IdempotentWritesMixin:
         if request.method in UNSAFE_METHODS:
             self.idempotency = begin(request)
 
-    def handle_exception(self, exc: Exception) -> Response | HttpResponse:
+    # DRF's dispatch() finalizes any HttpResponse a handler returns; the stubs say Response only.
+    def handle_exception(self, exc: Exception) -> Response | HttpResponse:  # type: ignore[override]
         if isinstance(exc, Replay):
             return exc.response
         return super().handle_exception(exc)

@@ -43,5 +43,8 @@ def as_json(response: HttpResponse) -> JsonResponse:
         if name.lower() not in BODY_HEADERS:
             answer[name] = value
     # Django logged the error (with its traceback) when it made the page: not once more.
-    answer._has_been_logged = getattr(response, "_has_been_logged", False)
+    # (A private flag of django.utils.log.log_response, which the stubs do not declare.)
+    answer._has_been_logged = getattr(  # type: ignore[attr-defined]
+        response, "_has_been_logged", False
+    )
     return answer

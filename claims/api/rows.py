@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from rest_framework.request import Request
 
-from claims.models import Claim, ClaimTarget, listed_statuses
+from claims.models import Claim, ClaimQuerySet, ClaimTarget, listed_statuses
 from claims.reading.asof import was_made_by
 from claimtracker.dates import describe
 from sources.models import Actor
@@ -117,7 +118,9 @@ LIST_COLUMNS = (
 )
 
 
-def list_values(claims: QuerySet[Claim], as_of: dt.date | None = None) -> QuerySet:
+def list_values(
+    claims: ClaimQuerySet, as_of: dt.date | None = None
+) -> QuerySet[Claim, dict[str, Any]]:
     """``claims`` as the list reads them: the columns of LIST_COLUMNS, standing included (from
     the answers made by ``as_of``, when given)."""
     return claims.with_standing(as_of=as_of).values(*LIST_COLUMNS)

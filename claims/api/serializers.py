@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.api.source_serializers import (
     ActorRefSerializer,
     ApiLinkMixin,
+    HasPage,
     LinksMixin,
     api_url,
     html_url,
+    many,
 )
 from claims.models import (
     Attribution,
@@ -23,10 +28,11 @@ from claims.models import (
     reads_drafts,
 )
 from claims.reading.asof import was_made_by
+from claims.reading.search import SearchHit
 from sources.models import Document
 
 
-def sees_unpublished(context: dict) -> bool:
+def sees_unpublished(context: Mapping[str, Any]) -> bool:
     """Whether the requesting user may read drafts and withdrawn claims (editors, analysts)."""
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -219,8 +225,8 @@ class ClaimSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
     @extend_schema_field(ActorRefSerializer(many=True))
-    def get_accused(self, claim: Claim) -> list[dict]:
-        return ActorRefSerializer(claim.accused, many=True).data
+    def get_accused(self, claim: Claim) -> list[dict[str, Any]]:
+        return many(ActorRefSerializer, claim.accused)
 
 
 class TimelineEntrySerializer(ClaimSerializer):
@@ -232,12 +238,12 @@ class TimelineEntrySerializer(ClaimSerializer):
         fields = [*ClaimSerializer.Meta.fields, "responds_to"]
 
     @extend_schema_field(MadeResponseSerializer(many=True))
-    def get_responds_to(self, claim: Claim) -> list[dict]:
+    def get_responds_to(self, claim: Claim) -> list[dict[str, Any]]:
         visible = [r for r in claim.responses_made.all() if _readable(self.context, r.answers)]
-        return MadeResponseSerializer(visible, many=True, context=self.context).data
+        return many(MadeResponseSerializer, visible, self.context)
 
 
-def _readable(context: dict, claim: Claim) -> bool:
+def _readable(context: Mapping[str, Any], claim: Claim) -> bool:
     """Whether the other side of a response shows: one the reader may see, made by the
     request's ``as_of`` day when there is one."""
     shown = claim.status == Claim.Status.PUBLISHED or sees_unpublished(context)
@@ -279,19 +285,19 @@ class ClaimDetailSerializer(ClaimSerializer):
         ]
 
     @extend_schema_field(ActorRefSerializer(many=True))
-    def get_subjects(self, claim: Claim) -> list[dict]:
+    def get_subjects(self, claim: Claim) -> list[dict[str, Any]]:
         subjects = [t.actor for t in claim.claim_targets.all() if t.role == "subject"]
-        return ActorRefSerializer(subjects, many=True).data
+        return many(ActorRefSerializer, subjects)
 
     @extend_schema_field(ReceivedResponseSerializer(many=True))
-    def get_responses_received(self, claim: Claim) -> list[dict]:
+    def get_responses_received(self, claim: Claim) -> list[dict[str, Any]]:
         visible = [r for r in claim.responses_received.all() if _readable(self.context, r.claim)]
-        return ReceivedResponseSerializer(visible, many=True, context=self.context).data
+        return many(ReceivedResponseSerializer, visible, self.context)
 
     @extend_schema_field(MadeResponseSerializer(many=True))
-    def get_responses_made(self, claim: Claim) -> list[dict]:
+    def get_responses_made(self, claim: Claim) -> list[dict[str, Any]]:
         visible = [r for r in claim.responses_made.all() if _readable(self.context, r.answers)]
-        return MadeResponseSerializer(visible, many=True, context=self.context).data
+        return many(MadeResponseSerializer, visible, self.context)
 
     def get_independent_originator_count(self, claim: Claim) -> int:
         """Distinct actors the claim and its published corroborations originate with."""
@@ -304,27 +310,30 @@ class ClaimDetailSerializer(ClaimSerializer):
 class SearchHitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["claim", "actor", "document", "incident"])
     id = serializers.IntegerField(source="obj.pk")
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]  # not Field.label
     fragment = serializers.CharField(help_text="HTML-escaped text; matches wrapped in <mark>.")
     rank = serializers.FloatField()
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
 
-    ROUTES = {"claim": "claim-detail", "actor": "actor-detail", "document": "document-detail"}
+    # Each kind's route in the API, and what addresses a row in it.
+    ROUTES = {
+        "claim": ("claim-detail", "pk"),
+        "actor": ("actor-detail", "slug"),
+        "document": ("document-detail", "pk"),
+        "incident": ("incident-detail", "slug"),
+    }
 
-    def get_label(self, hit: object) -> str:
+    def get_label(self, hit: SearchHit) -> str:
         return str(hit.obj)
 
-    def get_url(self, hit: object) -> str:
-        request = self.context.get("request")
-        if hit.kind == "incident":
-            return api_url(request, "incident-detail", slug=hit.obj.slug)
-        if hit.kind == "actor":
-            return api_url(request, "actor-detail", slug=hit.obj.slug)
-        return api_url(request, self.ROUTES[hit.kind], pk=hit.obj.pk)
+    def get_url(self, hit: SearchHit) -> str:
+        route, key = self.ROUTES[hit.kind]
+        return api_url(self.context.get("request"), route, **{key: getattr(hit.obj, key)})
 
-    def get_html_url(self, hit: object) -> str:
-        return html_url(self.context.get("request"), hit.obj)
+    def get_html_url(self, hit: SearchHit) -> str:
+        # Every kind searched (claims.reading.search.KINDS) has a page; SearchHit says Model.
+        return html_url(self.context.get("request"), cast(HasPage, hit.obj))
 
 
 class SearchResultsSerializer(serializers.Serializer):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -15,8 +16,16 @@ from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Alias, Document
 
+_M = TypeVar("_M", bound=models.Model)
 
-def writer(context: dict) -> Any:
+
+class HasPage(Protocol):
+    """A row with a page of its own for readers."""
+
+    def get_absolute_url(self) -> str: ...
+
+
+def writer(context: Mapping[str, Any]) -> Any:
     """Who is writing: the request's user, whom the write path checks and records."""
     request = context.get("request")
     return getattr(request, "user", None)
@@ -27,12 +36,23 @@ def api_url(request: Request | None, name: str, **kwargs: object) -> str:
     return request.build_absolute_uri(path) if request else path
 
 
-def html_url(request: Request | None, obj: models.Model) -> str:
+def html_url(request: Request | None, obj: HasPage) -> str:
     path = obj.get_absolute_url()
     return request.build_absolute_uri(path) if request else path
 
 
-class FullCleanMixin:
+def many(
+    serializer: type[serializers.BaseSerializer[Any]],
+    rows: Iterable[Any],
+    context: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """``serializer(rows, many=True).data``: a list, one dict per row (a serializer made with
+    ``many=True`` is a ListSerializer; the stubs type its ``data`` as one row's dict)."""
+    listed: list[dict[str, Any]] = serializer(rows, many=True, context=context or {}).data
+    return listed
+
+
+class FullCleanMixin(serializers.ModelSerializer[_M]):
     """Run the model's full_clean() on the would-be instance, so every model rule answers 400.
 
     The rules live on the model (field validators, clean(), named constraints); this only
@@ -41,9 +61,10 @@ class FullCleanMixin:
 
     full_clean_exclude: tuple[str, ...] = ()
 
-    def validate(self, attrs: dict) -> dict:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        model = self.Meta.model
+        # The serializer's model (the stubs cannot tie the nested Meta to the class's variable).
+        model: type[_M] = self.Meta.model
         instance = model() if self.instance is None else copy.copy(self.instance)
         # Only the row's own columns: related rows (an actor's aliases) are checked by the service.
         columns = {f.name for f in model._meta.concrete_fields}
@@ -63,7 +84,7 @@ class FullCleanMixin:
                 attrs[field.name] = getattr(instance, field.name)
         return attrs
 
-    def by_field_name(self, error: DjangoValidationError) -> dict:
+    def by_field_name(self, error: DjangoValidationError) -> dict[str, Any]:
         """The model's messages under the names the client sent (``source_url`` for ``url``)."""
         named = {field.source: name for name, field in self.fields.items() if field.source}
         errors = serializers.as_serializer_error(error)
@@ -103,7 +124,7 @@ class LinksMixin(ApiLinkMixin):
 
     html_url = serializers.SerializerMethodField(help_text="This resource's page for readers.")
 
-    def get_html_url(self, obj: models.Model) -> str:
+    def get_html_url(self, obj: HasPage) -> str:
         return html_url(self.context.get("request"), obj)
 
 
@@ -128,7 +149,7 @@ class ActorSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
 
-class ActorWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+class ActorWriteSerializer(FullCleanMixin[Actor]):
     """An actor with, optionally, its aliases: given whole, they replace the ones it has."""
 
     aliases = AliasSerializer(many=True, required=False)
@@ -138,18 +159,18 @@ class ActorWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
         fields = ["id", "slug", "name", "kind", "country", "description", "wikidata_id"]
         fields += ["aliases"]
 
-    def create(self, validated_data: dict) -> Actor:
+    def create(self, validated_data: dict[str, Any]) -> Actor:
         aliases = self.aliases_of(validated_data, None)
         return save_actor(by=writer(self.context), values=validated_data, aliases=aliases)
 
-    def update(self, instance: Actor, validated_data: dict) -> Actor:
+    def update(self, instance: Actor, validated_data: dict[str, Any]) -> Actor:
         aliases = self.aliases_of(validated_data, instance)
         return save_actor(
             by=writer(self.context), values=validated_data, actor=instance, aliases=aliases
         )
 
     @staticmethod
-    def aliases_of(validated_data: dict, actor: Actor | None) -> list[Alias] | None:
+    def aliases_of(validated_data: dict[str, Any], actor: Actor | None) -> list[Alias] | None:
         """The alias rows the actor is to have: stored ones kept (same name and language),
         new ones added, the rest removed; None (not sent) leaves them as they are."""
         given = validated_data.pop("aliases", None)
@@ -186,7 +207,7 @@ class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
 
-class DocumentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+class DocumentWriteSerializer(FullCleanMixin[Document]):
     source_url = serializers.URLField(
         source="url", max_length=2000, required=False, allow_blank=True
     )
@@ -206,8 +227,8 @@ class DocumentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
             "full_text",
         ]
 
-    def create(self, validated_data: dict) -> Document:
+    def create(self, validated_data: dict[str, Any]) -> Document:
         return save_document(by=writer(self.context), values=validated_data)
 
-    def update(self, instance: Document, validated_data: dict) -> Document:
+    def update(self, instance: Document, validated_data: dict[str, Any]) -> Document:
         return save_document(by=writer(self.context), values=validated_data, document=instance)

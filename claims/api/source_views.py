@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,21 +41,23 @@ ANY_SEGMENT = r"[^/]+"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,320}")
 ID = re.compile(r"[0-9]{1,18}")
 
+_M = TypeVar("_M", bound=Model)
 
-class StrictLookupMixin:
+
+class StrictLookupMixin(GenericAPIView[_M]):
     """Answers 404 to a lookup value that cannot be a key (NUL bytes, 30-digit ids…)."""
 
     lookup_value_regex = ANY_SEGMENT
-    lookup_pattern: re.Pattern = ID
+    lookup_pattern: re.Pattern[str] = ID
 
-    def get_object(self) -> Model:
+    def get_object(self) -> _M:
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if not self.lookup_pattern.fullmatch(value):
             raise NotFound()
         return super().get_object()
 
 
-class ReadWriteMixin(IdempotentWritesMixin, StrictLookupMixin):
+class ReadWriteMixin(IdempotentWritesMixin[_M], StrictLookupMixin[_M], GenericViewSet[_M]):
     """Writes take ``write_serializer_class`` and answer with the read shape of the saved row;
     each runs in one transaction and honours an Idempotency-Key (claims.api.idempotency).
 
@@ -62,8 +65,8 @@ class ReadWriteMixin(IdempotentWritesMixin, StrictLookupMixin):
     would, with the same eager loading.
     """
 
-    write_serializer_class: type[BaseSerializer]
-    read_serializer_class: type[BaseSerializer] | None = None  # when not serializer_class
+    write_serializer_class: type[BaseSerializer[_M]]
+    read_serializer_class: type[BaseSerializer[_M]] | None = None  # when not serializer_class
 
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
@@ -71,15 +74,15 @@ class ReadWriteMixin(IdempotentWritesMixin, StrictLookupMixin):
             # The history names the token's user: the middleware ran before DRF knew it.
             attribute_changes(request.user, "api")
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[_M]]:
         if self.action in ("create", "update", "partial_update"):
             return self.write_serializer_class
-        return self.serializer_class
+        return super().get_serializer_class()
 
-    def read_back(self, row: Model, code: int = status.HTTP_200_OK) -> Response:
+    def read_back(self, row: _M, code: int = status.HTTP_200_OK) -> Response:
         # A writer allowed to add but not to view drafts still gets the row it wrote.
         fresh = self.get_queryset().filter(pk=row.pk).first() or row
-        read = self.read_serializer_class or self.serializer_class
+        read = self.read_serializer_class or super().get_serializer_class()
         data = read(fresh, context=self.get_serializer_context()).data
         return Response(data, status=code)
 
@@ -95,7 +98,7 @@ class ReadWriteMixin(IdempotentWritesMixin, StrictLookupMixin):
         return self.read_back(save_or_conflict(serializer))
 
 
-def save_or_conflict(serializer: BaseSerializer) -> Model:
+def save_or_conflict(serializer: BaseSerializer[_M]) -> _M:
     """Save; a unique rule broken by a write that committed meanwhile answers 400, not 500.
 
     Validation already ran every model rule, so this is only the race of two simultaneous
@@ -128,13 +131,13 @@ def documented_writes(read: type[BaseSerializer], write: type[BaseSerializer]) -
 @documented_writes(ActorSerializer, ActorWriteSerializer)
 class ActorViewSet(
     ActorAnswersMixin,
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Actor],
+    ReadWriteMixin[Actor],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Actor],
 ):
     """Organisations, state bodies, armed groups, outlets, agencies and people, by slug."""
 
@@ -161,13 +164,13 @@ class ActorViewSet(
 
 @documented_writes(DocumentSerializer, DocumentWriteSerializer)
 class DocumentViewSet(
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Document],
+    ReadWriteMixin[Document],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Document],
 ):
     """Publications in which statements appear, with their archived copy's SHA-256."""
 

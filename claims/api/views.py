@@ -55,7 +55,16 @@ from claims.api.writes import (
     ResponseWriteSerializer,
 )
 from claims.ledger.rebuild import recorded_by_from, recorded_state
-from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
+from claims.models import (
+    Attribution,
+    Claim,
+    ClaimQuerySet,
+    ClaimTarget,
+    Evidence,
+    Incident,
+    Reader,
+    Response,
+)
 from claims.reading import search as search_service
 from claims.reading.asof import as_of_from
 from claims.reading.originators import independent_originators
@@ -68,12 +77,12 @@ from claims.reading.visibility import (
 from claims.record.workflow import check_move
 
 
-def readable_claims(user: Any) -> QuerySet[Claim]:
+def readable_claims(user: Reader) -> ClaimQuerySet:
     """Drafts and withdrawn claims for those allowed to view them; published ones for others."""
     return Claim.objects.listed_for(user)
 
 
-def openable_claims(user: Any) -> QuerySet[Claim]:
+def openable_claims(user: Reader) -> ClaimQuerySet:
     """What a claim's own URL shows: for everyone, withdrawn claims too, with their reason (a
     retraction is part of the record), as the claim page does; lists keep to readable_claims."""
     return Claim.objects.visible_to(user)
@@ -91,7 +100,7 @@ def claim_body(request: Request) -> Mapping[str, Any]:
     return request.data
 
 
-def with_accused(claims: QuerySet[Claim], day: dt.date | None = None) -> QuerySet[Claim]:
+def with_accused(claims: ClaimQuerySet, day: dt.date | None = None) -> ClaimQuerySet:
     """What a claim in a list shows: its standing, people and incident, and whom it accuses."""
     return (
         claims.with_standing(as_of=day)
@@ -103,13 +112,13 @@ def with_accused(claims: QuerySet[Claim], day: dt.date | None = None) -> QuerySe
 
 @documented_writes(IncidentSerializer, IncidentWriteSerializer)
 class IncidentViewSet(
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Incident],
+    ReadWriteMixin[Incident],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Incident],
 ):
     """Events that claims are about, by slug, with their figure spread and ClaimReviews."""
 
@@ -155,13 +164,13 @@ class IncidentViewSet(
 
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
 class ClaimViewSet(
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Claim],
+    ReadWriteMixin[Claim],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Claim],
 ):
     """Claims: lists filtered and cursor-paged; a detail carries the whole thread."""
 
@@ -172,14 +181,15 @@ class ClaimViewSet(
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
 
-    def get_queryset(self) -> QuerySet[Claim]:
+    def get_queryset(self) -> QuerySet[Claim, Any]:
         # DRF's permission check asks for the queryset too: build it once per request (every
-        # use filters or slices a copy, so the one built is never evaluated itself).
+        # use filters or slices a copy, so the one built is never evaluated itself). The list
+        # reads rows of values() (dicts), every other action model instances.
         if getattr(self, "_claims", None) is None:
             self._claims = self.claims_for_action()
         return self._claims
 
-    def claims_for_action(self) -> QuerySet[Claim]:
+    def claims_for_action(self) -> QuerySet[Claim, Any]:
         day = as_of_from(self.request.query_params)
         if self.action == "list":
             return list_values(made_by_day(readable_claims(self.request.user), day), as_of=day)
@@ -198,7 +208,7 @@ class ClaimViewSet(
         """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py)."""
         with as_recorded(request) as point:
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            answer = self.get_paginated_response(value_rows(page, request))
+            answer = self.get_paginated_response(value_rows(page or [], request))
         return named_point(answer, point)
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY])
@@ -222,7 +232,7 @@ class ClaimViewSet(
         return ClaimSerializer if self.action == "list" else ClaimDetailSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         day = as_of_from(self.request.query_params)
         context["as_of"] = day
         if self.action != "list" and ID.fullmatch(str(self.kwargs.get("pk", ""))):
@@ -321,7 +331,7 @@ class ClaimViewSet(
         return ApiResponse(exports.claim_review(self.get_object(), request))
 
 
-class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
+class TimelineViewSet(mixins.ListModelMixin, GenericViewSet[Claim]):
     """Claims and the claims they answer, oldest first: for an incident, an actor or a period."""
 
     serializer_class = TimelineEntrySerializer
@@ -342,18 +352,18 @@ class TimelineViewSet(mixins.ListModelMixin, GenericViewSet):
         """TimelineEntrySerializer's shape, built without a serializer per row."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         day = as_of_from(request.query_params)
-        return self.get_paginated_response(timeline_rows(page, request, as_of=day))
+        return self.get_paginated_response(timeline_rows(page or [], request, as_of=day))
 
 
 @documented_writes(ResponseSerializer, ResponseWriteSerializer)
 class ResponseViewSet(
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Response],
+    ReadWriteMixin[Response],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Response],
 ):
     """Allegation <-> answer links; POST one to record that a claim denies, confirms… another."""
 
@@ -370,13 +380,13 @@ class ResponseViewSet(
 
 @documented_writes(EvidenceSerializer, EvidenceWriteSerializer)
 class EvidenceViewSet(
-    ConditionalRetrieveMixin,
-    ReadWriteMixin,
+    ConditionalRetrieveMixin[Evidence],
+    ReadWriteMixin[Evidence],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    GenericViewSet,
+    GenericViewSet[Evidence],
 ):
     """What is offered for or against claims, with its availability and archived hash."""
 

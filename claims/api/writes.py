@@ -63,7 +63,7 @@ class HopWriteSerializer(serializers.ModelSerializer):
         fields = ["actor", "verb", "document", "note"]
 
 
-class ClaimCreateSerializer(serializers.ModelSerializer):
+class ClaimCreateSerializer(serializers.ModelSerializer[Claim]):
     """A whole claim in one request; ``attribution_chain`` lists hops from the speaker outwards."""
 
     speaker = actor_by_slug()
@@ -92,7 +92,7 @@ class ClaimCreateSerializer(serializers.ModelSerializer):
         )
 
 
-class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
+class ClaimUpdateSerializer(FullCleanMixin[Claim]):
     """Corrections to a claim's own fields; its figures and chain are changed in the admin."""
 
     speaker = actor_by_slug()
@@ -116,7 +116,7 @@ class ClaimUpdateSerializer(FullCleanMixin, serializers.ModelSerializer):
         )
 
 
-class ResponseWriteSerializer(serializers.ModelSerializer):
+class ResponseWriteSerializer(serializers.ModelSerializer[Response]):
     """Link an answering claim to the claim it answers; the service checks every rule."""
 
     claim = serializers.PrimaryKeyRelatedField(
@@ -138,7 +138,7 @@ class ResponseWriteSerializer(serializers.ModelSerializer):
         return save_response(by=writer(self.context), values=validated_data, response=instance)
 
 
-class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+class EvidenceWriteSerializer(FullCleanMixin[Evidence]):
     source_url = serializers.URLField(
         source="url", max_length=2000, required=False, allow_blank=True
     )
@@ -154,7 +154,7 @@ class EvidenceWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
         return save_evidence(by=writer(self.context), values=validated_data, evidence=instance)
 
 
-class IncidentWriteSerializer(FullCleanMixin, serializers.ModelSerializer):
+class IncidentWriteSerializer(FullCleanMixin[Incident]):
     class Meta:
         model = Incident
         fields = [
