@@ -113,3 +113,31 @@ def test_timeline_reads_newest_first_when_asked(client: Client, record: dict) ->
 def test_an_unknown_order_is_refused_on_its_field(client: Client, record: dict) -> None:
     html = get_ok(client, "/timeline/?order=sideways")
     assert "Unknown order &#x27;sideways&#x27;: give one of oldest, newest." in html
+
+
+def link(html: str, rel: str) -> str:
+    return re.search(rf'<a href="(\?[^"#]*)[^"]*" rel="{rel}">', html)[1].replace("&amp;", "&")
+
+
+def summaries(html: str) -> list[str]:
+    return re.findall(r'class="claim-summary"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_newest_first_pages_walk_back_in_time_and_return_without_gaps(client: Client) -> None:
+    day = dt.date(2020, 3, 2)
+    claims = [
+        ClaimFactory(summary=f"Claim number {n:02}.", made_on=day + dt.timedelta(days=n // 20))
+        for n in range(60)
+    ]
+    newest = [c.summary for c in sorted(claims, key=lambda c: (c.made_on, c.pk), reverse=True)]
+    seen, html, pages = [], get_ok(client, "/timeline/?order=newest"), []
+    while True:
+        seen += summaries(html)
+        pages.append(summaries(html))
+        if 'rel="next"' not in html:
+            break
+        html = get_ok(client, "/timeline/" + link(html, "next"))
+    assert seen == newest
+    back = get_ok(client, "/timeline/" + link(html, "prev"))
+    assert summaries(back) == pages[-2]
+    assert "order=newest" in link(back, "prev")
