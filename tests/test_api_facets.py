@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from claims.models import Claim, Response
+from sources.models import Actor
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -54,9 +55,7 @@ def test_facets_count_every_matching_claim_not_only_the_page(api_client, record)
 
 def test_facets_follow_the_filters(api_client, record) -> None:
     body = api_client.get("/api/v1/claims/?speaker=ministry&facets=kind").json()
-    assert body["facets"]["kind"]["values"] == [
-        {"value": "other", "label": "other", "count": 1}
-    ]
+    assert body["facets"]["kind"]["values"] == [{"value": "other", "label": "other", "count": 1}]
 
 
 def test_the_plain_list_counts_no_facets(api_client, record) -> None:
@@ -101,3 +100,11 @@ def test_the_timeline_api_reads_newest_first_when_asked(api_client, record) -> N
 def test_a_bad_order_answers_400(api_client, record, query, message) -> None:
     answer = api_client.get(f"/api/v1/claims/?{query}")
     assert (answer.status_code, answer.json()["order"]) == (400, [message])
+
+
+def test_kept_facets_are_counted_again_once_the_record_changes(api_client, record) -> None:
+    url = "/api/v1/claims/?facets=speaker"
+    assert api_client.get(url).json()["facets"]["speaker"]["values"][1]["count"] == 1
+    ClaimFactory(speaker=Actor.objects.get(slug="ministry"), summary="Another denial.")
+    values = api_client.get(url).json()["facets"]["speaker"]["values"]
+    assert {v["value"]: v["count"] for v in values}["ministry"] == 2

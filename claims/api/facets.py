@@ -12,7 +12,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from claims.models import Claim
+from claims.models import ChangeRecord, Claim, listed_statuses
+from claims.reading import bands
 from claims.reading.facets import FACETS, facets_of, unknown_facets
 from claims.reading.paging import ORDERS, unknown_order
 
@@ -102,5 +103,21 @@ def newest_first(request: Request) -> bool | None:
     return ORDERS[value]
 
 
-def facet_rows(claims: QuerySet[Claim], names: list[str], day: dt.date | None) -> dict:
-    return {name: asdict(facet) for name, facet in facets_of(claims, names, as_of=day).items()}
+# Parameters that change the page, not the claims counted.
+NOT_COUNTED = frozenset({"cursor", "page_size", "order", "ordering", "format"})
+
+
+def facet_rows(
+    request: Request, claims: QuerySet[Claim], names: list[str], day: dt.date | None
+) -> dict:
+    """The facets ``names`` of ``claims`` (the list's filters applied), as the answer shows
+    them. Each is a pass over every matching claim, so, as on the timeline page, they are kept
+    per state of the record (one indexed look-up of its head), for each set of filters and the
+    statuses the reader's lists show."""
+    query = sorted((k, v) for k, v in request.query_params.items() if k not in NOT_COUNTED)
+    key = f"api-facets|{sorted(listed_statuses(request.user))}|{query}"
+
+    def count() -> dict:
+        return {name: asdict(facet) for name, facet in facets_of(claims, names, as_of=day).items()}
+
+    return bands.kept(key, count, ChangeRecord.objects.head()[1])

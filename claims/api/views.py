@@ -207,7 +207,8 @@ class ClaimViewSet(
                 # The standing a ?standing= filter reads is the one as of the day, as for
                 # the page; then one GROUP BY per facet over the same filters, not the page.
                 claims = made_by_day(readable_claims(request.user), day).with_standing(as_of=day)
-                answer.data["facets"] = facet_rows(self.filter_queryset(claims), facets, day)
+                matching = self.filter_queryset(claims)
+                answer.data["facets"] = facet_rows(request, matching, facets, day)
         return named_point(answer, point)
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY])

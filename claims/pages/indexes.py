@@ -25,7 +25,7 @@ from claims.models import Attribution, Claim, ClaimTarget, Incident, listed_stat
 from claims.pages.claims import User, revalidated_list
 from claims.reading.paging import register_page
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
-from sources.models import Actor, Document
+from sources.models import Actor, ActorQuerySet, Document
 
 # Rows without a date sort after every dated one (newest first).
 UNDATED = dt.date.min
@@ -88,7 +88,7 @@ class ActorIndexFilter(django_filters.FilterSet):
         model = Actor
         fields: list[str] = []
 
-    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_q(self, queryset: ActorQuerySet, name: str, value: str) -> QuerySet:
         return queryset.matching(value)
 
 

@@ -116,6 +116,12 @@ def _facet(matching: QuerySet[Claim], name: str, as_of: dt.date | None, top: int
         )
     else:
         sql = f"SELECT facet_key, facet_key, n, keys, total FROM ({grouped}) AS top"
+    if connection.vendor == "postgresql":
+        # The planner prices the standing sub-plan for every matching claim, not for the few
+        # answered ones it runs for, and would compile the query (JIT) for longer than it
+        # takes to run: about 650 ms of a 950 ms standing facet at 100k claims. Sent in the
+        # same string, the setting holds for this statement's transaction only.
+        sql = f"SET LOCAL jit = off; {sql}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, top])
         rows = cursor.fetchall()

@@ -162,8 +162,10 @@ def _after_row(queryset: QuerySet, anchor: int, order: Sequence[str]) -> Q:
     condition, ties = Q(), Q()
     for key in order:
         name = key.lstrip("-")
-        value = anchor if name in ("id", "pk") else Subquery(
-            queryset.filter(pk=anchor).order_by().values(name)[:1]
+        value = (
+            anchor
+            if name in ("id", "pk")
+            else Subquery(queryset.filter(pk=anchor).order_by().values(name)[:1])
         )
         beyond = "lt" if key.startswith("-") else "gt"
         condition |= ties & Q(**{f"{name}__{beyond}": value})
