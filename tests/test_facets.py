@@ -141,3 +141,19 @@ def test_newest_first_pages_walk_back_in_time_and_return_without_gaps(client: Cl
     back = get_ok(client, "/timeline/" + link(html, "prev"))
     assert summaries(back) == pages[-2]
     assert "order=newest" in link(back, "prev")
+
+
+def test_incident_page_lists_its_threads_newest_first_when_asked(client: Client) -> None:
+    idlib = IncidentFactory(slug="idlib-order")
+    ClaimFactory(incident=idlib, summary="The earlier thread.", made_on=dt.date(2017, 9, 1))
+    later = ClaimFactory(incident=idlib, summary="The later thread.", made_on=dt.date(2017, 9, 9))
+    ResponseFactory(claim=ClaimFactory(incident=idlib, summary="An answer."), answers=later)
+    default = text_of(get_ok(client, "/incidents/idlib-order/"))
+    newest = text_of(get_ok(client, "/incidents/idlib-order/?order=newest"))
+    assert default.index("The earlier thread") < default.index("The later thread")
+    assert (
+        newest.index("The later thread")
+        < newest.index("An answer")
+        < newest.index("The earlier thread")
+    )
+    assert "Unknown order" in get_ok(client, "/incidents/idlib-order/?order=up")

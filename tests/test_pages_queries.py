@@ -88,6 +88,7 @@ PAGES = {
     # the corrections recorded (claims/reading/figures.py)
     "/incidents/the-incident/": 13,
     "/incidents/the-incident/?after=2000-01-01.1": 13,
+    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 13,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
     # prefetches, two keyset-paged claim lists (no count; 2 each), documents, the band's span
     # and its periods, its figures (none here: see test_pages_figures.py), the answers to

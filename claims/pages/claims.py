@@ -273,10 +273,15 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 
 def get_incident_for_user(
-    user: User, slug: str, params: QueryDict, day: dt.date | None = None
+    user: User,
+    slug: str,
+    params: QueryDict,
+    day: dt.date | None = None,
+    newest_first: bool = False,
 ) -> dict[str, Any]:
     """An incident the user may not see is not found, as an unknown one. With ``day``, its
-    claims, answers, counts and figure spread as the record stood in the world on that day."""
+    claims, answers, counts and figure spread as the record stood in the world on that day;
+    with ``newest_first``, the threads newest first (the answers in each stay in date order)."""
     allowed = listed_statuses(user)
     in_time = Q() if day is None else made_by(day)
     about = Claim.objects.filter(in_time, incident=OuterRef("pk"), status__in=allowed)
@@ -305,7 +310,7 @@ def get_incident_for_user(
     roots = Claim.objects.filter(in_time, incident=incident, status__in=allowed, **here).exclude(
         Exists(answers_one_here)
     )
-    page = keyset_page(roots.only("id", "made_on"), params)
+    page = keyset_page(roots.only("id", "made_on"), params, newest_first=newest_first)
     ids = thread_ids([claim.pk for claim in page.object_list], incident, allowed)
     claims = hide_unseen_answers(
         list(
@@ -318,7 +323,8 @@ def get_incident_for_user(
         user,
         day,
     )
-    page.object_list = build_threads(claims)
+    threads = build_threads(claims)  # in date order, as the claims were read
+    page.object_list = threads[::-1] if newest_first else threads
     # Evidence and documents of the claims on this page, from what with_thread() prefetched.
     documents = {hop.document for c in claims for hop in c.chain if hop.document_id}
     return {
@@ -333,8 +339,14 @@ def get_incident_for_user(
 @condition(etag_func=revalidated_version)
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clocks = clocks_from(request.GET)
-    context = get_incident_for_user(request.user, slug, request.GET, clocks.day)
-    context.update(clocks=clocks, keep=kept_params(request.GET, PAGING_PARAMS))
+    order, newest_first = order_from(request.GET)
+    context = get_incident_for_user(request.user, slug, request.GET, clocks.day, newest_first)
+    context.update(
+        clocks=clocks,
+        keep=kept_params(request.GET, PAGING_PARAMS),
+        order=order,
+        newest=newest_first,
+    )
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)
 
