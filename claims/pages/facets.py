@@ -20,14 +20,19 @@ POSITION_PARAMS = ("after", "before", "page")
 
 
 class OrderForm(forms.Form):
-    order = forms.ChoiceField(
+    # Text with a drop-down, not a choice: ``oldest``, the default, is its empty option, and a
+    # shared address that names it still reads.
+    order = forms.CharField(
         label="Order",
         required=False,
-        choices=[("", "oldest first (default)"), *ORDER_LABELS.items()],
+        widget=forms.Select(choices=[("", ORDER_LABELS["oldest"]), ("newest", "newest first")]),
     )
 
     def clean_order(self) -> str:
-        return self.cleaned_data["order"] or ""
+        value = self.cleaned_data["order"]
+        if value and value not in ORDERS:
+            raise forms.ValidationError(unknown_order(value))
+        return value
 
 
 def order_from(params: QueryDict) -> tuple[OrderForm, bool]:
@@ -35,7 +40,6 @@ def order_from(params: QueryDict) -> tuple[OrderForm, bool]:
     its field and the list keeps its default order."""
     form = OrderForm(params)
     if not form.is_valid():
-        form.errors["order"] = form.error_class([unknown_order(params.get("order", ""))])
         return form, False
     return form, ORDERS.get(form.cleaned_data["order"], False)
 
