@@ -147,7 +147,6 @@ def report(
             row(
                 f"first answer (analytics built, not kept), {by[name].label} (ms)", first, "—", None
             )
-    lines += budget(by, facts)
     for full in ("claim_html", "claim_api", "incident_html"):
         seen = facts["revalidation"][full]
         if f"{full}_304" in by:
@@ -160,6 +159,7 @@ def report(
                 else f"{', '.join(seen['validators'])} sent back, answered {seen['answer']}"
             )
             lines.append(f"| 304 / full render, {by[full].label} | none: {why} | ≥ 5 | **no** |")
+    lines += budget(by, facts)
     return "\n".join(lines) + "\n"
 
 

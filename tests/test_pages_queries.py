@@ -179,3 +179,15 @@ def test_an_unchanged_record_reuses_the_actor_answers_and_band(client: Client, s
     assert count_queries(client, "/actors/the-ministry/") == 11
     add_exchanges(1, **scene)
     assert count_queries(client, "/actors/the-ministry/") == 17
+
+
+@pytest.mark.parametrize("page", ["/incidents/", "/actors/", "/documents/"])
+def test_an_unchanged_record_reuses_an_index_page_and_a_write_renews_it(
+    client: Client, scene: dict, page: str
+) -> None:
+    add_exchanges(2, **scene)
+    assert count_queries(client, page) == 2
+    # Same record: only its head is read.
+    assert count_queries(client, page) == 1
+    add_exchanges(1, **scene)
+    assert count_queries(client, page) == 2

@@ -5,7 +5,8 @@ Each row's count (claims about an incident, claims an actor made and claims accu
 citing a document) is a correlated sub-query over the claims the reader's lists show, through
 the index that serves it; PostgreSQL runs such costly output columns after the sort and the
 LIMIT, so only the page's rows are counted. Pages continue after a row's id
-(claims.reading.paging.register_page), so no page needs COUNT(*) or an OFFSET.
+(claims.reading.paging.register_page), so no page needs COUNT(*) or an OFFSET; each page is
+kept per state of the record.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.shortcuts import redirect, render
 
 from claims.models import Attribution, Claim, ClaimTarget, Incident, listed_statuses
 from claims.pages.claims import User, revalidated_list
+from claims.reading import bands
 from claims.reading.paging import register_page
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
 from sources.models import Actor, ActorQuerySet, Document
@@ -118,10 +120,21 @@ class DocumentIndexFilter(django_filters.FilterSet):
 
 
 def _index(
-    request: HttpRequest, filter_class: type[django_filters.FilterSet], rows: QuerySet
-) -> tuple[django_filters.FilterSet, QuerySet]:
+    request: HttpRequest,
+    filter_class: type[django_filters.FilterSet],
+    rows: QuerySet,
+    order: tuple[str, ...],
+) -> dict[str, Any]:
+    """The filter form and the page of ``rows`` it and the address ask for. For the public,
+    which rows are visible is a test over every row before the sort, so the page is kept per
+    state of the record (as the timeline keeps its band), for these parameters and the
+    statuses the reader's lists show."""
     filters = filter_class(request.GET, queryset=rows, request=request)
-    return filters, filters.qs
+    shown = sorted(listed_statuses(request.user))
+    key = f"index|{filter_class.__name__}|{shown}|{sorted(request.GET.items())}"
+    state = request.record_head[1]  # type: ignore[attr-defined]  # kept by current_version
+    page = bands.kept(key, lambda: register_page(filters.qs, request.GET, order), state)
+    return {"filters": filters, "page": page}
 
 
 def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
@@ -133,9 +146,7 @@ def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
         # Served by claim_incident_date_idx, from the index alone.
         claim_count=_count(claims, "incident"),
     )
-    filters, matching = _index(request, IncidentIndexFilter, rows)
-    page = register_page(matching, request.GET, ("-sort_on", "-id"))
-    return {"filters": filters, "page": page}
+    return _index(request, IncidentIndexFilter, rows, ("-sort_on", "-id"))
 
 
 def get_actors_for_user(request: HttpRequest) -> dict[str, Any]:
@@ -150,9 +161,7 @@ def get_actors_for_user(request: HttpRequest) -> dict[str, Any]:
         made_count=_count(made, "speaker"),  # claim_speaker_date_idx
         accused_count=_count(accusing, "actor"),  # claim_target_actor_idx
     )
-    filters, matching = _index(request, ActorIndexFilter, rows)
-    page = register_page(matching, request.GET, ("name_key", "id"))
-    return {"filters": filters, "page": page}
+    return _index(request, ActorIndexFilter, rows, ("name_key", "id"))
 
 
 def get_documents_for_user(request: HttpRequest) -> dict[str, Any]:
@@ -172,9 +181,7 @@ def get_documents_for_user(request: HttpRequest) -> dict[str, Any]:
             ),
         )
     )
-    filters, matching = _index(request, DocumentIndexFilter, rows)
-    page = register_page(matching, request.GET, ("-sort_on", "-id"))
-    return {"filters": filters, "page": page}
+    return _index(request, DocumentIndexFilter, rows, ("-sort_on", "-id"))
 
 
 def _without_empty_values(request: HttpRequest) -> HttpResponse | None:
