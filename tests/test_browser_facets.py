@@ -8,13 +8,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_browser_pages import (  # noqa: F401  (fixtures, used by name)
-    _allow_orm_beside_playwright,
-    browser,
-    demo,
-    page,
-    screenshot,
-)
+from tests import test_browser_pages as shared
+
+# The browser, the page at laptop width and the demo behind a live server, as the other
+# browser tests have them (fixtures are found by name in the test's module).
+_allow_orm_beside_playwright = shared._allow_orm_beside_playwright
+browser = shared.browser
+page = shared.page
+demo = shared.demo
+screenshot = shared.screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
