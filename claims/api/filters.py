@@ -31,7 +31,10 @@ __all__ = [
 
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(
-    {"cursor", "page_size", "limit", "offset", "format", "ordering", "as_of", "recorded_by"}
+    {
+        *("cursor", "page_size", "limit", "offset", "format", "ordering", "order", "facets"),
+        *("as_of", "recorded_by"),
+    }
 )
 
 
