@@ -1,4 +1,5 @@
-"""API views for incidents, claims, responses and evidence, the timeline, search and exports."""
+"""API views for incidents, claims, responses and evidence, the timeline and exports (search is
+claims/api/search.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
-from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api import exports, versions
@@ -37,14 +37,13 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
-from claims.api.rows import list_values, search_rows, timeline_rows, value_rows
+from claims.api.rows import list_values, timeline_rows, value_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
     EvidenceSerializer,
     IncidentSerializer,
     ResponseSerializer,
-    SearchResultsSerializer,
     TimelineEntrySerializer,
 )
 from claims.api.source_views import ID, SLUG, ReadWriteMixin, documented_writes
@@ -66,7 +65,6 @@ from claims.models import (
     Reader,
     Response,
 )
-from claims.reading import search as search_service
 from claims.reading.asof import as_of_from
 from claims.reading.originators import independent_originators
 from claims.reading.visibility import (
@@ -411,47 +409,3 @@ class EvidenceViewSet(
         if self.action == "list":
             return evidence_listed_for(self.request.user).order_by("id")
         return evidence_visible_to(self.request.user).order_by("id")
-
-
-class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=search_service.MAX_QUERY_LENGTH, trim_whitespace=True)
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
-
-    def validate_q(self, value: str) -> str:
-        if not search_service.is_searchable(value):
-            raise serializers.ValidationError("Give words to search for.")
-        return value
-
-
-class SearchView(APIView):
-    """Full-text search over claims, actor names and aliases, documents and incidents.
-
-    Web-search syntax: quoted phrases, ``or``, ``-word``. Each kind lists its best-ranked hits
-    among its newest 1,000 matches (claims by date, documents by publication, incidents by
-    start); older matches of a very common word are not ranked. There is no total count.
-    """
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                required=True,
-                description='Words to search for: "a phrase", this or that, -excluded.',
-            ),
-            OpenApiParameter("limit", int, description="Hits per kind, 1–50 (default 20)."),
-        ],
-        responses={200: SearchResultsSerializer, 400: OpenApiResponse(description="No words.")},
-    )
-    def get(self, request: Request) -> ApiResponse:
-        params = SearchParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        results = search_service.search(
-            params.validated_data["q"],
-            user=request.user,
-            limit_per_kind=params.validated_data["limit"],
-        )
-        # SearchResultsSerializer's shape (the schema's), built without a serializer per hit.
-        return ApiResponse(search_rows(params.validated_data["q"], results, request))
