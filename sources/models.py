@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
-from claimtracker.dates import Precision, describe, normalise
+from claimtracker.dates import DayField, Precision, describe, normalise
 
 language_code = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -155,8 +155,8 @@ class Affiliation(models.Model):
     person = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="members")
     role = models.CharField(max_length=200)
-    start_on = models.DateField(null=True, blank=True)
-    end_on = models.DateField(null=True, blank=True)
+    start_on = DayField(null=True, blank=True)
+    end_on = DayField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start_on", "role"]
@@ -251,7 +251,7 @@ class Document(ArchivedCopy):
     publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     language = models.CharField(max_length=20, validators=[language_code])
-    published_on = models.DateField(null=True, blank=True)
+    published_on = DayField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )
