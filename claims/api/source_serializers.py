@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
-# Registers the record's date reading for every ModelSerializer's date columns.
-import claims.api.dates  # noqa: F401
+# Registers how dates and codes are read for every ModelSerializer (claims.api.typed).
+import claims.api.typed  # noqa: F401
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Alias, Document

@@ -10,6 +10,7 @@ from django.urls import reverse
 from claims.models.figures import CasualtyFigure
 from claims.models.statements import Claim
 from claimtracker.dates import DayField, Precision, describe, normalise
+from sources.codes import CountryField
 from sources.models import country_code
 
 
@@ -21,7 +22,7 @@ class Incident(models.Model):
     description = models.TextField(blank=True)
     place = models.CharField(max_length=200, blank=True)
     region = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    country = CountryField(max_length=2, blank=True, validators=[country_code])
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     start_on = DayField(null=True, blank=True)
