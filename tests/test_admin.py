@@ -216,3 +216,29 @@ def test_claim_list_filters_by_standing(client: Client, reviewer, statement) -> 
     response = client.get(reverse("admin:claims_claim_changelist"), {"standing": "denied"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [statement["allegation"]]
+
+
+def test_the_add_page_shows_no_empty_answers_section(client: Client, editor) -> None:
+    client.force_login(editor)
+    page = client.get(ADD_URL).content.decode()
+    assert "Answers to this claim" not in page
+    assert "claims this statement answers" in page.lower()
+
+
+def test_an_unsaved_evidence_row_shown_again_is_not_said_to_be_current(
+    client: Client, editor, statement
+) -> None:
+    client.force_login(editor)
+    data = _empty_inline_forms(client) | statement["data"]
+    data |= {
+        "figures-0-low": "20",
+        "figures-0-high": "10",
+        "figures-0-qualifier": "between",
+        "evidence-0-url": "https://example.org/video",
+        "evidence-0-availability": "published",
+    }
+    response = client.post(ADD_URL, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="https://example.org/video"' in page
+    assert "Currently:" not in page

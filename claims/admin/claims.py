@@ -97,19 +97,18 @@ class ClaimTargetInline(RecordInline, admin.TabularInline):
     verbose_name_plural = "actors accused or spoken about"
 
 
-class CasualtyFigureInline(RecordInline, admin.TabularInline):
+class CasualtyFigureInline(RecordInline, admin.StackedInline):
+    """Stacked, a figure to a few lines: as a table its eight fields ran 1,840 px wide, and a
+    message at the narrow low or high cell wrapped one word a line."""
+
     model = CasualtyFigure
     part = "figures"
     extra = 1
     autocomplete_fields = ["reported_by"]
     fields = [
-        "category",
-        "outcome",
-        "qualifier",
-        "low",
-        "high",
-        "as_stated",
-        "basis",
+        ("category", "outcome"),
+        ("qualifier", "low", "high"),
+        ("as_stated", "basis"),
         "reported_by",
     ]
 
@@ -122,6 +121,7 @@ class AttributionInline(RecordInline, admin.TabularInline):
     ordering = ["position"]
     verbose_name = "hop of the attribution chain"
     verbose_name_plural = "attribution chain (1 = nearest the speaker; last = the document read)"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
 class ResponseMadeInline(RecordInline, admin.TabularInline):
@@ -131,6 +131,7 @@ class ResponseMadeInline(RecordInline, admin.TabularInline):
     extra = 1
     autocomplete_fields = ["answers"]
     verbose_name = "claim this statement answers"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     verbose_name_plural = "claims this statement answers"
 
 
@@ -151,8 +152,19 @@ class ResponseReceivedInline(admin.TabularInline):
         return False
 
 
+class EvidenceRowForm(forms.ModelForm):
+    """A row not saved yet has no current address: its URL box is a plain one (the admin's own
+    says "Currently: <url>" of whatever was typed, when a refused page is shown again)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "url" in self.fields:
+            self.fields["url"].widget = forms.URLInput(attrs={"class": "vURLField"})
+
+
 class EvidenceInline(RecordInline, admin.StackedInline):
     model = Evidence
+    form = EvidenceRowForm
     part = "evidence"
     extra = 0
     formfield_overrides = HTTPS_URLS
@@ -247,6 +259,12 @@ class ClaimAdmin(RecordAdmin[Claim]):
         ResponseReceivedInline,
         EvidenceInline,
     ]
+
+    def get_inlines(self, request: HttpRequest, obj: Claim | None) -> list:
+        # A claim being added has no answers yet: no empty section for them.
+        if obj is None:
+            return [i for i in self.inlines if i is not ResponseReceivedInline]
+        return list(self.inlines)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         # The admin's queryset comes from Claim.objects, a ClaimQuerySet.

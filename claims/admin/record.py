@@ -129,6 +129,9 @@ class RecordAdmin(HistoryModelAdmin, Generic[_M]):
 
     form = RecordForm
 
+    class Media:
+        css = {"all": ["admin-claimtracker/record.css"]}
+
     def write(
         self,
         request: HttpRequest,
