@@ -10,9 +10,12 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from claims.admin.record import (
     Parts,
@@ -20,6 +23,7 @@ from claims.admin.record import (
     RecordForm,
     RecordInline,
     SharedRowAdmin,
+    _InlineBase,
     changed_values,
 )
 from claims.models import (
@@ -40,6 +44,7 @@ from claims.record.claims import publish_claim, save_statement
 from claims.record.errors import RecordInvalid, Refused, StaleVersion
 from claims.record.evidence import save_evidence
 from claims.record.incidents import save_incident
+from claims.record.publishing import preview_publication
 from claims.record.responses import save_response
 from claims.record.workflow import PUBLISH, may, may_move
 
@@ -113,7 +118,19 @@ class CasualtyFigureInline(RecordInline, admin.StackedInline):
     ]
 
 
-class AttributionInline(RecordInline, admin.TabularInline):
+class CompactRowsMixin(_InlineBase):
+    """A table row's pickers keep their add button only: the change and view buttons of each
+    took the width that pushed the row's Delete box off a laptop's screen."""
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_change_related = widget.can_view_related = False
+        return field
+
+
+class AttributionInline(CompactRowsMixin, RecordInline, admin.TabularInline):
     model = Attribution
     part = "attribution_chain"
     extra = 1
@@ -124,7 +141,7 @@ class AttributionInline(RecordInline, admin.TabularInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class ResponseMadeInline(RecordInline, admin.TabularInline):
+class ResponseMadeInline(CompactRowsMixin, RecordInline, admin.TabularInline):
     model = Response
     part = "answers"
     fk_name = "claim"
@@ -303,9 +320,28 @@ class ClaimAdmin(RecordAdmin[Claim]):
         return fields
 
     @admin.action(description="Publish the selected drafts", permissions=["publish"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+    def publish_selected(
+        self, request: HttpRequest, queryset: QuerySet[Claim]
+    ) -> TemplateResponse | None:
+        """First a page saying what would go public (claims.record.publishing); publishing
+        only once the reviewer confirms it there."""
+        drafts = list(queryset.filter(status=Claim.Status.DRAFT).select_related("speaker"))
+        if request.POST.get("confirmed") != "yes":
+            preview = preview_publication(by=request.user, claims=drafts)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Publish these drafts?",
+                "opts": self.model._meta,
+                "preview": preview,
+                "selected": [claim.pk for claim in drafts],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "skipped": queryset.exclude(status=Claim.Status.DRAFT).count(),
+            }
+            return TemplateResponse(
+                request, "admin/claims/claim/publish_confirmation.html", context
+            )
         published, refused = 0, []
-        for claim in queryset.filter(status=Claim.Status.DRAFT):
+        for claim in drafts:
             try:
                 publish_claim(by=request.user, claim=claim)
                 published += 1
@@ -314,6 +350,7 @@ class ClaimAdmin(RecordAdmin[Claim]):
         self.message_user(request, f"Published {published} draft(s).", messages.SUCCESS)
         for line in refused:
             self.message_user(request, f"Not published: {line}", messages.ERROR)
+        return None
 
     def write(
         self, request: HttpRequest, obj: Claim, form: forms.ModelForm, parts: Parts, change: bool

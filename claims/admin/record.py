@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     _InlineModelAdmin = InlineModelAdmin[Any, Any]
 else:
     _InlineModelAdmin = object
+# What inline mixins are typed against (claims.admin.claims).
+_InlineBase = _InlineModelAdmin
 
 
 def errors_of(error: RecordInvalid | Refused | StaleVersion) -> Errors:
