@@ -4,7 +4,7 @@ nothing off screen, the title clear of the buttons, messages readable beside the
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from claims.models import Claim
 from tests.factories import (
@@ -13,6 +13,7 @@ from tests.factories import (
     ClaimFactory,
     DocumentFactory,
     FigureFactory,
+    ResponseFactory,
     UserFactory,
 )
 from tests.test_browser_pages import (  # noqa: F401  (the fixtures, shared)
@@ -92,6 +93,12 @@ def test_the_claim_page_fits_a_laptop_with_its_figures(page: Page, live_server) 
         LAPTOP["width"],
     )
     assert off_screen == [], f"off screen at 1280 px: {off_screen}"
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('#content .inline-group')]
+          .concat([...document.querySelectorAll('#content .inline-group .tabular')])
+          .filter(g => g.scrollWidth > g.clientWidth).map(g => g.id || g.className)"""
+    )
+    assert outside == [], f"inlines wider than their box at 1280 px: {outside}"
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
@@ -99,7 +106,8 @@ def test_the_claim_page_fits_a_laptop_with_its_figures(page: Page, live_server) 
 
     title = page.locator("#content h1").bounding_box()
     tools = page.locator(".object-tools").bounding_box()
-    assert title and tools
+    assert title
+    assert tools
     apart = (
         title["y"] + title["height"] <= tools["y"]
         or tools["y"] + tools["height"] <= title["y"]
@@ -124,4 +132,44 @@ def test_low_above_high_is_said_readably_beside_the_field(page: Page, live_serve
     line = float(message.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16"))
     assert box["height"] <= 2.5 * line, f"the message wraps into a column: {box}"
     high = page.locator("#id_figures-0-high").bounding_box()
-    assert high and abs(box["y"] - high["y"]) < 120, "the message is not beside the field"
+    assert high
+    assert abs(box["y"] - high["y"]) < 120, "the message is not beside the field"
+
+
+def test_publishing_drafts_asks_first_and_lists_what_goes_public(page: Page, live_server) -> None:
+    helmets = ActorFactory(name="White Helmets")
+    allegation = ClaimFactory(speaker=helmets, summary="The White Helmets say 152 civilians died.")
+    denial = ClaimFactory(
+        speaker=ActorFactory(name="Russian Defence Ministry"),
+        status=Claim.Status.DRAFT,
+        summary="The Ministry says its aircraft do not strike residential areas or villages.",
+    )
+    AttributionFactory(
+        claim=denial,
+        position=1,
+        actor=ActorFactory(name="A broadcaster"),
+        document=DocumentFactory(title="Ministry briefing, 26 September 2017"),
+    )
+    ResponseFactory(claim=denial, answers=allegation, kind="denies")
+    page.set_viewport_size(LAPTOP)
+    sign_in_as_reviewer(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/claims/claim/?status__exact=draft")
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("publish_selected")
+    page.get_by_role("button", name="Go").click()
+
+    expect(page.locator("h1")).to_have_text("Publish these drafts?")
+    expect(page.locator("#content")).to_contain_text("denies the claim by White Helmets")
+    expect(page.locator("#content")).to_contain_text("Ministry briefing, 26 September 2017")
+    save_screens(page, "admin-publish-confirmation")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    denial.refresh_from_db()
+    assert denial.status == Claim.Status.DRAFT
+
+    page.get_by_role("button", name="Yes, publish 1 draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published 1 draft(s).")
+    denial.refresh_from_db()
+    assert denial.status == Claim.Status.PUBLISHED
