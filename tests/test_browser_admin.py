@@ -173,3 +173,37 @@ def test_publishing_drafts_asks_first_and_lists_what_goes_public(page: Page, liv
     expect(page.locator(".messagelist")).to_contain_text("Published 1 draft(s).")
     denial.refresh_from_db()
     assert denial.status == Claim.Status.PUBLISHED
+
+
+def test_enter_before_the_search_answers_waits_for_the_answer(page: Page, live_server) -> None:
+    claim = ClaimFactory(speaker=ActorFactory(name="White Helmets"), status=Claim.Status.DRAFT)
+    DocumentFactory(title="Alpha bulletin", published_on="2017-09-30")
+    wanted = DocumentFactory(title="Reuters report on Idlib", published_on="2017-09-20")
+    held = []
+
+    def hold_the_new_search(route) -> None:
+        if "term=Reuters" in route.request.url:
+            held.append(route)  # answered only when the test says so
+        else:
+            route.continue_()
+
+    page.route("**/admin/autocomplete/**", hold_the_new_search)
+    page.set_viewport_size(LAPTOP)
+    sign_in_as_reviewer(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
+    page.locator("#attributions-0 .field-document .select2-selection").click()
+    results = page.locator(".select2-results__option")
+    expect(results.first).to_contain_text("Alpha bulletin")  # the stale first result
+
+    page.locator(".select2-container--open .select2-search__field").fill("Reuters")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    chosen = page.locator("#id_attributions-0-document")
+    assert chosen.input_value() == "", "Enter chose a result of the earlier search"
+
+    assert held, "the new search was not sent"
+    held[0].continue_()
+    expect(chosen).to_have_value(str(wanted.pk))
+    expect(page.locator("#attributions-0 .field-document .select2-selection")).to_contain_text(
+        "Reuters report on Idlib"
+    )

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from claims.admin.pickers import claim_label
 from claims.admin.record import (
     Parts,
     RecordAdmin,
@@ -276,6 +277,11 @@ class ClaimAdmin(RecordAdmin[Claim]):
         ResponseReceivedInline,
         EvidenceInline,
     ]
+
+    picker_select_related = ["speaker", "incident"]
+
+    def picker_label(self, claim: Claim) -> str:
+        return claim_label(claim)
 
     def get_inlines(self, request: HttpRequest, obj: Claim | None) -> list:
         # A claim being added has no answers yet: no empty section for them.

@@ -133,6 +133,8 @@ class RecordAdmin(HistoryModelAdmin, Generic[_M]):
 
     class Media:
         css = {"all": ["admin-claimtracker/record.css"]}
+        # Named after jquery.init.js, so that Django's media merge puts it after django.jQuery.
+        js = ["admin/js/jquery.init.js", "admin-claimtracker/pickers.js"]
 
     def write(
         self,
