@@ -7,7 +7,7 @@ before any model, so nothing here imports the record.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -38,7 +38,8 @@ class EditorsSite(admin.AdminSite):
     claimtracker/urls.py."""
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
-        return PickerView.as_view(admin_site=self)(request)
+        # The view answers JSON, an HttpResponse; as_view() is typed for any response.
+        return cast(HttpResponse, PickerView.as_view(admin_site=self)(request))
 
 
 class EditorsAdminConfig(AdminConfig):

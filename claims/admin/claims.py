@@ -123,7 +123,9 @@ class CompactRowsMixin(_InlineBase):
     """A table row's pickers keep their add button only: the change and view buttons of each
     took the width that pushed the row's Delete box off a laptop's screen."""
 
-    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(field, "widget", None)
         if isinstance(widget, RelatedFieldWidgetWrapper):
