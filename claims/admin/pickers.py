@@ -3,7 +3,7 @@
 A claim picker showed "speaker: summary…" and a document picker the title alone; the results
 now carry what tells two apart (a claim's date, incident and status; a document's publisher
 and date), from the model admin's ``picker_label`` (which claims/admin_site.py's view asks
-for). ``static/admin-claimtracker/pickers.js``
+for). ``static/editors/pickers.js``
 keeps Enter from choosing among results of an earlier search.
 """
 

@@ -132,9 +132,9 @@ class RecordAdmin(HistoryModelAdmin, Generic[_M]):
     form = RecordForm
 
     class Media:
-        css = {"all": ["admin-claimtracker/record.css"]}
+        css = {"all": ["editors/record.css"]}
         # Named after jquery.init.js, so that Django's media merge puts it after django.jQuery.
-        js = ["admin/js/jquery.init.js", "admin-claimtracker/pickers.js"]
+        js = ["admin/js/jquery.init.js", "editors/pickers.js"]
 
     def write(
         self,
