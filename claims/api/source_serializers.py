@@ -12,6 +12,8 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
+# Registers how dates and codes are read for every ModelSerializer (claims.api.typed).
+import claims.api.typed  # noqa: F401
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
 from sources.models import Actor, Alias, Document
