@@ -1,0 +1,123 @@
+"""What the assistant proposes: plain values tied to the character span they came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass
+class ActorRef:
+    """An actor as the text names it: a record actor (``slug``) or a new one to create."""
+
+    text: str
+    span: Span
+    slug: str = ""
+    name: str = ""
+    kind: str = ""  # the record's kind, or the guessed kind of a new actor
+    is_new: bool = False
+    role: str = ""  # "spokesman", "Major General"... for a person
+    affiliation: str = ""  # slug or name of the organisation a person speaks for
+
+    @property
+    def key(self) -> str:
+        """What makes two mentions the same actor: its slug, or its name when new."""
+        return self.slug or self.name.casefold()
+
+
+@dataclass
+class Quote:
+    text: str
+    span: Span
+
+
+@dataclass
+class Figure:
+    span: Span
+    as_stated: str
+    qualifier: str
+    low: int | None
+    high: int | None
+    category: str = "unknown"
+    outcome: str = "killed"
+    basis: str = ""
+    reported_by: str = (
+        ""  # slug of the actor who paraphrased it (the publisher), when not the speaker
+    )
+
+
+@dataclass
+class LooseDate:
+    span: Span
+    as_stated: str
+    on: dt.date
+    precision: str
+
+
+@dataclass
+class Hop:
+    actor: ActorRef
+    verb: str
+    is_document: bool = False  # the last hop: the document the editor read
+
+
+@dataclass
+class Answer:
+    """This claim answers another: a proposed one (by index) or one of the record's (by id)."""
+
+    kind: str
+    span: Span
+    cue: str
+    to_proposal: int | None = None
+    to_claim: int | None = None
+
+
+@dataclass
+class ProposedClaim:
+    speaker: ActorRef
+    kind: str
+    summary: str
+    span: Span
+    spokesperson: ActorRef | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    dates: list[LooseDate] = field(default_factory=list)
+    made_on: dt.date | None = None
+    made_precision: str = "day"
+    made_as_stated: str = ""
+    chain: list[Hop] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    accused: list[ActorRef] = field(default_factory=list)
+    subjects: list[ActorRef] = field(default_factory=list)
+    incident: str = ""  # slug of a record incident the text matches
+    existing: int | None = None  # id of a record claim this repeats: offered as a new hop
+
+    @property
+    def quote(self) -> str:
+        return " […] ".join(q.text for q in self.quotes)
+
+
+@dataclass
+class Proposals:
+    text: str
+    published_on: dt.date
+    publisher: str
+    claims: list[ProposedClaim] = field(default_factory=list)
+    actors: list[ActorRef] = field(default_factory=list)  # every mention found, for highlighting
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready values: dates as ISO strings, spans as two-item lists."""
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
