@@ -16,6 +16,7 @@ import re
 from claims.assistant.proposals import ActorRef, Hop
 
 RELAY_KINDS = {"news_agency", "media_outlet"}
+BY_RELAY = re.compile(r"\b(?:as\s+)?(?:quoted|reported|cited)\s+by\s+(?:the\s+)?$", re.I)
 # The words around a relay's mention that make it one, with the verb the record uses.
 RELAY_CUES = [
     (re.compile(r"\b(?:told|telling|speaking\s+to|in\s+an\s+interview\s+with)\s+(?:the\s+)?$", re.I), "reported"),
@@ -29,12 +30,19 @@ def relays_in(sentence: str, offset: int, mentions: list[ActorRef], speaker: Act
     """The outlets in one sentence that passed the speaker's words on, nearest the speaker first."""
     hops: list[Hop] = []
     for ref in mentions:
-        if ref.kind not in RELAY_KINDS or ref.key == speaker.key:
-            continue
         start, end = ref.span[0] - offset, ref.span[1] - offset
-        if not 0 <= start < len(sentence):
+        if ref.key == speaker.key or not 0 <= start < len(sentence):
             continue
         before, after = sentence[:start], sentence[end:]
+        if (
+            ref.is_new
+            and ref.kind not in RELAY_KINDS
+            and " " not in ref.text
+            and BY_RELAY.search(before)
+        ):
+            ref.kind = "media_outlet"  # "as quoted by Ukrinform": whoever quotes is a relay
+        if ref.kind not in RELAY_KINDS:
+            continue
         for pattern, verb in RELAY_CUES:
             if pattern.search(before if pattern.pattern.endswith("$") else after):
                 if all(h.actor.key != ref.key for h in hops):

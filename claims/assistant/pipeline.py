@@ -35,9 +35,11 @@ BACKREF = re.compile(
     r"\b(?:he|she|they|it|(?:the|this|that)\s+(?P<head>ministry|group|organi[sz]ation|agency|"
     r"army|government|spokes(?:man|woman|person)|official|military|coalition|charity|"
     r"observatory|monitor|office|police|movement|network|outlet|broadcaster|newspaper|"
-    r"department|rescuers|rebels|militants|president|minister|general|doctor|medic))\b",
+    r"department|rescuers|rebels|militants|president|minister|general|doctor|medic|service|"
+    r"administration|authorities|command|monitor|watchdog|commission|committee|council))\b",
     re.IGNORECASE,
 )
+BACKREF_HEADS = set(re.findall(r"[a-z]+", BACKREF.pattern.split("head>")[1]))
 CHARACTERISES = re.compile(
     r"\b(?:is|are|was|were|has\s+been|have\s+been)\s+(?:a|an)\s+(?:\w+\s+){0,2}?"
     r"(?:controversial|contested|disputed|notorious|discredited|so-called|divisive)\b",
@@ -136,11 +138,22 @@ def _speaker(
         if following:
             ref = _resolve(reading, following)
             return _voice(reading, ref) if ref else (None, None)
-    if (words.startswith("according") or not before or _inverted(text, start)) and after:
+    adjacent = bool(before) and start - (before[-1].span[1] - offset) <= 3
+    if (
+        words.startswith("according") or not before or (_inverted(text, start) and not adjacent)
+    ) and after:
         return _voice(reading, after[0])
     if backrefs and (not before or backrefs[-1].end() > before[-1].span[1] - offset):
         ref = _resolve(reading, backrefs[-1])
         return _voice(reading, ref) if ref else (None, None)
+    # A vague word far from the cue ("a network of sources on the ground, said") is no subject.
+    while (
+        before
+        and before[-1].kind == "unidentified"
+        and before[-1].is_new
+        and start - (before[-1].span[1] - offset) > 12
+    ):
+        before.pop()
     if before:
         return _voice(reading, before[-1])
     return None, None
@@ -184,7 +197,7 @@ def _voice(reading: _Reading, ref: ActorRef) -> tuple[ActorRef, ActorRef | None]
 
 def _known_person(reading: _Reading, ref: ActorRef) -> ActorRef:
     """A surname alone ("Konashenkov") is the person named in full earlier in the text."""
-    if ref.kind != "person" or " " in ref.text.strip():
+    if " " in ref.text.strip() or (ref.kind != "person" and not ref.is_new):
         return ref
     for earlier in reversed(reading.speakers):
         if earlier.kind == "person" and earlier.name.split()[-1] == ref.text.strip():
@@ -193,9 +206,12 @@ def _known_person(reading: _Reading, ref: ActorRef) -> ActorRef:
 
 
 def _organisation(reading: _Reading, affiliation: str) -> ActorRef | None:
-    if affiliation == "its":
+    generic = affiliation.casefold() in BACKREF_HEADS
+    if affiliation == "its" or generic:
         speakers = [r for r in reading.speakers if r.kind != "person" and not r.affiliation]
-        return _organisation(reading, speakers[-1].slug or speakers[-1].name) if speakers else None
+        fitting = [r for r in speakers if affiliation.casefold() in r.name.casefold()]
+        chosen = (fitting or speakers)[-1:]
+        return _organisation(reading, chosen[0].slug or chosen[0].name) if chosen else None
     if affiliation in reading.catalogue.by_slug:
         entry = reading.catalogue.by_slug[affiliation]
         return ActorRef(
@@ -313,10 +329,13 @@ def _answered(
             return n
     if kind not in responses.DIRECT:
         return None
-    for n, other in reversed(earlier):
-        if (other.speaker.key == claim.speaker.key) == same and not other.answers:
-            return n
-    return None
+    fitting = [
+        (n, o) for n, o in earlier if (o.speaker.key == claim.speaker.key) == same and not o.answers
+    ]
+    # A denial answers an allegation: a claim with figures or accusations, when there is one.
+    alleging = [(n, o) for n, o in fitting if o.figures or o.accused]
+    chosen = (alleging if kind in {"denies", "disputes", "rebuts"} and alleging else fitting)[-1:]
+    return chosen[0][0] if chosen else None
 
 
 def _merge_repeated_figures(reading: _Reading) -> None:

@@ -5,8 +5,9 @@
 - single ‘curly’ quotes when they open after a space and close before a non-letter, so that
   an apostrophe (the ministry's) never opens one;
 - a quote may run over several sentences: the marks decide, not the sentencizer;
-- one or two words in quotes count only after a naming cue ("called the group “crooks”"),
-  so scare quotes around a word are not taken for speech.
+- one or two words in quotes count only after a naming cue ("called the group “crooks”") or
+  inside reported speech ("told Reuters the claims were "propaganda""), so scare quotes
+  around a word in the outlet's own sentence are not taken for speech.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ PAIRS = [
 ]
 NAMING = re.compile(
     r"\b(?:call(?:ed|s|ing)?|describ(?:ed|es|ing)\s+\S+(?:\s+\S+){0,3}\s+as|brand(?:ed|s)|"
-    r"label(?:l)?(?:ed|s)|dubb(?:ed|s))\b[^.;]{0,80}$",
+    r"label(?:l)?(?:ed|s)|dubb(?:ed|s)|said|says|told|stated|claimed|insisted|added)\b[^.;]{0,120}$",
     re.IGNORECASE,
 )
 
@@ -36,7 +37,7 @@ def find_quotes(text: str) -> list[Quote]:
         for match in pattern.finditer(text):
             words = match.group("q").strip()
             start = match.start("q") + match.group("q").index(words[0])
-            if len(words.split()) < 3 and not NAMING.search(text[max(0, start - 120) : start - 1]):
+            if len(words.split()) < 3 and not NAMING.search(text[max(0, start - 160) : start - 1]):
                 continue
             found.append(Quote(words, (start, start + len(words))))
     found.sort(key=lambda q: q.span[0])

@@ -1,7 +1,7 @@
 """Responses: a statement that answers another, and how.
 
 - "denied", "rejected", "dismissed", "do(es) not strike" after an allegation → denies;
-- "disputed", "contested", "questioned", "challenged" → disputes;
+- "disputed", "contested", "questioned", "challenged", "did not support the figure" → disputes;
 - "refuted", "rebutted" → rebuts;
 - "called … crooks / liars / propaganda", "criticised … for lending them credibility",
   "accused … of lying / fabricating / staging" → attacks credibility;
@@ -23,7 +23,7 @@ CUES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\baccus\w*\b[^.]{0,60}\bof\s+(?:lying|fabricat\w*|staging|spreading|disinformation)\b", re.I), "attacks_credibility"),
     (re.compile(r"\b(?:den(?:y|ied|ies|ying)|reject\w*|dismiss\w*|deny)\b", re.I), "denies"),
     (re.compile(r"\b(?:refut\w*|rebut\w*)\b", re.I), "rebuts"),
-    (re.compile(r"\b(?:disput\w*|contest\w*|question\w*|challeng\w*)\b", re.I), "disputes"),
+    (re.compile(r"\b(?:disput\w*|contest\w*|question\w*|challeng\w*|contradict\w*|cast\w*\s+doubt)\b|\b(?:does|did|do)\s+not\s+support\b", re.I), "disputes"),
     (re.compile(r"\b(?:retract\w*|withdr[ae]w)\b", re.I), "retracts"),
     (re.compile(r"\b(?:correct(?:ed|s|ing)|revis\w*)\b", re.I), "corrects"),
     (re.compile(r"\bupdat\w*\s+(?:its|their|the)\s+(?:figure|toll|count)\b", re.I), "updates"),

@@ -30,23 +30,23 @@ TITLES = (
     r"Captain|Admiral|Dr\.?|Prof\.?|Sheikh|Mr\.?|Ms\.?|Mrs\.?"
 )
 ROLES = (
-    r"spokes(?:man|woman|person)|press\s+secretary|official|director|head|chief|commander|"
+    r"(?i:(?:regional|senior|deputy|chief|top|official|military|army|press)\s+)?(?i:spokes(?:man|woman|person)|press\s+secretary|official|director|head|chief|commander|"
     r"(?:foreign\s+|defence\s+|health\s+|prime\s+)?minister|president|adviser|envoy|"
-    r"ambassador|representative|coordinator|governor|mayor|volunteer|researcher|doctor"
+    r"ambassador|representative|coordinator|governor|mayor|volunteer|researcher|doctor)"
 )
 NAME = r"[A-Z][\w’'-]+(?:\s+(?:al-|bin\s+|de\s+|van\s+|von\s+|abu\s+|Abu\s+)?[A-Z][\w’'-]+){1,3}"
 CAPITALISED = r"[A-Z][\w’'-]*(?:\s+(?:of\s+|for\s+|al-)?[A-Z][\w’'-]*)*"
 # "Ministry spokesman Major General Igor Konashenkov"
 ROLE_THEN_NAME = re.compile(
-    rf"(?P<org>(?:(?:[Ii]ts|[Tt]heir)\s+|(?:[A-Z][\w’'-]+\s+){{0,4}}?))(?P<role>{ROLES}),?\s+"
+    rf"(?P<org>(?:(?:[Ii]ts|[Tt]heir)\s+|(?:[Tt]he\s+)?\w+['’]s\s+|(?:[A-Z][\w’'-]+\s+){{0,4}}?))(?P<role>{ROLES}),?\s+"
     rf"(?P<title>(?:{TITLES})\s+)?"
     rf"(?P<name>{NAME})"
 )
 # "Anna Petrova, a spokeswoman for the agency," / "Igor Konashenkov, the ministry's spokesman,"
 NAME_THEN_ROLE = re.compile(
     rf"(?P<title>(?:{TITLES})\s+)?(?P<name>{NAME}),\s+(?:a|an|the)\s+(?:senior\s+)?"
-    rf"(?:(?P<org2>[\w’'\s-]{{2,60}}?)['’]s\s+)?(?P<role>{ROLES})"
-    rf"(?:\s+(?:for|of|at|with)\s+(?P<org>(?:the\s+)?[\w’'\s-]{{2,80}}?))?(?=[,.;])"
+    rf"(?:(?P<org2>[\w’'\s-]{{2,60}}?)['’]s\s+|(?P<org3>{CAPITALISED})\s+)?(?P<role>{ROLES})"
+    rf"(?:\s+(?:for|of|at|with)\s+(?P<org>(?:the\s+)?[\w’'\s-]{{2,80}}?))?(?:\s+in\s+[A-Z][\w-]+)?(?=[,.;])"
 )
 # "a spokesman for the White Helmets", "a White Helmets spokesman", "officials of the ministry"
 UNNAMED = re.compile(
@@ -54,6 +54,16 @@ UNNAMED = re.compile(
     rf"(?P<role>{ROLES})(?:\s+(?:for|of|at|with)\s+(?P<after>(?:the\s+)?{CAPITALISED}))?"
     rf"(?=[\s,.;])"
 )
+# "the Houthi-run health ministry", "Syrian state media", "Ukrainian officials"
+QUALIFIED = re.compile(
+    r"\b(?P<q>[A-Z][\w’'-]+)\s+(?P<noun>(?:health\s+|defence\s+|interior\s+|foreign\s+)?ministry|"
+    r"state\s+(?:media|television|TV|news\s+agency)|officials|authorities|police|military|army|"
+    r"emergency\s+services?|civil\s+defen[cs]e|rescuers|medics)\b"
+)
+QUALIFIED_KINDS = {"ministry": "state_body", "media": "media_outlet", "television": "media_outlet",
+                   "officials": "unidentified", "authorities": "state_body", "police": "state_body",
+                   "military": "state_body", "army": "state_body", "rescuers": "unidentified",
+                   "medics": "unidentified", "agency": "news_agency", "tv": "media_outlet"}  # fmt: skip
 VAGUE = re.compile(
     r"\b(?P<who>critics|activists|witnesses|residents|sources|observers|analysts|locals|"
     r"medics|rescuers|opponents)\b",
@@ -88,6 +98,7 @@ NOT_NAMES = {
     "september", "october", "november", "december", "according", "all", "some", "more", "at",
     "over", "after", "before", "since", "however", "meanwhile", "its", "his", "her", "their",
     "speaking", "separately", "later", "also", "as", "when", "while", "with", "without",
+    "around", "about", "nearly", "regional", "local", "senior", "deputy", "former", "top",
 }  # fmt: skip
 
 
@@ -127,6 +138,16 @@ def find_mentions(doc: Doc, catalogue: Catalogue) -> list[ActorRef]:
             )
     for match in VAGUE.finditer(doc.text):
         found.append(_vague(match, catalogue))
+    for match in QUALIFIED.finditer(doc.text):
+        if match.group("q").casefold() in NOT_NAMES:
+            continue
+        text = match.group(0)
+        entry = catalogue.match(text)
+        if entry is not None:
+            found.append(_known(text, match.span(), entry.slug, catalogue))
+            continue
+        kind = QUALIFIED_KINDS.get(match.group("noun").split()[-1].casefold(), "state_body")
+        found.append(ActorRef(text, match.span(), name=text, kind=kind, is_new=True))
     return _without_overlaps(found)
 
 
@@ -140,6 +161,9 @@ def _organisation(text: str, catalogue: Catalogue) -> str:
     if text.strip().casefold() in {"its", "their"}:
         return "its"  # the organisation last speaking, resolved by the pipeline
     text = re.sub(r"^(?:the|its|their)\s+", "", text.strip(), flags=re.IGNORECASE).strip()
+    text = re.sub(r"['’]s$", "", text)
+    if text.casefold() in NOT_NAMES:
+        return ""
     if not text:
         return ""
     entry = catalogue.match(text)
@@ -154,7 +178,8 @@ def _person(match: re.Match[str], catalogue: Catalogue) -> ActorRef:
     name = match.group("name")
     role = re.sub(r"\s+", " ", match.group("role"))
     title = (match.group("title") or "").strip()
-    org = (match.groupdict().get("org") or match.groupdict().get("org2") or "").strip()
+    groups = match.groupdict()
+    org = (groups.get("org") or groups.get("org2") or groups.get("org3") or "").strip()
     entry = catalogue.match(name)
     span = match.span()
     ref = ActorRef(match.group(0), span, name=name, kind="person", is_new=entry is None)
