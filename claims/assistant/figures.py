@@ -68,7 +68,7 @@ WORDS_ONLY = r"(?:dozens|scores|hundreds|thousands|tens\s+of\s+thousands|several
 FIGURE = re.compile(
     rf"(?<![\w.,])(?:(?P<qual>{QUALIFIER})\s+)?"
     rf"(?:between\s+(?P<lo>{NUMBER})\s+and\s+(?P<hi>{NUMBER})|(?P<lo2>{NUMBER})(?:\s+to\s+|\s*–\s*|(?<=\d)-(?=\d))(?P<hi2>{NUMBER})|(?P<n>{NUMBER})|(?P<words>{WORDS_ONLY}))"
-    rf"(?P<tail>(?:\s+(?:more|other|further|more\s+than)?\s*(?:[a-z-]+\s+){{0,2}}?(?:of\s+(?:the\s+)?)?(?P<noun>{NOUN})\b)|(?=\s*,\s+including\b)|(?=\s+(?:were|had\s+been|have\s+been)\s+(?:killed|injured|wounded)))",
+    rf"(?P<tail>(?:\s+(?:more|other|further|more\s+than)?\s*(?:[a-z-]+\s+){{0,2}}?(?:of\s+(?:the\s+)?)?(?P<noun>{NOUN})\b)|(?=\s*,\s+including\b)|(?=\s+(?:(?:were|had\s+been|have\s+been|are|were\s+reported)\s+)?(?:killed|injured|wounded|died|dead|missing|hurt)\b))",
     re.IGNORECASE,
 )
 AFTER_CASUALTY_VERB = re.compile(

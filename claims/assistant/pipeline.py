@@ -310,9 +310,10 @@ def _answer(reading: _Reading, claim: ProposedClaim, text: str, offset: int) -> 
         return
     kind, (start, end), words = cue
     target = _answered(reading, claim, text, offset, kind)
+    # Unresolved (target None): an answer to a claim of the record, looked for by record.py.
+    claim.answers.append(Answer(kind, (start + offset, end + offset), words, to_proposal=target))
     if target is None:
         return
-    claim.answers.append(Answer(kind, (start + offset, end + offset), words, to_proposal=target))
     if kind == "denies":
         reading.thread[claim.speaker.key] = target
 
@@ -386,7 +387,7 @@ def _drop(reading: _Reading, merged: dict[int, int]) -> None:
                 answer.to_proposal = moved.get(target)
     reading.claims = [reading.claims[n] for n in kept]
     for n, claim in enumerate(reading.claims):
-        claim.answers = [a for a in claim.answers if a.to_proposal not in (None, n)]
+        claim.answers = [a for a in claim.answers if a.to_proposal != n]
     reading.bare = {moved[n] for n in reading.bare if n in moved}
 
 

@@ -83,6 +83,8 @@ class ProposedClaim:
     span: Span
     spokesperson: ActorRef | None = None
     quotes: list[Quote] = field(default_factory=list)
+    quote_language: str = "en"
+    translation: str = ""
     figures: list[Figure] = field(default_factory=list)
     dates: list[LooseDate] = field(default_factory=list)
     made_on: dt.date | None = None

@@ -24,7 +24,7 @@ PAIRS = [
     re.compile(r"(?:(?<=\s)|^)‘(?P<q>[^’‘]{2,2000}?)’(?![a-z])"),
 ]
 NAMING = re.compile(
-    r"\b(?:call(?:ed|s|ing)?|describ(?:ed|es|ing)\s+\S+(?:\s+\S+){0,3}\s+as|brand(?:ed|s)|"
+    r"\b(?:(?<!so-)call(?:ed|s|ing)?|describ(?:ed|es|ing)\s+\S+(?:\s+\S+){0,3}\s+as|brand(?:ed|s)|"
     r"label(?:l)?(?:ed|s)|dubb(?:ed|s)|said|says|told|stated|claimed|insisted|added)\b[^.;]{0,120}$",
     re.IGNORECASE,
 )

@@ -99,6 +99,7 @@ def keys(proposals: Proposals) -> dict[str, set[Any]]:
             (a.kind, c.speaker.key, index.get(-1 if a.to_proposal is None else a.to_proposal, ""))
             for c in claims
             for a in c.answers
+            if a.to_proposal is not None
         },
     }
 

@@ -50,7 +50,7 @@ NAME_THEN_ROLE = re.compile(
 )
 # "a spokesman for the White Helmets", "a White Helmets spokesman", "officials of the ministry"
 UNNAMED = re.compile(
-    rf"\b(?:an?|the|one)\s+(?:senior\s+)?(?:(?P<before>{CAPITALISED})\s+)?"
+    rf"\b(?i:an?|the|one)\s+(?:senior\s+)?(?:(?P<before>{CAPITALISED})\s+)?"
     rf"(?P<role>{ROLES})(?:\s+(?:for|of|at|with)\s+(?P<after>(?:the\s+)?{CAPITALISED}))?"
     rf"(?=[\s,.;])"
 )
@@ -89,6 +89,31 @@ ORGANISATION_WORDS = {
     "tv": "media_outlet",
     "television": "media_outlet",
     "radio": "media_outlet",
+    **dict.fromkeys(
+        [
+            "international",
+            "watch",
+            "foundation",
+            "institute",
+            "society",
+            "federation",
+            "association",
+            "committee",
+            "crescent",
+            "cross",
+            "network",
+            "alliance",
+            "union",
+            "fund",
+            "centre",
+            "center",
+            "observatory",
+            "project",
+            "charity",
+            "frontières",
+        ],
+        "organisation",
+    ),  # fmt: skip
 }
 AGENCIES = {"afp", "ap", "reuters", "tass", "ria", "interfax", "anadolu", "xinhua", "efe", "dpa"}
 NOT_NAMES = {
@@ -127,12 +152,12 @@ def find_mentions(doc: Doc, catalogue: Catalogue) -> list[ActorRef]:
         entry = catalogue.by_slug.get(ent.ent_id_)
         if entry is not None:
             found.append(_known(ent.text, (ent.start_char, ent.end_char), entry.slug, catalogue))
-    for start, end in _capitalised(doc):
+    for start, end, sentence_start in _capitalised(doc):
         text = doc.text[start:end]
         entry = catalogue.match(text)
         if entry is not None:
             found.append(_known(text, (start, end), entry.slug, catalogue))
-        else:
+        elif not sentence_start:
             found.append(
                 ActorRef(text, (start, end), name=text, kind=guess_kind(text), is_new=True)
             )
@@ -222,8 +247,9 @@ def _vague(match: re.Match[str], catalogue: Catalogue) -> ActorRef:
     )
 
 
-def _capitalised(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of runs of capitalised words ("Amnesty International", "AFP")."""
+def _capitalised(doc: Doc) -> list[tuple[int, int, bool]]:
+    """Character spans of runs of capitalised words ("Amnesty International", "AFP"), and
+    whether the run is one word opening a sentence (a name only if the record knows it)."""
     matcher = Matcher(doc.vocab)
     word = {"IS_TITLE": True}
     upper = {"IS_UPPER": True, "LENGTH": {">=": 2}}
@@ -241,9 +267,8 @@ def _capitalised(doc: Doc) -> list[tuple[int, int]]:
             continue
         if tokens[-1].lower_ in {"'s", "’s"}:
             tokens = tokens[:-1]
-        if len(tokens) == 1 and tokens[0].is_sent_start and not tokens[0].is_upper:
-            continue
-        spans.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)))
+        sentence_start = len(tokens) == 1 and tokens[0].is_sent_start and not tokens[0].is_upper
+        spans.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), sentence_start))
     return spans
 
 
