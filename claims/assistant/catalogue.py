@@ -110,6 +110,17 @@ class Catalogue:
         )
         return self._choices[found[0]] if found else None
 
+    def collective(self, words: str) -> Entry | None:
+        """The armed-group actor a collective description names ("groups in Idlib")."""
+        key = normalised(words)
+        for entry in self.entries:
+            if (
+                entry.kind == "armed_group"
+                and fuzz.token_set_ratio(key, normalised(entry.name)) >= 95
+            ):
+                return entry
+        return None
+
     def country(self, adjective: str) -> Entry | None:
         """The state a country adjective names ("Russian" → Russia), if the record has it."""
         country = DEMONYMS.get(adjective.casefold())

@@ -5,7 +5,8 @@
   → the spokesman's organisation said → Reuters reported → the publisher cited;
 - "according to AFP", "as reported by AFP", "AFP quoted him as saying" → AFP is a hop;
 - "told reporters", "said in a statement" name no relay: speaker said → the publisher reported;
-- the publisher speaking in its own voice: one hop, published.
+- the publisher speaking in its own voice: one hop, published;
+- "critics say", with no relay: one hop, the publisher reported (nobody traceable said it).
 A relay found for a speaker holds for that speaker's other statements in the same text.
 """
 
@@ -55,6 +56,9 @@ def chain_for(speaker: ActorRef, relays: list[Hop], publisher: ActorRef) -> list
     """The whole chain: the speaker, the relays, and the publisher holding this document."""
     if speaker.key == publisher.key:
         return [Hop(publisher, "published", is_document=True)]
+    if speaker.kind == "unidentified" and not relays:
+        # "Critics say": nobody the record can trace said it; the outlet reports it, weakly.
+        return [Hop(publisher, "reported", is_document=True)]
     middle = [h for h in relays if h.actor.key != publisher.key]
     last = "cited" if middle else "reported"
     return [Hop(speaker, "said"), *middle, Hop(publisher, last, is_document=True)]

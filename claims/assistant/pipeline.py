@@ -48,8 +48,8 @@ CHARACTERISES = re.compile(
 KINDS = [
     (re.compile(r"\b(?:call\w*|describ\w*|brand\w*|criticis\w*|criticiz\w*|crooks|liars|controversial|accus\w*\s+(?:\S+\s+){1,3}of\s+(?:lying|staging|fabricat\w*))\b", re.I), "characterisation"),
     (re.compile(r"\b(?:responsib\w*|carried\s+out\s+by)\b", re.I), "responsibility"),
-    (re.compile(r"\b(?:strike\w*|struck|target\w*|hit|bomb\w*|shell\w*)\b", re.I), "targeting"),
-    (re.compile(r"\b(?:attack\w*|rescu\w*|seiz\w*|captur\w*|launch\w*|respond\w*|fought|clash\w*)\b", re.I), "event"),
+    (re.compile(r"\b(?:target\w*|(?:strikes?|planes|aircraft|jets|aviation)\s+(?:\w+\s+){0,3}?(?:hit|struck|destroyed|do\s+not|did\s+not|never)|do(?:es)?\s+not\s+(?:strike|bomb|target|hit)|(?:bomb|shell|strik)\w*\s+(?:\w+\s+){0,2}(?:hospitals?|villages?|schools?|markets?|residential|positions|bases))\b", re.I), "targeting"),
+    (re.compile(r"\b(?:attack\w*|rescu\w*|seiz\w*|captur\w*|launch\w*|respond\w*|answer\w*|fought|clash\w*)\b", re.I), "event"),
 ]  # fmt: skip
 
 
@@ -273,6 +273,12 @@ def _add_claim(
         ]
         if not claim.subjects and cue == (0, 0):
             claim.subjects = [m for m in mentions if not m.is_new][:1]
+        if not claim.subjects and re.search(
+            r"\bthe\s+(?:group|organi[sz]ation)\b", text[cue[1] :], re.I
+        ):
+            # "accused the group of …": the actor the text last characterised.
+            earlier = [c.subjects for c in reading.claims if c.subjects]
+            claim.subjects = earlier[-1][:1] if earlier else []
     if claim.figures:
         claim.kind = "casualty_count"
     _answer(reading, claim, text, offset)

@@ -123,3 +123,33 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def claim_from_values(values: dict[str, Any]) -> ProposedClaim:
+    """A proposed claim from plain values (the JSON the API gave, as an editor changed it)."""
+
+    def actor(data: dict[str, Any] | None) -> ActorRef | None:
+        return (
+            None if data is None else ActorRef(**{**data, "span": tuple(data.get("span", (0, 0)))})
+        )
+
+    def spanned(cls: type, data: dict[str, Any]) -> Any:
+        return cls(**{**data, "span": tuple(data.get("span", (0, 0)))})
+
+    speaker = actor(values["speaker"])
+    assert speaker is not None  # the serializer requires one
+    return ProposedClaim(
+        **{
+            **values,
+            "speaker": speaker,
+            "spokesperson": actor(values.get("spokesperson")),
+            "span": tuple(values.get("span", (0, 0))),
+            "quotes": [spanned(Quote, q) for q in values.get("quotes", [])],
+            "figures": [spanned(Figure, f) for f in values.get("figures", [])],
+            "dates": [spanned(LooseDate, d) for d in values.get("dates", [])],
+            "chain": [Hop(**{**h, "actor": actor(h["actor"])}) for h in values.get("chain", [])],
+            "answers": [spanned(Answer, a) for a in values.get("answers", [])],
+            "accused": [actor(a) for a in values.get("accused", [])],
+            "subjects": [actor(s) for s in values.get("subjects", [])],
+        }
+    )

@@ -113,7 +113,7 @@ ORGANISATION_WORDS = {
             "frontières",
         ],
         "organisation",
-    ),  # fmt: skip
+    ),
 }
 AGENCIES = {"afp", "ap", "reuters", "tass", "ria", "interfax", "anadolu", "xinhua", "efe", "dpa"}
 NOT_NAMES = {

@@ -4,6 +4,8 @@
   government (country adjectives read as their states, when the record has them);
 - "blamed the coalition for the strike", "accused Israel of", "a Saudi-led coalition strike",
   "strikes carried out by the Nusra Front" → accused;
+- "Islamist groups in Idlib attacked Syrian troops" → the record's collective actor for armed
+  groups in Idlib, whatever adjective the speaker gives them (kept out of the record's words);
 - "called the White Helmets crooks", "criticised Reuters for lending them credibility",
   "described the group as" → the actors the statement is about (subjects).
 """
@@ -26,8 +28,12 @@ ACCUSING = [
     re.compile(r"\b(?:carried\s+out|launched|conducted)\s+by\s+(?P<who>(?:the\s+)?[\w’'\s-]{2,60}?)(?=[,.;]|\s+(?:in|on|at)\b)", re.I),
     re.compile(r"\b(?:hit|targeted|struck|attacked)\s+(?:positions\s+of\s+|bases\s+of\s+)?(?P<who>the\s+[A-Z][\w’'\s-]{2,60}?)(?=[,.;]|\s+(?:in|on|at|which|who)\b)"),
 ]  # fmt: skip
+COLLECTIVE = re.compile(
+    r"\b(?:[\w-]+\s+)?(?P<noun>groups|militants|fighters|rebels|factions)\s+in\s+(?P<place>[A-Z][\w-]+)"
+    r"(?:\s+province)?\s+(?:had\s+)?(?:attacked|shelled|fired|struck|killed|stormed|ambushed)\b"
+)
 ABOUT = re.compile(
-    r"\b(?:call\w*|branded|labell?ed|describ\w*|criticis\w*|criticiz\w*|accus\w*\s+of\s+lying|"
+    r"\b(?:call\w*|branded|labell?ed|describ\w*|criticis\w*|criticiz\w*|accus\w*|"
     r"attack\w*)\s+(?P<who>(?:the\s+)?[\w’'\s-]{2,60}?)(?=\s+(?:as|for|of|a|an|the|“|\"|crooks|liars)\b|[“\",.;])",
     re.I,
 )
@@ -41,6 +47,15 @@ def accused_in(
     for pattern in ACCUSING:
         for match in pattern.finditer(sentence):
             found += _actors(match, offset, mentions, catalogue)
+    for match in COLLECTIVE.finditer(sentence):
+        entry = catalogue.collective(f"{match.group('noun')} in {match.group('place')}")
+        if entry is not None:
+            span = (match.start() + offset, match.end("place") + offset)
+            found.append(
+                ActorRef(
+                    match.group(0), span, slug=entry.slug, name=entry.canonical, kind=entry.kind
+                )
+            )
     return _unique(found)
 
 
