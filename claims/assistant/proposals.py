@@ -153,3 +153,20 @@ def claim_from_values(values: dict[str, Any]) -> ProposedClaim:
             "subjects": [actor(s) for s in values.get("subjects", [])],
         }
     )
+
+
+def kept(claims: list[ProposedClaim], chosen: list[int]) -> list[ProposedClaim]:
+    """The claims at ``chosen`` (indices), their answers to claims not chosen dropped and the
+    others pointing at the new positions."""
+    moved = {old: new for new, old in enumerate(chosen)}
+    result = []
+    for n in chosen:
+        claim = claims[n]
+        claim.answers = [
+            a for a in claim.answers if a.to_proposal is None or a.to_proposal in moved
+        ]
+        for answer in claim.answers:
+            if answer.to_proposal is not None:
+                answer.to_proposal = moved[answer.to_proposal]
+        result.append(claim)
+    return result
