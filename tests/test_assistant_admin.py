@@ -43,7 +43,8 @@ def test_an_editor_reviews_edits_rejects_and_creates_drafts(page: Page, live_ser
     page.get_by_label("Publisher").fill("rt")
     page.get_by_role("button", name="Propose").click()
 
-    expect(page.locator(".proposal-text mark.proposal-figure").first).to_have_text("over 150 civilians")
+    lede_figure = page.locator(".proposal-text mark.proposal-figure").first
+    expect(lede_figure).to_have_text("over 150 civilians")
     proposals = page.locator("fieldset.proposal")
     expect(proposals).to_have_count(10)
     assert Claim.objects.count() == 0  # nothing written by proposing

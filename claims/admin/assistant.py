@@ -48,7 +48,7 @@ class ProposeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         document = data.get("document")
         try:
             if document is not None:
@@ -104,7 +104,10 @@ def create_view(request: HttpRequest) -> HttpResponse:
     except (ValueError, KeyError, TypeError):
         messages.error(request, "The review page's data was damaged; propose again.")
         return redirect("admin-propose")
-    document = Document.objects.filter(pk=request.POST.get("document") or None).first()
+    given_document = request.POST.get("document", "")
+    document = (
+        Document.objects.filter(pk=given_document).first() if given_document.isdigit() else None
+    )
     chosen = [n for n in range(len(proposals.claims)) if request.POST.get(f"c{n}-accept")]
     errors = _apply_edits(request, proposals.claims)
     if errors:
@@ -209,7 +212,8 @@ def highlighted(proposals: Proposals) -> SafeString:
         marks += [(f.span[0], f.span[1], "figure") for f in claim.figures]
         marks += [(d.span[0], d.span[1], "date") for d in claim.dates]
     marks += [(a.span[0], a.span[1], "actor") for a in proposals.actors]
-    parts, at = [], 0
+    parts: list[str] = []
+    at = 0
     for start, end, kind in sorted(marks):
         if start < at:
             continue  # inside a mark already made

@@ -89,12 +89,14 @@ def _pdf(data: bytes) -> str:
 def _html(data: bytes) -> tuple[str, dt.date | None]:
     """Main text and date of a page; trafilatura decodes the bytes by the page's charset."""
     extracted = trafilatura.bare_extraction(data, with_metadata=True, favor_precision=True)
-    if extracted is None or not (extracted.text or "").strip():
+    text = str(getattr(extracted, "text", None) or "")
+    if not text.strip():
         raise Unreadable("No article text was found in the archived page.")
     found = None
-    if extracted.date:
+    stated = str(getattr(extracted, "date", None) or "")
+    if stated:
         try:
-            found = dt.date.fromisoformat(str(extracted.date)[:10])
+            found = dt.date.fromisoformat(stated[:10])
         except ValueError:
             found = None
-    return extracted.text, found
+    return text, found

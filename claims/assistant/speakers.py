@@ -267,7 +267,9 @@ def _capitalised(doc: Doc) -> list[tuple[int, int, bool]]:
             continue
         if tokens[-1].lower_ in {"'s", "’s"}:
             tokens = tokens[:-1]
-        sentence_start = len(tokens) == 1 and tokens[0].is_sent_start and not tokens[0].is_upper
+        sentence_start = bool(
+            len(tokens) == 1 and tokens[0].is_sent_start and not tokens[0].is_upper
+        )
         spans.append((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), sentence_start))
     return spans
 
