@@ -5,6 +5,7 @@
   least 22; "up to 40" / "as many as 40" → up to 40; "about", "around", "some", "nearly" → about;
 - a range: "between 30 and 40 people", "30 to 40 dead" → between 30 and 40;
 - numbers in words: "twelve children", "more than a dozen soldiers" → more than 12;
+- a toll: "the death toll has risen to 40", "the real figure was at least 5,800";
 - a part of a whole: "at least 22, including 12 staff" → two figures, 22 and 12;
 - no number at all: "dozens of civilians", "hundreds" → the words kept, no number;
 - category from the noun (civilians, children, soldiers, fighters…) and outcome from the words
@@ -61,7 +62,9 @@ NOUNS = {
     "women": "civilians", "residents": "civilians", "villagers": "civilians",
     "members": "unknown", "victims": "unknown", "casualties": "unknown", "others": "unknown",
     "refugees": "civilians", "journalists": "civilians", "doctors": "civilians",
-    "medics": "civilians", "volunteers": "civilians",
+    "medics": "civilians", "volunteers": "civilians", "worker": "civilians",
+    "soldier": "military", "fighter": "combatants", "person": "unknown", "officer": "military",
+    "journalist": "civilians", "doctor": "civilians", "woman": "civilians", "policeman": "military",
 }  # fmt: skip
 NOUN = "|".join(sorted(NOUNS, key=len, reverse=True))
 WORDS_ONLY = r"(?:dozens|scores|hundreds|thousands|tens\s+of\s+thousands|several|many|a\s+number)"
@@ -69,6 +72,11 @@ FIGURE = re.compile(
     rf"(?<![\w.,])(?:(?P<qual>{QUALIFIER})\s+)?"
     rf"(?:between\s+(?P<lo>{NUMBER})\s+and\s+(?P<hi>{NUMBER})|(?P<lo2>{NUMBER})(?:\s+to\s+|\s*–\s*|(?<=\d)-(?=\d))(?P<hi2>{NUMBER})|(?P<n>{NUMBER})|(?P<words>{WORDS_ONLY}))"
     rf"(?P<tail>(?:\s+(?:more|other|further|more\s+than)?\s*(?:[a-z-]+\s+){{0,2}}?(?:of\s+(?:the\s+)?)?(?P<noun>{NOUN})\b)|(?=\s*,\s+including\b)|(?=\s+(?:(?:were|had\s+been|have\s+been|are|were\s+reported)\s+)?(?:killed|injured|wounded|died|dead|missing|hurt)\b))",
+    re.IGNORECASE,
+)
+# "the toll has risen to 40", "the real figure was at least 5,800"
+TOLL = re.compile(
+    rf"\b(?:toll|figure|number\s+of\s+(?:dead|victims|casualties))(?:\s+(?:was|is|of|at)|[^.;]{{0,90}}?\s+(?:stood\s+at|stands\s+at|(?:has\s+|had\s+)?(?:risen|rose|climbed|increased)\s+to|reached))\s+(?:(?P<qual>{QUALIFIER})\s+)?(?P<n>{NUMBER})(?![\w-])",
     re.IGNORECASE,
 )
 AFTER_CASUALTY_VERB = re.compile(
@@ -105,7 +113,7 @@ def find_figures(text: str, offset: int = 0) -> list[Figure]:
         figure = _figure(text, match, offset)
         if figure is not None:
             found.append(figure)
-    for match in AFTER_CASUALTY_VERB.finditer(text):
+    for match in [*AFTER_CASUALTY_VERB.finditer(text), *TOLL.finditer(text)]:
         start = match.start("qual") if match.group("qual") else match.start("n")
         if any(f.span[0] - offset <= start < f.span[1] - offset for f in found):
             continue

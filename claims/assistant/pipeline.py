@@ -218,10 +218,17 @@ def _organisation(reading: _Reading, affiliation: str) -> ActorRef | None:
             entry.canonical, (0, 0), slug=entry.slug, name=entry.canonical, kind=entry.kind
         )
     head = affiliation.split()[-1].casefold()
+    initials = affiliation.split()[0]
     for ref in reversed([*reading.speakers, *reading.mentions]):
         if not ref.affiliation and head in ref.name.casefold():
             return ref
+        if initials.isupper() and len(initials) > 1 and _initials(ref.name) == initials:
+            return ref  # "UN aid chief" speaks for the United Nations named before
     return ActorRef(affiliation, (0, 0), name=affiliation, kind="organisation", is_new=True)
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
 def _cited_by_relay(
@@ -331,6 +338,13 @@ def _answered(
     same = kind in responses.OWN_SPEAKER
     named = {m.key for m in reading.mentions if offset <= m.span[0] < offset + len(text)}
     earlier = list(enumerate(reading.claims))
+    document = re.search(r"\b(?:report|findings|study|investigation)\b", text, re.I)
+    for n, other in reversed(earlier if document else []):
+        # "rejected the report's findings": the claim the text says came in a report.
+        if other.speaker.key != claim.speaker.key and re.search(
+            r"\b(?:report|study|investigation)\b", reading.text[other.span[0] : other.span[1]], re.I
+        ):
+            return n
     for n, other in reversed(earlier):
         if other.speaker.key in named and (other.speaker.key == claim.speaker.key) == same:
             return n

@@ -1,6 +1,8 @@
 """Responses: a statement that answers another, and how.
 
-- "denied", "rejected", "dismissed", "do(es) not strike" after an allegation → denies;
+- "denied", "rejected", "dismissed", "do(es) not strike", "neither Russian nor Syrian aircraft
+  had carried out strikes", "had not conducted" after an allegation → denies;
+- "the real figure was" → disputes (the figure before it);
 - "disputed", "contested", "questioned", "challenged", "did not support the figure" → disputes;
 - "refuted", "rebutted" → rebuts;
 - "called … crooks / liars / propaganda", "criticised … for lending them credibility",
@@ -30,6 +32,8 @@ CUES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bconfirm\w*\b", re.I), "confirms"),
     (re.compile(r"\b(?:corroborat\w*|backed\s+up|echoed)\b", re.I), "corroborates"),
     (re.compile(r"\bdo(?:es)?\s+not\s+(?:strike|target|bomb|hit)\b", re.I), "denies"),
+    (re.compile(r"\bneither\b[^.]{0,60}\bnor\b[^.]{0,60}\b(?:had|have|has|did)\b|\b(?:had|have|has|did)\s+not\s+(?:carr(?:y|ied)\s+out|conduct\w*|launch\w*|strike|struck|target\w*|bomb\w*|hit|fire\w*|kill\w*)\b|\bnever\s+(?:struck|targeted|bombed|carried\s+out)\b", re.I), "denies"),
+    (re.compile(r"\b(?:the\s+)?(?:real|true|actual)\s+(?:figure|toll|number)\b", re.I), "disputes"),
 ]  # fmt: skip
 OWN_SPEAKER = {"retracts", "corrects", "updates"}
 # Answers that need not name whom they answer ("denied the claim"); the others must.

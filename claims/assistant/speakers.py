@@ -38,7 +38,7 @@ NAME = r"[A-Z][\w’'-]+(?:\s+(?:al-|bin\s+|de\s+|van\s+|von\s+|abu\s+|Abu\s+)?[
 CAPITALISED = r"[A-Z][\w’'-]*(?:\s+(?:of\s+|for\s+|al-)?[A-Z][\w’'-]*)*"
 # "Ministry spokesman Major General Igor Konashenkov"
 ROLE_THEN_NAME = re.compile(
-    rf"(?P<org>(?:(?:[Ii]ts|[Tt]heir)\s+|(?:[Tt]he\s+)?\w+['’]s\s+|(?:[A-Z][\w’'-]+\s+){{0,4}}?))(?P<role>{ROLES}),?\s+"
+    rf"(?P<org>(?:(?:[Ii]ts|[Tt]heir)\s+|(?:[Tt]he\s+)?\w+['’]s\s+|(?:[A-Z][\w’'-]+\s+(?:[a-z]+\s+)?){{0,4}}?))(?P<role>{ROLES}),?\s+"
     rf"(?P<title>(?:{TITLES})\s+)?"
     rf"(?P<name>{NAME})"
 )
@@ -50,7 +50,7 @@ NAME_THEN_ROLE = re.compile(
 )
 # "a spokesman for the White Helmets", "a White Helmets spokesman", "officials of the ministry"
 UNNAMED = re.compile(
-    rf"\b(?i:an?|the|one)\s+(?:senior\s+)?(?:(?P<before>{CAPITALISED})\s+)?"
+    rf"\b(?i:an?|the|one)\s+(?:senior\s+)?(?:(?P<before>{CAPITALISED}|coalition|ministry|army|military|police|government|rebel|group)\s+)?"
     rf"(?P<role>{ROLES})(?:\s+(?:for|of|at|with)\s+(?P<after>(?:the\s+)?{CAPITALISED}))?"
     rf"(?=[\s,.;])"
 )
@@ -152,15 +152,6 @@ def find_mentions(doc: Doc, catalogue: Catalogue) -> list[ActorRef]:
         entry = catalogue.by_slug.get(ent.ent_id_)
         if entry is not None:
             found.append(_known(ent.text, (ent.start_char, ent.end_char), entry.slug, catalogue))
-    for start, end, sentence_start in _capitalised(doc):
-        text = doc.text[start:end]
-        entry = catalogue.match(text)
-        if entry is not None:
-            found.append(_known(text, (start, end), entry.slug, catalogue))
-        elif not sentence_start:
-            found.append(
-                ActorRef(text, (start, end), name=text, kind=guess_kind(text), is_new=True)
-            )
     for match in VAGUE.finditer(doc.text):
         found.append(_vague(match, catalogue))
     for match in QUALIFIED.finditer(doc.text):
@@ -173,6 +164,15 @@ def find_mentions(doc: Doc, catalogue: Catalogue) -> list[ActorRef]:
             continue
         kind = QUALIFIED_KINDS.get(match.group("noun").split()[-1].casefold(), "state_body")
         found.append(ActorRef(text, match.span(), name=text, kind=kind, is_new=True))
+    for start, end, sentence_start in _capitalised(doc):
+        text = doc.text[start:end]
+        entry = catalogue.match(text)
+        if entry is not None:
+            found.append(_known(text, (start, end), entry.slug, catalogue))
+        elif not sentence_start:
+            found.append(
+                ActorRef(text, (start, end), name=text, kind=guess_kind(text), is_new=True)
+            )
     return _without_overlaps(found)
 
 

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         whole, example = scoring.score(items, catalogue), scoring.score(running, catalogue)
         for kind in scoring.KINDS:
             a, b = whole.tallies[kind], example.tallies[kind]
-            figures = f"{a.precision:>6.2f} {a.recall:>6.2f}   {b.precision:>9.2f} {b.recall:>9.2f}"
+            shown = f"{b.precision:>9.2f} {b.recall:>9.2f}" if running else f"{'–':>9} {'–':>9}"
+            figures = f"{a.precision:>6.2f} {a.recall:>6.2f}   {shown}"
             self.stdout.write(f"{kind:<10} {figures}")
         text = _thousand_words(items)
         seconds = scoring.seconds_per_article(text, catalogue)
