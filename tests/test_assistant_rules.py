@@ -276,3 +276,15 @@ def test_a_characterisation_is_about_the_actors_it_names(catalogue):
     text = "Konashenkov called the White Helmets “crooks” and criticised Reuters for it, TASS said."
     claim = claims_of(text, catalogue)[0]
     assert {s.slug for s in claim.subjects} == {"white-helmets", "reuters"}
+
+
+def test_a_date_beside_the_cue_is_when_the_claim_was_made(catalogue):
+    claim = claims_of(
+        "The White Helmets said on Saturday that 12 people died last week.", catalogue
+    )[0]
+    assert (claim.made_on, claim.made_precision, claim.made_as_stated) == (
+        dt.date(2017, 9, 23),
+        "day",
+        "on Saturday",
+    )
+    assert [d.as_stated for d in claim.dates] == ["on Saturday", "last week"]

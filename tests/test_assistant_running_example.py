@@ -109,3 +109,4 @@ def test_a_text_the_record_already_holds_is_offered_as_a_hop_not_a_duplicate(db)
     wh = next(c for c in proposals.claims if c.speaker.slug == "white-helmets")
 
     assert wh.existing == Claim.objects.get(speaker__slug="white-helmets").pk
+    assert wh.incident == "idlib-airstrikes-september-2017"  # the region the sentence names

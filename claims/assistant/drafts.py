@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from claims.assistant.proposals import ActorRef, ProposedClaim
-from claims.models import Attribution, Claim
+from claims.models import Attribution, Claim, Incident
 from claims.record.actors import save_actor
 from claims.record.claims import create_claim, save_statement
 from claims.record.errors import RecordInvalid
@@ -123,6 +123,9 @@ def _write(by: Any, proposal: ProposedClaim, actors: _Actors, document: Document
         "made_precision": proposal.made_precision,
         "made_as_stated": proposal.made_as_stated[:200],
         "status": Claim.Status.DRAFT,
+        "incident": Incident.objects.filter(slug=proposal.incident).first()
+        if proposal.incident
+        else None,
     }
     figures = [
         {

@@ -266,6 +266,7 @@ def _add_claim(
         made_on=reading.published_on,
     )
     claim.dates = find_dates(text, reading.published_on, offset)
+    _made_on(claim, cue, offset)
     claim.chain = hops.chain_for(speaker, reading.relays.get(speaker.key, []), reading.publisher)
     claim.accused = [
         a
@@ -292,6 +293,21 @@ def _add_claim(
     if claim.answers and cue[1] and len(text.split()) <= 8:
         reading.bare.add(len(reading.claims))
     reading.claims.append(claim)
+
+
+def _made_on(claim: ProposedClaim, cue: tuple[int, int], offset: int) -> None:
+    """ "said on Monday", "on Saturday rejected": a date beside the cue is when it was said."""
+    if cue == (0, 0):
+        return
+    start, end = cue[0] + offset, cue[1] + offset
+    for date in claim.dates:
+        if 0 <= date.span[0] - end <= 12 or 0 <= start - date.span[1] <= 3:
+            claim.made_on, claim.made_precision, claim.made_as_stated = (
+                date.on,
+                date.precision,
+                date.as_stated,
+            )
+            return
 
 
 def _kind(text: str) -> str:
