@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from claims.ledger.history import history_of
 from claims.models import CasualtyFigure, Claim
-from tests.factories import UserFactory
+from tests.factories import DocumentFactory, UserFactory
 from tests.test_assistant_running_example import demo_actors  # noqa: F401  (a fixture)
 from tests.test_browser_pages import (  # noqa: F401  (the fixtures, shared)
     _allow_orm_beside_playwright,
@@ -111,3 +111,13 @@ def test_a_damaged_review_page_writes_nothing(client, demo_actors):  # noqa: F81
 def test_an_analyst_may_not_propose(client, demo_actors):  # noqa: F811
     client.force_login(UserFactory(username="reader", is_staff=True, groups=["analysts"]))
     assert client.get("/admin/propose/").status_code == 403
+
+
+def test_a_document_and_the_claim_list_link_to_the_assistant(client, demo_actors):  # noqa: F811
+    client = _editor_client(client)
+    document = DocumentFactory(full_text="The White Helmets said 12 people died.")
+    page = client.get(f"/admin/sources/document/{document.pk}/change/").content.decode()
+    assert f"/admin/propose/?document={document.pk}" in page
+    assert "/admin/propose/" in client.get("/admin/claims/claim/").content.decode()
+    form = client.get(f"/admin/propose/?document={document.pk}").content.decode()
+    assert f'value="{document.pk}"' in form
