@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 
 from claims.models import Claim, Response
 from sources.models import Actor, Document
-from tests.factories import DocumentFactory
+from tests.factories import ActorFactory, DocumentFactory
 from tests.test_assistant_running_example import demo_actors  # noqa: F401  (a fixture)
 
 ARTICLE = json.loads(
@@ -121,3 +121,36 @@ def test_proposals_need_an_editor(api_client, analyst):
     assert _propose(api_client).status_code in (401, 403)
     api_client.force_authenticate(analyst)
     assert _propose(api_client).status_code == 403
+
+
+def test_a_statement_the_record_holds_gets_this_document_as_a_new_hop(reviewer_client):
+    from claims.devdata import demo
+
+    demo.load_demo()
+    afp = ActorFactory(slug="afp", name="AFP", kind=Actor.Kind.NEWS_AGENCY)
+    other = DocumentFactory(publisher=afp, full_text=ARTICLE["text"])
+    claims = _propose(reviewer_client, publisher="afp").json()["claims"]
+    repeated = next(c for c in claims if c["speaker"]["slug"] == "white-helmets")
+    before = Claim.objects.count()
+
+    answer = reviewer_client.post(
+        f"{URL}accept/", {"claims": [repeated], "document": other.pk}, format="json"
+    )
+
+    assert answer.status_code == 201
+    claim = Claim.objects.get(pk=repeated["existing"])
+    assert [(h.actor.slug, h.document_id) for h in claim.chain][-1] == ("afp", other.pk)
+    assert Claim.objects.count() == before
+
+
+def test_an_editor_may_not_add_a_hop_to_a_published_claim(editor_client):
+    from claims.devdata import demo
+
+    demo.load_demo()
+    claims = _propose(editor_client).json()["claims"]
+    repeated = next(c for c in claims if c["existing"])
+
+    answer = editor_client.post(f"{URL}accept/", {"claims": [repeated]}, format="json")
+
+    assert answer.status_code == 403
+    assert "reviewers" in answer.json()["detail"]
