@@ -16,6 +16,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from claims.api.idempotency import IdempotentWritesMixin
 from claims.assistant.documents import MAX_CHARACTERS, Unreadable, article_of, checked
 from claims.assistant.drafts import create_drafts
 from claims.assistant.proposals import claim_from_values
@@ -49,7 +50,7 @@ def span() -> serializers.ListField:
     )  # fmt: skip
 
 
-class ActorRefSerializer(serializers.Serializer):
+class ProposedActorSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, max_length=500)
     span = span()
     slug = serializers.CharField(
@@ -69,12 +70,12 @@ class ActorRefSerializer(serializers.Serializer):
         return attrs
 
 
-class QuoteSerializer(serializers.Serializer):
+class ProposedQuoteSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
     span = span()
 
 
-class FigureSerializer(serializers.Serializer):
+class ProposedFigureSerializer(serializers.Serializer):
     span = span()
     as_stated = serializers.CharField(allow_blank=True, max_length=200)
     qualifier = serializers.ChoiceField(choices=CasualtyFigure.Qualifier.choices)
@@ -86,20 +87,20 @@ class FigureSerializer(serializers.Serializer):
     reported_by = serializers.CharField(allow_blank=True, default="", max_length=200)
 
 
-class DateSerializer(serializers.Serializer):
+class ProposedDateSerializer(serializers.Serializer):
     span = span()
     as_stated = serializers.CharField(max_length=200)
     on = serializers.DateField()
     precision = serializers.ChoiceField(choices=Precision.choices)
 
 
-class HopSerializer(serializers.Serializer):
-    actor = ActorRefSerializer()
+class ProposedHopSerializer(serializers.Serializer):
+    actor = ProposedActorSerializer()
     verb = serializers.CharField(max_length=10)
     is_document = serializers.BooleanField(default=False)
 
 
-class AnswerSerializer(serializers.Serializer):
+class ProposedAnswerSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Answer.Kind.choices)
     span = span()
     cue = serializers.CharField(allow_blank=True, max_length=500)
@@ -112,23 +113,23 @@ class AnswerSerializer(serializers.Serializer):
 
 
 class ProposedClaimSerializer(serializers.Serializer):
-    speaker = ActorRefSerializer()
-    spokesperson = ActorRefSerializer(allow_null=True)
+    speaker = ProposedActorSerializer()
+    spokesperson = ProposedActorSerializer(allow_null=True)
     kind = serializers.ChoiceField(choices=Claim.Kind.choices)
     summary = serializers.CharField(max_length=5000)
     span = span()
-    quotes = QuoteSerializer(many=True)
+    quotes = ProposedQuoteSerializer(many=True)
     quote_language = serializers.CharField(default="en", max_length=20)
     translation = serializers.CharField(allow_blank=True, default="", max_length=5000)
-    figures = FigureSerializer(many=True)
-    dates = DateSerializer(many=True)
+    figures = ProposedFigureSerializer(many=True)
+    dates = ProposedDateSerializer(many=True)
     made_on = serializers.DateField()
     made_precision = serializers.ChoiceField(choices=Precision.choices)
     made_as_stated = serializers.CharField(allow_blank=True, default="", max_length=200)
-    chain = HopSerializer(many=True)
-    answers = AnswerSerializer(many=True)
-    accused = ActorRefSerializer(many=True)
-    subjects = ActorRefSerializer(many=True)
+    chain = ProposedHopSerializer(many=True)
+    answers = ProposedAnswerSerializer(many=True)
+    accused = ProposedActorSerializer(many=True)
+    subjects = ProposedActorSerializer(many=True)
     incident = serializers.CharField(allow_blank=True, default="", max_length=220)
     existing = serializers.IntegerField(
         allow_null=True,
@@ -142,7 +143,9 @@ class ProposalsSerializer(serializers.Serializer):
     published_on = serializers.DateField()
     publisher = serializers.CharField()
     claims = ProposedClaimSerializer(many=True)
-    actors = ActorRefSerializer(many=True, help_text="Every actor mention found, for highlighting.")
+    actors = ProposedActorSerializer(
+        many=True, help_text="Every actor mention found, for highlighting."
+    )
 
 
 class ProposeSerializer(serializers.Serializer):
@@ -207,7 +210,7 @@ class CreatedSerializer(serializers.Serializer):
     )
 
 
-class ProposalsView(GenericAPIView):
+class ProposalsView(IdempotentWritesMixin, GenericAPIView):
     """What the assistant proposes for an article: speakers, quotes, figures, dates, chains and
     answers, each with its span. Writes nothing."""
 
@@ -225,7 +228,7 @@ class ProposalsView(GenericAPIView):
         return Response(proposals.as_json())
 
 
-class AcceptView(GenericAPIView):
+class AcceptView(IdempotentWritesMixin, GenericAPIView):
     """Write the kept proposals as drafts, in one transaction, through the write path."""
 
     permission_classes = [MayAddClaims]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span as Sentence
 
-from claims.assistant import hops, responses, targets
+from claims.assistant import hops, merging, responses, targets
 from claims.assistant.catalogue import Catalogue
 from claims.assistant.dates import find_dates
 from claims.assistant.figures import find_figures
@@ -84,8 +84,8 @@ def propose(text: str, *, published_on: dt.date, publisher: str, catalogue: Cata
     reading = _Reading(text, published_on, outlet, catalogue, mentions, find_quotes(text))
     for sentence in doc.sents:
         _read_sentence(reading, sentence)
-    _merge_repeated_figures(reading)
-    _merge_bare_answers(reading)
+    claims, bare = merging.merged(reading.claims, reading.bare, reading.publisher)
+    reading.claims, reading.bare = claims, bare
     _attach_orphan_quotes(reading, doc)
     return Proposals(text, published_on, outlet.slug or outlet.name, reading.claims, mentions)
 
@@ -373,71 +373,6 @@ def _answered(
     alleging = [(n, o) for n, o in fitting if o.figures or o.accused]
     chosen = (alleging if kind in {"denies", "disputes", "rebuts"} and alleging else fitting)[-1:]
     return chosen[0][0] if chosen else None
-
-
-def _merge_repeated_figures(reading: _Reading) -> None:
-    """A lede's paraphrase and the detailed statement of the same count are one claim: the
-    paraphrase's figure joins the detailed claim, as the publisher's wording."""
-    merged: dict[int, int] = {}
-    for n, claim in enumerate(reading.claims):
-        for m, other in enumerate(reading.claims):
-            if m == n or m in merged or n in merged or other.speaker.key != claim.speaker.key:
-                continue
-            if not (claim.figures and other.figures) or not _overlap(claim, other):
-                continue
-            if len(claim.quotes) + bool(claim.spokesperson) > len(other.quotes) + bool(
-                other.spokesperson
-            ):
-                for figure in other.figures:
-                    figure.reported_by = reading.publisher.slug or reading.publisher.name
-                claim.figures += other.figures
-                merged[m] = n
-    _drop(reading, merged)
-
-
-def _merge_bare_answers(reading: _Reading) -> None:
-    """ "The ministry denied the claim. Its spokesman said …": one statement, whose answer is
-    the bare sentence's."""
-    merged: dict[int, int] = {}
-    for n in sorted(reading.bare):
-        if n + 1 < len(reading.claims) and n + 1 not in reading.bare:
-            bare, full = reading.claims[n], reading.claims[n + 1]
-            if bare.speaker.key == full.speaker.key:
-                kinds = {a.kind for a in bare.answers}
-                full.answers = [*bare.answers, *(a for a in full.answers if a.kind not in kinds)]
-                full.span = (bare.span[0], full.span[1])
-                merged[n] = n + 1
-    _drop(reading, merged)
-
-
-def _drop(reading: _Reading, merged: dict[int, int]) -> None:
-    """Remove the claims merged into others; answers to them now answer the one they joined."""
-    if not merged:
-        return
-    kept = [n for n in range(len(reading.claims)) if n not in merged]
-    moved = {old: new for new, old in enumerate(kept)}
-    for claim in reading.claims:
-        for answer in claim.answers:
-            if answer.to_proposal is not None:
-                target = merged.get(answer.to_proposal, answer.to_proposal)
-                answer.to_proposal = moved.get(target)
-    reading.claims = [reading.claims[n] for n in kept]
-    for n, claim in enumerate(reading.claims):
-        claim.answers = [a for a in claim.answers if a.to_proposal != n]
-    reading.bare = {moved[n] for n in reading.bare if n in moved}
-
-
-def _overlap(one: ProposedClaim, other: ProposedClaim) -> bool:
-    def band(f) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-        low = f.low if f.low is not None else 0
-        high = f.high if f.high is not None else (f.low or 0) * 1.5 + 10
-        return low, high
-
-    return any(
-        band(a)[0] <= band(b)[1] and band(b)[0] <= band(a)[1] and a.outcome == b.outcome
-        for a in one.figures
-        for b in other.figures
-    )
 
 
 def _attach_orphan_quotes(reading: _Reading, doc: object) -> None:
