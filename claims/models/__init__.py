@@ -6,6 +6,7 @@ from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
 from claims.models.heartbeat import WorkerHeartbeat
 from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
+from claims.models.ledger import SignedHead, TreeNode, WitnessedHead
 from claims.models.jobs import (
     EventType,
     ImportJob,
@@ -44,10 +45,13 @@ __all__ = [
     "OutboxEvent",
     "QuoteCheck",
     "Reader",
+    "SignedHead",
     "Response",
     "Standing",
+    "TreeNode",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WitnessedHead",
     "WorkerHeartbeat",
     "listed_statuses",
     "made_by",
