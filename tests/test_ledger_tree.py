@@ -101,9 +101,7 @@ def test_a_proof_reads_about_log2_n_nodes_of_a_large_tree() -> None:
 
 
 def _leaves_from_history() -> list[bytes]:
-    return [
-        merkle.leaf_input(pk, h) for pk, h in ChangeRecord.objects.values_list("id", "hash")
-    ]
+    return [merkle.leaf_input(pk, h) for pk, h in ChangeRecord.objects.values_list("id", "hash")]
 
 
 @pytest.mark.django_db

@@ -4,7 +4,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
+from claims.api import (
+    ledger,
+    schema,  # noqa: F401  (registers the token scheme with the schema)
+)
 from claims.api.source_views import ActorViewSet, DocumentViewSet
 from claims.api.views import (
     ClaimViewSet,
@@ -44,6 +47,13 @@ router.register("timeline", TimelineViewSet, basename="timeline")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
+    path("ledger/head/", ledger.LedgerHeadView.as_view(), name="ledger-head"),
+    path("ledger/proof/inclusion/", ledger.InclusionProofView.as_view(), name="ledger-inclusion"),
+    path(
+        "ledger/proof/consistency/",
+        ledger.ConsistencyProofView.as_view(),
+        name="ledger-consistency",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

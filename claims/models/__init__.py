@@ -6,7 +6,6 @@ from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
 from claims.models.heartbeat import WorkerHeartbeat
 from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
-from claims.models.ledger import SignedHead, TreeNode, WitnessedHead
 from claims.models.jobs import (
     EventType,
     ImportJob,
@@ -14,6 +13,7 @@ from claims.models.jobs import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from claims.models.ledger import SignedHead, TreeNode, WitnessedHead
 from claims.models.links import Attribution, Response
 from claims.models.requests import IdempotencyKey
 from claims.models.statements import (
@@ -45,8 +45,8 @@ __all__ = [
     "OutboxEvent",
     "QuoteCheck",
     "Reader",
-    "SignedHead",
     "Response",
+    "SignedHead",
     "Standing",
     "TreeNode",
     "WebhookDelivery",
