@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -17,9 +16,8 @@ VERIFIER = Path(__file__).resolve().parents[1] / "verifier" / "claimtracker_veri
 SEED = "5e" * 32
 
 
-@pytest.fixture
-def signing_key(settings) -> str:
-    """Sign heads with a fixed test key; the public key's hex."""
+def use_test_key(settings) -> str:
+    """Sign heads with a fixed test key (a ``settings`` fixture); the public key's hex."""
     settings.LEDGER_SIGNING_KEY = SEED
     return public_hex(SEED)
 

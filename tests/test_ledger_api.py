@@ -11,9 +11,16 @@ from claims.ledger import merkle
 from claims.models import ChangeRecord, SignedHead
 from tests import rfc9162
 from tests.factories import ActorFactory
-from tests.ledger_support import signing_key, verify, write_json  # noqa: F401
+from tests.ledger_support import use_test_key, verify, write_json
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signing_key(settings) -> str:
+    return use_test_key(settings)
+
+
 HEAD, INCLUSION, CONSISTENCY = (
     "/api/v1/ledger/head/",
     "/api/v1/ledger/proof/inclusion/",

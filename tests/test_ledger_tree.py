@@ -119,12 +119,17 @@ def test_writes_extend_the_tree_in_the_database_as_the_rfc_defines_it() -> None:
     assert list(tree.problems()) == []
 
 
+def _create_then_cancel() -> None:
+    with transaction.atomic():
+        ActorFactory()
+        raise RuntimeError("the editor cancels")
+
+
 @pytest.mark.django_db
 def test_a_record_whose_write_rolled_back_leaves_no_leaf() -> None:
     ActorFactory()
-    with pytest.raises(RuntimeError, match="cancels"), transaction.atomic():
-        ActorFactory()
-        raise RuntimeError("the editor cancels")
+    with pytest.raises(RuntimeError, match="cancels"):
+        _create_then_cancel()
     ActorFactory()
     leaves = _leaves_from_history()
     assert tree.size() == len(leaves) == 2
