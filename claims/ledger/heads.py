@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
@@ -95,6 +96,15 @@ def public_key_hex() -> str:
         .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     )
     return raw.hex()
+
+
+def signature_valid(text: bytes, signature: str) -> bool:
+    """Whether ``signature`` (hex) is this server's key's signature of ``text``."""
+    try:
+        signing_key().public_key().verify(bytes.fromhex(signature), text)
+    except (ValueError, InvalidSignature):
+        return False
+    return True
 
 
 def key_id(public_hex: str) -> str:
