@@ -171,3 +171,17 @@ def test_the_app_role_cannot_write_the_tree_even_when_granted_everything() -> No
             with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="refused"):
                 app_sql.execute(sql)
     assert tree.root(3) == before
+
+
+def test_consistency_is_accepted_exactly_when_the_rfc_proof_is_given() -> None:
+    leaves = [f"leaf {i}".encode() for i in range(40)]
+    for new in range(1, 41):
+        for old in range(1, new + 1):
+            old_root, new_root = rfc9162.mth(leaves[:old]), rfc9162.mth(leaves[:new])
+            path = rfc9162.proof(old, leaves[:new])
+            assert merkle.consistent(old, new, old_root, new_root, path), (old, new)
+            forked = rfc9162.mth([*leaves[: old - 1], b"forged"])
+            assert not merkle.consistent(old, new, forked, new_root, path), (old, new)
+            if path:
+                bad = [*path[:-1], merkle.leaf_hash(b"x")]
+                assert not merkle.consistent(old, new, old_root, new_root, bad), (old, new)

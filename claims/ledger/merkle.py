@@ -113,3 +113,33 @@ def range_hash(r: Range, stored: Mapping[Node, bytes]) -> bytes:
 
 def root_hash(size: int, stored: Mapping[Node, bytes]) -> bytes:
     return range_hash((0, size), stored) if size else EMPTY_ROOT
+
+
+def consistent(old: int, new: int, old_root: bytes, new_root: bytes, path: list[bytes]) -> bool:
+    """Whether ``path`` proves the tree of ``old`` leaves a prefix of the tree of ``new``.
+
+    Not RFC 9162 2.1.4.2's walk (the standalone verifier has that) but its definition read
+    backwards: each hash of the proof stands for a known range, and both roots must fold from
+    them. Two algorithms, so that a mistake in one does not hide in the other.
+    """
+    if not 0 < old <= new:
+        return False
+    if old == new:
+        return not path and old_root == new_root
+    ranges = consistency_ranges(old, new)
+    if len(ranges) != len(path):
+        return False
+    known = dict(zip(ranges, path, strict=True))
+    if old & (old - 1) == 0:
+        known[(0, old)] = old_root
+
+    def mth(start: int, end: int) -> bytes | None:
+        if (start, end) in known:
+            return known[(start, end)]
+        if end - start < 2:
+            return None
+        k = split(end - start)
+        left, right = mth(start, start + k), mth(start + k, end)
+        return None if left is None or right is None else node_hash(left, right)
+
+    return mth(0, old) == old_root and mth(0, new) == new_root
