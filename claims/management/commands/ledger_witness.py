@@ -26,12 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=10.0, help="Seconds per request.")
 
     def handle(
-        self, *args: object, url: str, public_key: str, timeout: float, **options: object
+        self,
+        *args: object,
+        url: str,
+        public_key: str,
+        timeout: float,
+        verbosity: int,
+        **options: object,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise CommandError(f"{url} is not an http(s) URL.")
         try:
-            head, outcome = witness(url, public_key=public_key.strip(), timeout=timeout)
+            _, outcome = witness(url, public_key=public_key.strip(), timeout=timeout)
         except Unreachable as error:
             raise CommandError(f"No head from the server: {error}") from None
         except WitnessFailed as failure:
@@ -39,5 +45,5 @@ class Command(BaseCommand):
             raise CommandError(
                 "The server's history does not extend what it said before."
             ) from None
-        if options["verbosity"] >= 1:
+        if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(f"{url}: {outcome}."))
