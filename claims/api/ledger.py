@@ -3,6 +3,8 @@ consistency proofs against any tree size (claims/ledger/tree.py, claims/ledger/h
 
 from __future__ import annotations
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -10,15 +12,16 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.api.params import refuse_unknown
-from claims.ledger import heads, tree
-from claims.models import ChangeRecord
+from claims.ledger import custody, heads, tree
+from claims.models import ChangeRecord, Evidence, reads_drafts
+from sources.models import Document
 
 
 class HeadUnavailable(APIException):
@@ -137,3 +140,39 @@ class ConsistencyProofView(APIView):
         second = _size(request, "to", low=first)
         path = tree.consistency_proof(first, second)
         return Response({"from": first, "to": second, "consistency_path": [h.hex() for h in path]})
+
+
+class CustodyBundleView(APIView):
+    """One zip with what the record knows of an evidence item or a document: its archived bytes,
+    every change record of it with its inclusion proof, a signed head and an account in words
+    (check it offline with verifier/claimtracker_verify.py bundle). For those who read drafts:
+    the change records hold every state the item went through."""
+
+    permission_classes = [IsAuthenticated]
+    models = {"evidence": Evidence, "documents": Document}
+
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            401: OpenApiResponse(description="No credentials."),
+            403: OpenApiResponse(description="Only those who read drafts get custody bundles."),
+            404: OpenApiResponse(description="No such item."),
+            503: _NO_KEY,
+        },
+    )
+    def get(self, request: Request, kind: str, pk: str) -> HttpResponse:
+        refuse_unknown(request, ())
+        if not reads_drafts(request.user):
+            raise PermissionDenied("Only those who read drafts get custody bundles.")
+        model = self.models[kind]
+        item = model.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 19 else None
+        if item is None:
+            raise NotFound(f"There is no {model._meta.verbose_name} {pk}.")
+        try:
+            data = custody.bundle(item)
+        except heads.NoSigningKey:
+            raise HeadUnavailable() from None
+        response = HttpResponse(data, content_type="application/zip")
+        filename = f"custody-{model._meta.model_name}-{item.pk}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

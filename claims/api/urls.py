@@ -54,6 +54,11 @@ urlpatterns = [
         ledger.ConsistencyProofView.as_view(),
         name="ledger-consistency",
     ),
+    *(
+        path(f"ledger/custody/{kind}/<str:pk>/", custody, {"kind": kind}, name=f"custody-{kind}")
+        for kind in ("evidence", "documents")
+        if (custody := ledger.CustodyBundleView.as_view())
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
