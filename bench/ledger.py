@@ -45,7 +45,7 @@ def log(message: str) -> None:
 
 
 def setup(args: argparse.Namespace) -> dict[str, str]:
-    import psycopg2  # noqa: PLC0415  (before Django: the database may not exist yet)
+    import psycopg2
 
     admin = psycopg2.connect(f"{args.pg}/postgres")
     admin.autocommit = True
@@ -63,7 +63,7 @@ def setup(args: argparse.Namespace) -> dict[str, str]:
     }
     subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True)
     os.environ.update(env)
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
     return env
@@ -73,7 +73,7 @@ def _image(i: int) -> str:
     return json.dumps(
         {
             "id": i,
-            "uid": hashlib.md5(str(i).encode()).hexdigest(),  # noqa: S324 (a stand-in uuid)
+            "uid": hashlib.md5(str(i).encode()).hexdigest(),
             "kind": "casualty_count",
             "summary": f"Claim {i}: a spokesman says civilians were killed in strikes last week.",
             "quote": "Our members recovered the bodies of civilians after the strikes.",
@@ -91,9 +91,9 @@ def _image(i: int) -> str:
 
 def fill(target: int) -> float:
     """Append synthetic, correctly chained change records until the history holds ``target``."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
-    from claims.models import ChangeRecord  # noqa: PLC0415
+    from claims.models import ChangeRecord
 
     have = ChangeRecord.objects.count()
     if have >= target:
@@ -112,7 +112,7 @@ def fill(target: int) -> float:
             at += f"{i % 1000:03}000Z"
             parts = [previous, "claims_claim", str(i), "INSERT", "", "import", at, "", _image(i)]
             h = hashlib.sha256("|".join(parts).encode()).hexdigest()
-            row = parts[1:] + [previous, h]
+            row = [*parts[1:], previous, h]
             buffer.write("\t".join(p.replace("\\", "\\\\") for p in row) + "\n")
             previous = h
         buffer.seek(0)
@@ -124,7 +124,7 @@ def fill(target: int) -> float:
 
 def per_write(samples: int = 300) -> dict[str, float]:
     """Single-row writes through the recording trigger, with the tree's trigger on and off."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     result = {}
     for state in ("off", "on"):
@@ -147,15 +147,15 @@ def per_write(samples: int = 300) -> dict[str, float]:
         result[f"{state}_p95"] = statistics.quantiles(times, n=20)[-1]
         if state == "off":
             # The writes made with the tree off must become leaves, as migrate would make them.
-            from claims.ledger import tree  # noqa: PLC0415
+            from claims.ledger import tree
 
             tree.extend()
     return result
 
 
 def proofs(samples: int = 1000) -> dict[str, float]:
-    from claims.ledger import heads, tree  # noqa: PLC0415
-    from claims.models import TreeNode  # noqa: PLC0415
+    from claims.ledger import heads, tree
+    from claims.models import TreeNode
 
     size = tree.size()
     rng = random.Random(18)
@@ -192,9 +192,9 @@ def proofs(samples: int = 1000) -> dict[str, float]:
 
 
 def export_and_verify(path: Path) -> dict[str, float]:
-    from django.core.management import call_command  # noqa: PLC0415
+    from django.core.management import call_command
 
-    from claims.ledger import heads  # noqa: PLC0415
+    from claims.ledger import heads
 
     began = time.perf_counter()
     call_command("export_ledger", str(path), verbosity=0)
@@ -224,7 +224,7 @@ def export_and_verify(path: Path) -> dict[str, float]:
 def main() -> None:
     args = parse_args()
     setup(args)
-    from claims.models import TreeNode  # noqa: PLC0415
+    from claims.models import TreeNode
 
     filled = fill(args.records)
     nodes = TreeNode.objects.count()
@@ -237,7 +237,7 @@ def main() -> None:
     write_results(args, filled, nodes, writes, proof, checked)
 
 
-def write_results(args, filled, nodes, writes, proof, checked) -> None:  # noqa: ANN001
+def write_results(args, filled, nodes, writes, proof, checked) -> None:
     size = int(proof["size"])
     rows = [
         ("change records in the tree", f"{size:,}"),
@@ -266,7 +266,8 @@ def write_results(args, filled, nodes, writes, proof, checked) -> None:  # noqa:
         ),
         (
             "inclusion proof size: mean / max hashes",
-            f"{proof['inclusion_mean']:.1f} / {proof['inclusion_max']} (log2 n = {proof['log2']:.1f})",
+            f"{proof['inclusion_mean']:.1f} / {proof['inclusion_max']} "
+            f"(log2 n = {proof['log2']:.1f})",
         ),
         (
             "consistency proof size: mean / max hashes",

@@ -42,7 +42,7 @@ def _bundle(tmp_path: Path, kind: str, pk: int) -> Path:
     return path
 
 
-def _rewrite(path: Path, name: str, change) -> Path:  # noqa: ANN001
+def _rewrite(path: Path, name: str, change) -> Path:
     """A copy of the bundle with one member changed by ``change``."""
     with zipfile.ZipFile(path) as old:
         members = {n: old.read(n) for n in old.namelist()}

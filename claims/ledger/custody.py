@@ -103,9 +103,10 @@ def bundle(item: Item) -> bytes:
         )
     files: dict[str, bytes] = {}
     archive = ""
-    if item.archive_file and default_storage.exists(item.archive_file.name):
-        archive = f"archive/{PurePosixPath(item.archive_file.name).name}"
-        with default_storage.open(item.archive_file.name, "rb") as stored:
+    stored_name = item.archive_file.name or ""
+    if stored_name and default_storage.exists(stored_name):
+        archive = f"archive/{PurePosixPath(stored_name).name}"
+        with default_storage.open(stored_name, "rb") as stored:
             files[archive] = stored.read()
     manifest = {
         "item": f"{item._meta.db_table} {item.pk}",

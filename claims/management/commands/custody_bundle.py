@@ -10,7 +10,7 @@ from claims.ledger import custody, heads
 from claims.models import Evidence
 from sources.models import Document
 
-MODELS = {"evidence": Evidence, "document": Document}
+MODELS: dict[str, type[Evidence] | type[Document]] = {"evidence": Evidence, "document": Document}
 
 
 class Command(BaseCommand):
