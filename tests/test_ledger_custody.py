@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims.jobs.archiving import store_bytes
+from claims.jobs.archiving import archive_evidence, store_bytes
 from claims.ledger.history import acting_as
 from claims.models import Evidence
 from tests.factories import DocumentFactory, EvidenceFactory
@@ -135,3 +135,17 @@ def test_the_api_gives_bundles_to_those_who_read_drafts_only(
     assert api_client.get(url).status_code in (401, 403)
     assert editor_client.get("/api/v1/ledger/custody/evidence/99999/").status_code == 404
     assert editor_client.get("/api/v1/ledger/custody/documents/x/").status_code == 404
+
+
+def test_an_archived_capture_brings_its_warc_into_the_bundle(settings, web, tmp_path) -> None:
+    public = use_test_key(settings)
+    evidence = EvidenceFactory(url=web.url("/page.html"), availability="published")
+    archive_evidence(evidence.pk)
+    evidence.refresh_from_db()
+    path = _bundle(tmp_path, "evidence", evidence.pk)
+    with zipfile.ZipFile(path) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+    assert f"archive/{evidence.archive_sha256}.warc.gz" in manifest["files"]
+    run = verify("bundle", path, "--public-key", public)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 files as recorded" in run.stdout

@@ -32,6 +32,11 @@ from sources.models import Document
 Item = Evidence | Document
 
 
+def warc_name(item: Item, sha256: str) -> str:
+    """Where the WARC of ``item``'s capture with these bytes is kept (claims/jobs/warc.py)."""
+    return f"archive/warc/{item._meta.db_table}/{item.pk}/{sha256}.warc.gz"
+
+
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
 
@@ -66,6 +71,10 @@ def account(item: Item, records: list[ChangeRecord], head: dict, archive: str) -
         lines.append(
             f"The archived copy, {archive}, was fetched from {item.archive_final_url or item.url}"
             f" at {item.archived_at}; this server recorded its SHA-256 as {item.archive_sha256}."
+        )
+        lines.append(
+            f"{archive}.warc.gz, where present, holds the same capture as a WARC file (request, "
+            "response with headers, and a record naming the item) for web-archive tools."
         )
     else:
         lines.append("This server holds no archived copy of it.")
@@ -108,6 +117,10 @@ def bundle(item: Item) -> bytes:
         archive = f"archive/{PurePosixPath(stored_name).name}"
         with default_storage.open(stored_name, "rb") as stored:
             files[archive] = stored.read()
+        warc = warc_name(item, item.archive_sha256)
+        if default_storage.exists(warc):
+            with default_storage.open(warc, "rb") as stored:
+                files[f"archive/{PurePosixPath(warc).name}"] = stored.read()
     manifest = {
         "item": f"{item._meta.db_table} {item.pk}",
         "archive": archive,
