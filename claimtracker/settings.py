@@ -64,6 +64,9 @@ HISTORY_PREVIOUS_KEYS = env_list("HISTORY_PREVIOUS_KEYS", [])
 LEDGER_SIGNING_KEY = env_str("LEDGER_SIGNING_KEY", "") or ""
 _LOCAL_LEDGER_KEY = str(VAR_DIR / "ledger_signing_key.pem") if DEBUG else ""
 LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", "") or _LOCAL_LEDGER_KEY
+# An RFC 3161 time-stamping authority for signed heads and archives, and the CA certificate
+# (PEM file) its tokens must chain to. None by default: then nothing is stamped.
+TSA_URL, TSA_CA_FILE = env_str("TSA_URL", "") or "", env_str("TSA_CA_FILE", "") or ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 

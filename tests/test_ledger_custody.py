@@ -66,7 +66,7 @@ def test_a_bundle_holds_bytes_records_proofs_and_an_account(
     assert {"head.json", "records.jsonl", "proofs.json", "manifest.json", "ACCOUNT.txt"} <= names
     assert manifest["files"] == {manifest["archive"]: archived.archive_sha256}
     assert f"by {editor.get_username()}, through admin" in account
-    assert "no time-stamping authority" in account
+    assert "No trusted timestamp" in account
     run = verify("bundle", path, "--public-key", public)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"claims_evidence {archived.pk}: 2 change records in the signed tree" in run.stdout

@@ -23,6 +23,7 @@ from django.utils import timezone
 from claims.jobs import fetching
 from claims.jobs.base import RetryingTask
 from claims.jobs.quotes import request_quote_checks
+from claims.jobs.timestamps import request_stamp
 from claims.jobs.warc import store_warc
 from claims.ledger.verify import Archivable, archivable_models, hash_of_stored
 from claims.models import Evidence
@@ -118,6 +119,8 @@ def archive_item(*, item: Archivable) -> str:
         )
         if updated and isinstance(item, Document):
             request_quote_checks(document=item)
+        if updated:
+            request_stamp(item._meta.db_table, item.pk)
     return Status.ARCHIVED
 
 

@@ -27,6 +27,7 @@ from claims.ledger.exports import RECORD_FIELDS
 from claims.ledger.history import history_of
 from claims.models import Evidence
 from claims.models.history import ChangeRecord
+from claims.models.ledger import TrustedTimestamp
 from sources.models import Document
 
 Item = Evidence | Document
@@ -47,7 +48,13 @@ def _who(records: list[ChangeRecord]) -> dict[str, str]:
     return {str(u.pk): u.get_username() for u in users}
 
 
-def account(item: Item, records: list[ChangeRecord], head: dict, archive: str) -> str:
+def account(
+    item: Item,
+    records: list[ChangeRecord],
+    head: dict,
+    archive: str,
+    stamps: list[TrustedTimestamp],
+) -> str:
     """The bundle's story in words; every sentence says whose record it is."""
     names = _who(records)
     label = f"{item._meta.verbose_name} {item.pk}"
@@ -78,10 +85,17 @@ def account(item: Item, records: list[ChangeRecord], head: dict, archive: str) -
         )
     else:
         lines.append("This server holds no archived copy of it.")
-    lines.append(
-        "No trusted timestamp: this server names no time-stamping authority, so only its own "
-        "signed head says when it held these records."
-    )
+    for kept in stamps:
+        lines.append(
+            f"timestamps/{kept.pk}.tsr: an RFC 3161 token in which the time-stamping authority "
+            f"says it saw these archived bytes at {kept.gen_time} (check it with openssl ts "
+            "-verify and the authority's certificate)."
+        )
+    if not stamps:
+        lines.append(
+            "No trusted timestamp: this server holds no time-stamping authority's token for it, "
+            "so only its own signed head says when it held these records."
+        )
     lines.append("")
     lines.append(
         f"Signed tree head: {head['tree_size']} change records, root {head['root_hash']}, "
@@ -121,6 +135,11 @@ def bundle(item: Item) -> bytes:
         if default_storage.exists(warc):
             with default_storage.open(warc, "rb") as stored:
                 files[f"archive/{PurePosixPath(warc).name}"] = stored.read()
+    stamps = TrustedTimestamp.objects.filter(
+        subject=item._meta.db_table, subject_id=item.pk, status=TrustedTimestamp.Status.GOOD
+    ).order_by("id")
+    for kept in stamps:
+        files[f"timestamps/{kept.pk}.tsr"] = bytes(kept.token)
     manifest = {
         "item": f"{item._meta.db_table} {item.pk}",
         "archive": archive,
@@ -136,7 +155,7 @@ def bundle(item: Item) -> bytes:
         zipped.writestr("records.jsonl", lines)
         zipped.writestr("proofs.json", _dumps(proofs))
         zipped.writestr("manifest.json", _dumps(manifest))
-        zipped.writestr("ACCOUNT.txt", account(item, records, head, archive))
+        zipped.writestr("ACCOUNT.txt", account(item, records, head, archive, list(stamps)))
         for name, data in files.items():
             zipped.writestr(name, data)
     return out.getvalue()

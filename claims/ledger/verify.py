@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection as default_connection
 from django.db import models
 
-from claims.ledger import heads, postgres, tree
+from claims.ledger import heads, postgres, timestamps, tree
 from claims.ledger.history import history_key, recorded_models, sqlite_row_json
 from claims.ledger.postgres import pg_row_image
 from claims.models import Evidence
@@ -248,3 +248,10 @@ def verify_signed_head(report: Report, head: dict) -> None:
             f"{head.get('timestamp')} says {root}: the history was rewritten before record "
             f"{size} (leaf {size - 1})"
         )
+
+
+def verify_timestamps(report: Report) -> None:
+    """Every good RFC 3161 token must still stamp the bytes it stamped."""
+    if not timestamps.enabled():
+        report.notes.append("No time-stamping authority is set (TSA_URL): nothing is stamped.")
+    report.problems.extend(timestamps.problems())

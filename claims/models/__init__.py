@@ -13,7 +13,7 @@ from claims.models.jobs import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from claims.models.ledger import SignedHead, TreeNode, WitnessedHead
+from claims.models.ledger import SignedHead, TreeNode, TrustedTimestamp, WitnessedHead
 from claims.models.links import Attribution, Response
 from claims.models.requests import IdempotencyKey
 from claims.models.statements import (
@@ -49,6 +49,7 @@ __all__ = [
     "SignedHead",
     "Standing",
     "TreeNode",
+    "TrustedTimestamp",
     "WebhookDelivery",
     "WebhookSubscription",
     "WitnessedHead",

@@ -78,3 +78,35 @@ class WitnessedHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.server} at {self.size}"
+
+
+class TrustedTimestamp(models.Model):
+    """An RFC 3161 time-stamp token from the authority named by TSA_URL, for a signed head or an
+    archived copy: a third party's word that the stamped bytes existed by ``gen_time``.
+
+    A token that did not verify when it came back is kept as FAILED, with the reason, never as
+    GOOD; verify_integrity verifies every GOOD token again against the bytes it stamped.
+    """
+
+    class Status(models.TextChoices):
+        GOOD = "good", "verified"
+        FAILED = "failed", "failed verification"
+
+    # "head" (a SignedHead's signed text) or the table of an archived copy.
+    subject = models.CharField(max_length=63)
+    subject_id = models.BigIntegerField()
+    message_sha256 = models.CharField(max_length=64)
+    token = models.BinaryField()
+    status = models.CharField(max_length=6, choices=Status.choices)
+    problem = models.TextField(blank=True)
+    gen_time = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # The stamps of one head or archived item (custody bundles, the stamping sweep).
+            models.Index(fields=["subject", "subject_id"], name="trusted_timestamp_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stamp of {self.subject} {self.subject_id} ({self.status})"

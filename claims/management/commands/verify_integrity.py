@@ -15,6 +15,7 @@ from claims.ledger.verify import (
     verify_current_state,
     verify_head,
     verify_signed_head,
+    verify_timestamps,
     verify_tree,
 )
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         verify_tree(report)
         verify_current_state(report)
         verify_archived_files(report)
+        verify_timestamps(report)
         if verbosity >= 1:
             self.stdout.write(
                 f"Checked {report.records} change records, {report.rows_checked} rows and "
