@@ -137,6 +137,12 @@ def root(tree_size: int) -> bytes:
     return merkle.root_hash(tree_size, read(merkle.root_nodes(tree_size)))
 
 
+def head_label() -> str:
+    """The tree as it stands, as "<size> <root hash>": what a webhook delivery names."""
+    tree_size = size()
+    return f"{tree_size} {root(tree_size).hex()}"
+
+
 def leaf_of(record_id: int) -> int | None:
     """The leaf index of change record ``record_id``, or None when the tree does not hold it."""
     found = TreeNode.objects.filter(level=0, record_id=record_id).values_list("position").first()
