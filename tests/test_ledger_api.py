@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.checks.registry import registry
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from claims.ledger import merkle
+from claims.ledger import heads, merkle
 from claims.models import ChangeRecord, SignedHead
 from tests import rfc9162
 from tests.factories import ActorFactory
@@ -125,3 +126,36 @@ def test_what_the_api_gives_the_verifier_checks(client: Client, signing_key, tmp
     run = verify("inclusion", proof, "--head", head, "--public-key", signing_key)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"change record #{record} is leaf 3 of the signed tree of 7" in run.stdout
+
+
+def test_a_proof_reads_four_rows_however_long_the_history(client: Client, signing_key) -> None:
+    ActorFactory.create_batch(3)
+    first = ChangeRecord.objects.order_by("id").first().pk
+    with CaptureQueriesContext(connection) as few:
+        client.get(INCLUSION, {"record": first})
+    ActorFactory.create_batch(60)
+    with CaptureQueriesContext(connection) as many:
+        client.get(INCLUSION, {"record": first})
+    # The record's leaf, the tree's size, the record's hash, the proof's nodes (one query).
+    assert len(few) == len(many) == 4
+    with CaptureQueriesContext(connection) as consistency:
+        client.get(CONSISTENCY, {"from": 3, "to": 63})
+    # The tree's size for each bound, the proof's nodes.
+    assert len(consistency) == 3
+
+
+def test_a_production_site_without_a_signing_key_fails_check_deploy(settings) -> None:
+    settings.LEDGER_SIGNING_KEY, settings.LEDGER_SIGNING_KEY_FILE = "", ""
+    deploy = registry.get_checks(include_deployment_checks=True)
+    assert heads.check_signing_key in deploy
+    assert [e.id for e in heads.check_signing_key()] == ["claims.E101"]
+    settings.LEDGER_SIGNING_KEY = "5e" * 32
+    assert heads.check_signing_key() == []
+
+
+def test_a_local_run_makes_its_key_under_var_once(settings, tmp_path) -> None:
+    settings.DEBUG, settings.LEDGER_SIGNING_KEY = True, ""
+    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "var" / "ledger_signing_key.pem")
+    made = heads.public_key_hex()
+    assert (tmp_path / "var" / "ledger_signing_key.pem").stat().st_mode & 0o777 == 0o600
+    assert heads.public_key_hex() == made

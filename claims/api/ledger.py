@@ -65,12 +65,13 @@ def _signed() -> dict:
         raise HeadUnavailable() from None
 
 
-def _size(request: Request, name: str, *, default: int | None = None, low: int = 0) -> int:
-    """A tree size from the query: an integer from ``low`` to the tree's current size."""
+def _size(request: Request, name: str, *, optional: bool = False, low: int = 0) -> int:
+    """A tree size from the query: an integer from ``low`` to the tree's current size (the
+    current size itself when the parameter is ``optional`` and absent)."""
     current = tree.size()
     value = request.query_params.get(name, "").strip()
-    if not value and default is not None:
-        return default
+    if not value and optional:
+        return current
     if not value.isdigit() or not low <= int(value) <= current:
         raise ValidationError({name: [f"Give a tree size from {low} to {current}."]})
     return int(value)
@@ -109,7 +110,7 @@ class InclusionProofView(APIView):
         index = tree.leaf_of(int(value)) if value.isdigit() and len(value) < 19 else None
         if index is None:
             raise ValidationError({"record": ["Give the id of a change record in the tree."]})
-        size = _size(request, "size", default=tree.size(), low=index + 1)
+        size = _size(request, "size", optional=True, low=index + 1)
         chain_hash = ChangeRecord.objects.values_list("hash", flat=True).get(pk=int(value))
         return Response(
             {
