@@ -14,7 +14,11 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         # Schema objects Django does not model: the history triggers follow every migrate, and
         # SQLite connections get the functions those triggers call.
-        from claims.ledger import history
+        from django.core import checks
+
+        from claims.ledger import heads, history
+
+        checks.register(heads.check_signing_key, checks.Tags.security, deploy=True)
 
         connection_created.connect(
             history.on_connection_created, dispatch_uid="ct_sqlite_functions"

@@ -16,6 +16,7 @@ TASK_MODULES = [
     "claims.jobs.housekeeping",
     "claims.jobs.heartbeat",
     "claims.jobs.sweep",
+    "claims.jobs.timestamps",
     "claims.exchange.jobs",
 ]
 
@@ -37,6 +38,11 @@ def beat_schedule(*, sweep_seconds: int, heartbeat_seconds: int) -> dict[str, di
         "rehash-archived-files": {
             "task": "claims.jobs.archiving.verify_archives",
             "schedule": 86400.0,
+        },
+        # Does nothing unless TSA_URL names a time-stamping authority.
+        "stamp-latest-head": {
+            "task": "claims.jobs.timestamps.stamp_latest_head",
+            "schedule": 3600.0,
         },
         "purge-idempotency-keys": {
             "task": "claims.jobs.housekeeping.purge_idempotency_keys",

@@ -59,6 +59,14 @@ if SECRET_KEY is None:
 HISTORY_KEY = env_str("HISTORY_KEY", "") or ""
 # Keys replaced by set_history_key, still used by verify_integrity to check older records.
 HISTORY_PREVIOUS_KEYS = env_list("HISTORY_PREVIOUS_KEYS", [])
+# The Ed25519 key signing the history's tree heads (claims/ledger/heads.py): PEM or hex seed, or a
+# file holding it. DEBUG makes one under var/; else none means no heads, and check --deploy fails.
+LEDGER_SIGNING_KEY = env_str("LEDGER_SIGNING_KEY", "") or ""
+_LOCAL_LEDGER_KEY = str(VAR_DIR / "ledger_signing_key.pem") if DEBUG else ""
+LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", "") or _LOCAL_LEDGER_KEY
+# An RFC 3161 time-stamping authority for signed heads and archives, and the CA certificate
+# (PEM file) its tokens must chain to. None by default: then nothing is stamped.
+TSA_URL, TSA_CA_FILE = env_str("TSA_URL", "") or "", env_str("TSA_CA_FILE", "") or ""
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from warcio.archiveiterator import ArchiveIterator
 
 from claims.jobs import archiving
 from claims.jobs.archiving import archive_document, retry_failed_archives, verify_archives
+from claims.ledger.custody import warc_name
 from claims.models import Evidence
 from sources.models import ArchiveCheck, Document
 from tests.factories import ActorFactory, DocumentFactory, EvidenceFactory
@@ -31,7 +34,8 @@ def _fresh_content_types() -> None:
 
 
 def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()]
+    """The raw copies kept (each capture's WARC is the item's own, under archive/warc/)."""
+    return [p for p in root.rglob("*") if p.is_file() and "warc" not in p.parts]
 
 
 @pytest.fixture
@@ -210,3 +214,36 @@ def test_the_verify_command_reports_altered_files_and_a_dry_run_flags_nothing(we
 
 def status_of(document: Document) -> str:
     return Document.objects.values_list("archive_status", flat=True).get(pk=document.pk)
+
+
+def test_each_capture_is_also_a_warc_naming_its_item(web, archive_storage):
+    evidence = EvidenceFactory(url=web.url("/page.html"), availability="published")
+    archiving.archive_evidence(evidence.pk)
+    evidence.refresh_from_db()
+    with default_storage.open(warc_name(evidence, evidence.archive_sha256), "rb") as stored:
+        records = {r.rec_type: r for r in _read_all(ArchiveIterator(stored))}
+    response, request, metadata = records["response"], records["request"], records["metadata"]
+    assert response.body == web.PAGE_HTML.encode()
+    assert response.status_line.startswith("200")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert request.status_line == "GET /page.html HTTP/1.1"
+    assert metadata.body["claim"] == evidence.claim_id
+    assert metadata.body["sha256"] == evidence.archive_sha256
+    assert metadata.uri == response.uri == web.url("/page.html")
+
+
+class _Read:
+    def __init__(self, record) -> None:
+        self.rec_type = record.rec_type
+        self.uri = record.rec_headers.get_header("WARC-Target-URI")
+        http = record.http_headers
+        # warcio reads a request's method as its "protocol", the rest as its status line.
+        line = f"{http.protocol} {http.statusline}" if self.rec_type == "request" else ""
+        self.status_line = line or (http.statusline if http else "")
+        self.headers = {k.lower(): v for k, v in http.headers} if http else {}
+        data = record.content_stream().read()
+        self.body = json.loads(data) if self.rec_type == "metadata" else data
+
+
+def _read_all(records):
+    return [_Read(r) for r in records]

@@ -41,6 +41,7 @@ def test_the_beat_schedule_holds_the_periodic_checks():
         "claims.jobs.housekeeping.purge_idempotency_keys",
         "claims.jobs.heartbeat.heartbeat",
         "claims.jobs.sweep.sweep_stuck_jobs",
+        "claims.jobs.timestamps.stamp_latest_head",
     }
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert set(tasks) <= set(celery_app.tasks)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.jobs import webhooks
+from claims.ledger import tree
 from claims.models import Claim, EventType, OutboxEvent, WebhookDelivery, WebhookSubscription
 from claims.record import effects
 from claims.record.effects import ClaimBefore
@@ -257,3 +258,12 @@ def test_tools_subscribe_through_the_api_and_read_the_log(api_client):
 def test_anonymous_users_cannot_read_subscriptions(api_client):
     subscribe("https://hooks.example.org/in")
     assert api_client.get("/api/v1/webhooks/").status_code in (401, 403)
+
+
+def test_a_delivery_names_the_ledger_head_it_was_sent_at(web, django_capture_on_commit_callbacks):
+    subscribe(web.url("/hook"), [EventType.CLAIM_PUBLISHED])
+    publish(ClaimFactory(status="draft"), django_capture_on_commit_callbacks)
+    (request,) = web.recorder.requests
+    size, root = request["headers"]["X-Claimtracker-Ledger-Head"].split(" ")
+    assert int(size) == tree.size()
+    assert root == tree.root(int(size)).hex()

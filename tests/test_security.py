@@ -22,6 +22,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "claims.example.org",
     "SECURE_SSL_REDIRECT": "true",
     "BEHIND_TLS_PROXY": "true",
+    # Heads are signed in production (without a key check --deploy fails: test_ledger_api).
+    "LEDGER_SIGNING_KEY": "5e" * 32,
 }
 
 

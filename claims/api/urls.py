@@ -4,7 +4,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
+from claims.api import (
+    ledger,
+    schema,  # noqa: F401  (registers the token scheme with the schema)
+)
 from claims.api.proposals import AcceptView, ProposalsView
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
@@ -48,6 +51,25 @@ urlpatterns = [
     # The editor assistant (issue 17).
     path("proposals/", ProposalsView.as_view(), name="proposals"),
     path("proposals/accept/", AcceptView.as_view(), name="proposals-accept"),
+    path("ledger/head/", ledger.LedgerHeadView.as_view(), name="ledger-head"),
+    path("ledger/proof/inclusion/", ledger.InclusionProofView.as_view(), name="ledger-inclusion"),
+    path(
+        "ledger/proof/consistency/",
+        ledger.ConsistencyProofView.as_view(),
+        name="ledger-consistency",
+    ),
+    path(
+        "ledger/custody/evidence/<str:pk>/",
+        ledger.CustodyBundleView.as_view(),
+        {"kind": "evidence"},
+        name="custody-evidence",
+    ),
+    path(
+        "ledger/custody/documents/<str:pk>/",
+        ledger.CustodyBundleView.as_view(),
+        {"kind": "documents"},
+        name="custody-documents",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -23,6 +23,8 @@ from django.utils import timezone
 from claims.jobs import fetching
 from claims.jobs.base import RetryingTask
 from claims.jobs.quotes import request_quote_checks
+from claims.jobs.timestamps import request_stamp
+from claims.jobs.warc import store_warc
 from claims.ledger.verify import Archivable, archivable_models, hash_of_stored
 from claims.models import Evidence
 from sources.models import ArchiveCheck, Document
@@ -100,6 +102,7 @@ def archive_item(*, item: Archivable) -> str:
         model.objects.filter(pk=item.pk).update(archive_error=error.reason)
         raise
     sha256, name = store_bytes(fetched.body)
+    store_warc(item, fetched, sha256)
     with transaction.atomic():
         # The URL may have changed while we fetched; then this copy belongs to no one.
         updated = model.objects.filter(pk=item.pk, url=item.url).update(
@@ -116,6 +119,8 @@ def archive_item(*, item: Archivable) -> str:
         )
         if updated and isinstance(item, Document):
             request_quote_checks(document=item)
+        if updated:
+            request_stamp(item._meta.db_table, item.pk)
     return Status.ARCHIVED
 
 

@@ -71,6 +71,10 @@ class Fetched:
     body: bytes
     fetched_at: dt.datetime
     hops: list[str] = field(default_factory=list)
+    # The last exchange as it went over the wire, for the WARC record (claims/jobs/warc.py).
+    method: str = "GET"
+    request_headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -294,10 +298,17 @@ def fetch(
                 body=data,
                 fetched_at=timezone.now(),
                 hops=hops,
+                method=method,
+                request_headers={"Host": target.host, **_sent_headers(headers or {})},
+                headers=response_headers,
             )
         raise Failed(f"more than {settings.ARCHIVE_MAX_REDIRECTS} redirects")
     finally:
         clock.stop()
+
+
+def _sent_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **headers}
 
 
 def _exchange(
@@ -315,7 +326,7 @@ def _exchange(
             method,
             target.path,
             body=body,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **headers},
+            headers=_sent_headers(headers),
         )
         response = connection.getresponse()
         response_headers = {k.lower(): v for k, v in response.getheaders()}

@@ -7,6 +7,8 @@ Every subscriber gets the same JSON body for an event, with headers
     X-Claimtracker-Timestamp: <unix seconds of this attempt>
     X-Claimtracker-Signature: sha256=<hex HMAC-SHA256 of "<id>.<timestamp>." + body, keyed by
                               the subscription's secret>
+    X-Claimtracker-Ledger-Head: <tree size> <root hash>: the history's Merkle tree as the
+                              delivery was sent (check it against GET /api/v1/ledger/head/)
 
 A subscriber verifies the signature with ``signature()`` (or its own twenty lines), rejects old
 timestamps, and ignores an event id it has already seen: delivery is at least once.
@@ -32,6 +34,7 @@ from django.utils import timezone
 
 from claims.jobs import fetching
 from claims.jobs.base import RetryingTask
+from claims.ledger import tree
 from claims.models import OutboxEvent, WebhookDelivery
 from claims.models import WebhookSubscription as Subscription
 
@@ -110,6 +113,7 @@ def deliver(*, delivery: WebhookDelivery) -> str:
         "X-Claimtracker-Signature": signature(
             secret=subscription.secret, event_id=str(event.uid), timestamp=timestamp, body=body
         ),
+        "X-Claimtracker-Ledger-Head": tree.head_label(),
     }
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()

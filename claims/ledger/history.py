@@ -26,7 +26,7 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
-from claims.ledger import postgres
+from claims.ledger import merkle, postgres, tree
 from claims.models.history import GENESIS_HASH, ChangeRecord
 
 logger = logging.getLogger(__name__)
@@ -231,6 +231,8 @@ def register_sqlite_functions(conn: BaseDatabaseWrapper) -> None:
     raw.create_function("ct_user_id", 0, _user_id.get)
     raw.create_function("ct_context", 0, lambda: _context.get() or "database")
     raw.create_function("ct_now", 0, _utc_now_text)
+    raw.create_function("ct_leaf_hash", 2, tree.sqlite_leaf_hash, deterministic=True)
+    raw.create_function("ct_node_hash", 2, merkle.node_hash, deterministic=True)
 
 
 def install_triggers(conn: BaseDatabaseWrapper | None = None) -> None:
@@ -247,6 +249,7 @@ def install_triggers(conn: BaseDatabaseWrapper | None = None) -> None:
             for model in recorded_models():
                 for statement in _sqlite_triggers(model):
                     cursor.execute(statement)
+        tree.install(cursor, conn.vendor)
 
 
 # --- reading and verifying ----------------------------------------------------------------------
@@ -270,5 +273,8 @@ def on_connection_created(
 
 
 def on_post_migrate(sender: object, using: str, **kwargs: object) -> None:
-    """The triggers follow every migrate, so SQLite's generated column lists follow the models."""
+    """The triggers follow every migrate, so SQLite's generated column lists follow the models;
+    and the Merkle tree takes in any history written before it existed."""
     install_triggers(connections[using])
+    if using == "default":
+        tree.extend()

@@ -164,11 +164,11 @@ def install(cursor: CursorWrapper, tables: list[str], key: str) -> None:
                 f'CREATE TRIGGER {name} AFTER {op} ON "{table}" REFERENCING {transition} '
                 "FOR EACH STATEMENT EXECUTE FUNCTION ct_record_changes()"
             )
-        _guard(cursor, table, "TRUNCATE")
-    _guard(cursor, HISTORY_TABLE, "INSERT OR UPDATE OR DELETE OR TRUNCATE")
+        guard(cursor, table, "TRUNCATE")
+    guard(cursor, HISTORY_TABLE, "INSERT OR UPDATE OR DELETE OR TRUNCATE")
 
 
-def _guard(cursor: CursorWrapper, table: str, operations: str) -> None:
+def guard(cursor: CursorWrapper, table: str, operations: str) -> None:
     cursor.execute(f'DROP TRIGGER IF EXISTS ct_owner_only ON "{table}"')
     cursor.execute(
         f'CREATE TRIGGER ct_owner_only BEFORE {operations} ON "{table}" '

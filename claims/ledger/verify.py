@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection as default_connection
 from django.db import models
 
-from claims.ledger import postgres
+from claims.ledger import heads, postgres, timestamps, tree
 from claims.ledger.history import history_key, recorded_models, sqlite_row_json
 from claims.ledger.postgres import pg_row_image
 from claims.models import Evidence
@@ -216,3 +216,42 @@ def verify_head(report: Report, head: dict) -> None:
             f"exported head #{head['id']} had hash {head.get('hash')}, the history now says "
             f"{record.hash}"
         )
+
+
+def verify_tree(report: Report) -> None:
+    """Every leaf of the Merkle tree must be its change record, and every node its children's."""
+    for problem in tree.problems():
+        report.problems.append(problem)
+
+
+def verify_signed_head(report: Report, head: dict) -> None:
+    """A signed head kept earlier (GET /api/v1/ledger/head/): signed with this server's key, and
+    the tree of its size still has its root, whatever was rewritten since."""
+    size, root = int(head["tree_size"]), str(head["root_hash"])
+    text = heads.signed_text(size, root, str(head.get("timestamp", "")))
+    try:
+        signed = heads.signature_valid(text, str(head.get("signature", "")))
+    except heads.NoSigningKey:
+        report.notes.append("The kept head's signature was not checked: no signing key is set.")
+        signed = True
+    if not signed:
+        report.problems.append(f"the kept head of size {size} is not signed with this key")
+        return
+    current = tree.size()
+    if current < size:
+        report.problems.append(
+            f"the kept head names {size} change records; the tree now holds only {current}"
+        )
+    elif (now := tree.root(size).hex()) != root:
+        report.problems.append(
+            f"the tree of {size} change records now has root {now}; the head kept from "
+            f"{head.get('timestamp')} says {root}: the history was rewritten before record "
+            f"{size} (leaf {size - 1})"
+        )
+
+
+def verify_timestamps(report: Report) -> None:
+    """Every good RFC 3161 token must still stamp the bytes it stamped."""
+    if not timestamps.enabled():
+        report.notes.append("No time-stamping authority is set (TSA_URL): nothing is stamped.")
+    report.problems.extend(timestamps.problems())

@@ -13,6 +13,7 @@ from claims.models.jobs import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from claims.models.ledger import SignedHead, TreeNode, TrustedTimestamp, WitnessedHead
 from claims.models.links import Attribution, Response
 from claims.models.requests import IdempotencyKey
 from claims.models.statements import (
@@ -45,9 +46,13 @@ __all__ = [
     "QuoteCheck",
     "Reader",
     "Response",
+    "SignedHead",
     "Standing",
+    "TreeNode",
+    "TrustedTimestamp",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WitnessedHead",
     "WorkerHeartbeat",
     "category_words",
     "listed_statuses",

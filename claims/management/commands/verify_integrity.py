@@ -14,6 +14,9 @@ from claims.ledger.verify import (
     verify_chain,
     verify_current_state,
     verify_head,
+    verify_signed_head,
+    verify_timestamps,
+    verify_tree,
 )
 
 
@@ -34,16 +37,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--expect-head",
             metavar="FILE",
-            help="Also check that the history still holds the head exported earlier to FILE.",
+            help="Also check that the history still holds the head exported earlier to FILE: "
+            "a chain head (--export-head) or a signed tree head (GET /api/v1/ledger/head/).",
         )
 
     def handle(self, *args: object, verbosity: int, **options: object) -> None:
         report = Report()
         if options["expect_head"]:
-            verify_head(report, self._read_head(Path(str(options["expect_head"]))))
+            head = self._read_head(Path(str(options["expect_head"])))
+            if "tree_size" in head:
+                verify_signed_head(report, head)
+            else:
+                verify_head(report, head)
         verify_chain(report)
+        verify_tree(report)
         verify_current_state(report)
         verify_archived_files(report)
+        verify_timestamps(report)
         if verbosity >= 1:
             self.stdout.write(
                 f"Checked {report.records} change records, {report.rows_checked} rows and "
@@ -65,8 +75,18 @@ class Command(BaseCommand):
             head = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the exported head {path}: {error}") from None
-        if not isinstance(head, dict) or "id" not in head or "hash" not in head:
-            raise CommandError(f"{path} is not an exported chain head (needs id and hash).")
+        chain = isinstance(head, dict) and "id" in head and "hash" in head
+        signed = (
+            isinstance(head, dict)
+            and isinstance(head.get("tree_size"), int)
+            and head["tree_size"] >= 0
+            and isinstance(head.get("root_hash"), str)
+        )
+        if not (chain or signed):
+            raise CommandError(
+                f"{path} is neither an exported chain head (id, hash) nor a signed tree head "
+                "(tree_size, root_hash, timestamp, signature)."
+            )
         return head
 
     def _write_head(self, target: str) -> None:
