@@ -66,11 +66,14 @@ def test_a_worker_killed_mid_archive_leaves_one_copy_and_one_archived_row(
     # Redis hands the unacknowledged message out again once its visibility timeout has passed.
     wait_for(lambda: archive_status(document) == "archived", "the archive after the kill", 40)
     assert Document.objects.filter(archive_status="archived").count() == 1
-    assert [p.name for p in archive_storage.rglob("*") if p.is_file()] == [
+    files = [p for p in archive_storage.rglob("*") if p.is_file()]
+    # One raw copy, and one WARC of the capture beside it under archive/warc/.
+    assert [p.name for p in files if "warc" not in p.parts] == [
         hashlib.sha256(b"slow words").hexdigest()
     ]
     time.sleep(1)  # a second run, were there one, would have had time to store a second copy
-    assert len([p for p in archive_storage.rglob("*") if p.is_file()]) == 1
+    assert len([p for p in files if "warc" in p.parts]) == 1
+    assert len([p for p in archive_storage.rglob("*") if p.is_file()]) == 2  # copy and WARC
 
 
 def test_the_outbox_holds_nothing_back_when_the_broker_was_down_at_commit(start_worker, web):
