@@ -80,11 +80,12 @@ PAGES = {
     "/incidents/the-incident/": 13,
     "/incidents/the-incident/?after=2000-01-01.1": 13,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
-    # prefetches, two keyset-paged claim lists (no count; 2 each), documents, the band's span
+    # prefetches, three keyset-paged claim lists (made, accusing it, about it as their subject:
+    # no count; 2 each, 1 when empty as the subjects list is here), documents, the band's span
     # and its periods, its figures (none here: see test_pages_figures.py), the answers to
     # allegations (kinds, delays, denials: 3) and the list of those never answered (empty
     # here: every allegation is denied, so no prefetch runs)
-    "/actors/the-ministry/": 17,
+    "/actors/the-ministry/": 18,
     # the record's head (the ETag), the document, the count and the page of claims + what they
     # answer
     "/documents/{document}/": 5,
@@ -160,8 +161,8 @@ def test_editor_pages_add_only_the_session_and_user_queries(
 
 def test_an_unchanged_record_reuses_the_actor_answers_and_band(client: Client, scene: dict) -> None:
     add_exchanges(2, **scene)
-    assert count_queries(client, "/actors/the-ministry/") == 17
+    assert count_queries(client, "/actors/the-ministry/") == 18
     # Same record: the answers (3 queries), the band (2) and the figures (1 here) are kept.
-    assert count_queries(client, "/actors/the-ministry/") == 11
+    assert count_queries(client, "/actors/the-ministry/") == 12
     add_exchanges(1, **scene)
-    assert count_queries(client, "/actors/the-ministry/") == 17
+    assert count_queries(client, "/actors/the-ministry/") == 18

@@ -321,6 +321,11 @@ class Claim(models.Model):
     def accused(self) -> list[Actor]:
         return [t.actor for t in self.claim_targets.all() if t.role == ClaimTarget.Role.ACCUSED]
 
+    @property
+    def subjects(self) -> list[Actor]:
+        """The actors the statement is about (a characterisation's targets), not accused."""
+        return [t.actor for t in self.claim_targets.all() if t.role == ClaimTarget.Role.SUBJECT]
+
 
 class ClaimTarget(models.Model):
     """An actor a claim accuses, or the actor a statement is about."""

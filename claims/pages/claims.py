@@ -41,7 +41,7 @@ from claims.models import (
 from claims.pages import charts
 from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.figures import incident_figures_section
-from claims.pages.filters import PageClaimFilter
+from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
 from claims.reading.asof import was_made_by
@@ -166,10 +166,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Timeline -------------------------------------------------------------------------------
 
 
-# Where a list page starts; "page" comes from links shared before the keyset pages.
-PAGING_PARAMS = ("after", "before", "page")
-
-
 def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     user, params = request.user, request.GET
     # The request, so that a filter naming an actor or incident takes only those the user
@@ -177,7 +173,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     filters = PageClaimFilter(
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user)), request=request
     )
-    matching = cast(ClaimQuerySet, filters.qs)  # filtered from Claim.objects
+    # A filter that names nothing (or several things) shows no claims, not all of them.
+    refused = bool(filters.errors)
+    matching = cast(ClaimQuerySet, filters.qs.none() if refused else filters.qs)
     clocks = clocks_from(params)
     day = clocks.day
     matching = matching if day is None else matching.made_by(day)
@@ -227,12 +225,12 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw, state)
     page_key = urlencode(sorted(params.items()))
     starts, results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
-    api_query = params.copy()
-    for name in PAGING_PARAMS:
-        api_query.pop(name, None)  # the API pages with a cursor of its own
+    api_query = filters.api_params()  # the API pages with a cursor of its own
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
         "filters": filters,
+        "refused": refused,
+        "suggestions": filters.suggestions(request.path) if refused else [],
         "total": total,
         "results_html": results_html,
         "starts": starts,
