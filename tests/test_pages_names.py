@@ -31,7 +31,9 @@ def scene() -> dict:
     return {"msf": by_msf, "nato": by_nato}
 
 
-@pytest.mark.parametrize("typed", ["MSF", "Doctors Without Borders", "doctors without", "sans front"])
+@pytest.mark.parametrize(
+    "typed", ["MSF", "Doctors Without Borders", "doctors without", "sans front"]
+)
 def test_actor_filter_takes_a_name_an_alias_or_part_of_one(
     client: Client, scene: dict, typed: str
 ) -> None:
@@ -73,7 +75,9 @@ def test_an_exact_alias_wins_over_names_that_only_contain_it(client: Client, sce
     assert "MSF says its hospital was hit." in page
 
 
-def test_a_short_name_still_works_and_the_api_still_takes_slugs(client: Client, scene: dict) -> None:
+def test_a_short_name_still_works_and_the_api_still_takes_slugs(
+    client: Client, scene: dict
+) -> None:
     page = client.get("/timeline/", {"actor": "nato"}).content.decode()
     assert "2 claims matching the filters" in page
     api = client.get("/api/v1/claims/", {"speaker": "MSF"})

@@ -90,6 +90,10 @@ class Assessment(models.Model):
         Rating.SUPPORTED: 5,
     }
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft (only analysts, editors and reviewers see it)"
+        PUBLISHED = "published", "published"
+
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="assessments")
     analyst = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
@@ -100,6 +104,12 @@ class Assessment(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 (low) to 5 (high).",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="A draft grading is not shown on the claim and incident pages or exports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

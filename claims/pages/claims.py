@@ -138,7 +138,11 @@ def with_validator(request: HttpRequest, response: HttpResponse, head: int | Non
 
 
 def get_home_for_user(user: User) -> dict[str, Any]:
-    latest = list(listed_claims(user).order_by("-made_on", "-id")[:10])
+    # What is new is what was published last, whenever the claim was made (claim_published_idx).
+    published = listed_claims(user).filter(
+        status=Claim.Status.PUBLISHED, published_at__isnull=False
+    )
+    latest = list(published.order_by("-published_at", "-id")[:10])
     unanswered = list(
         Claim.objects.published()
         .with_standing()

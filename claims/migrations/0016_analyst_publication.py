@@ -1,0 +1,57 @@
+# When a claim was published (the home page's "what is new"), and whether an assessment is a draft.
+
+from django.conf import settings
+from django.db import migrations, models
+from django.db.models import F
+
+DRAFT_LABEL = "draft (only analysts, editors and reviewers see it)"
+STATUSES = [("draft", DRAFT_LABEL), ("published", "published")]
+HELP = "A draft grading is not shown on the claim and incident pages or exports."
+
+
+def published_when_created(apps, schema_editor):
+    """Claims public before the column existed: their creation is the best time the row
+    itself holds (the history holds the exact one, and keeps this update too)."""
+    Claim = apps.get_model("claims", "Claim")
+    Claim.objects.filter(status__in=["published", "withdrawn"], published_at__isnull=True).update(
+        published_at=F("created_at")
+    )
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("claims", "0015_import_job_ends"),
+        ("sources", "0006_web_addresses_only"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        # Assessments made before drafts existed were already public in the ClaimReview export.
+        migrations.AddField(
+            model_name="assessment",
+            name="status",
+            field=models.CharField(
+                choices=STATUSES, default="published", help_text=HELP, max_length=10
+            ),
+        ),
+        migrations.AlterField(
+            model_name="assessment",
+            name="status",
+            field=models.CharField(
+                choices=STATUSES, default="draft", help_text=HELP, max_length=10
+            ),
+        ),
+        migrations.AddField(
+            model_name="claim",
+            name="published_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="claim",
+            index=models.Index(
+                fields=["status", "published_at", "id"], name="claim_published_idx"
+            ),
+        ),
+        migrations.RunPython(published_when_created, migrations.RunPython.noop),
+    ]
