@@ -27,7 +27,8 @@ def test_publishing_a_draft_records_when_it_was_published(editor, reviewer) -> N
     before = timezone.now()
     publish_claim(by=reviewer, claim=claim)
     claim.refresh_from_db()
-    assert claim.published_at is not None and claim.published_at >= before
+    assert claim.published_at is not None
+    assert claim.published_at >= before
 
 
 def test_home_lists_the_latest_published_first_whatever_the_date_made(client: Client) -> None:
