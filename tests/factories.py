@@ -169,4 +169,5 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     analyst = factory.SubFactory(UserFactory)
     rating = Assessment.Rating.UNPROVEN
+    status = Assessment.Status.PUBLISHED
     rationale = "No footage or list of names has been produced."

@@ -75,10 +75,11 @@ PAGES = {
     # a page further on costs the same
     "/timeline/?after=2000-01-01.1": 5,
     # the incident (with its claim count), a page of thread roots, their answers (one recursive
-    # query), those claims + 6 prefetches, the incident's figures, their claims' origins and
+    # query), those claims + 7 prefetches (the 7th: their published assessments), the
+    # incident's figures, their claims' origins and
     # the corrections recorded (claims/reading/figures.py)
-    "/incidents/the-incident/": 13,
-    "/incidents/the-incident/?after=2000-01-01.1": 13,
+    "/incidents/the-incident/": 14,
+    "/incidents/the-incident/?after=2000-01-01.1": 14,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
     # prefetches, three keyset-paged claim lists (made, accusing it, about it as their subject:
     # no count; 2 each, 1 when empty as the subjects list is here), documents, the band's span
@@ -89,9 +90,10 @@ PAGES = {
     # the record's head (the ETag), the document, the count and the page of claims + what they
     # answer
     "/documents/{document}/": 5,
-    # the claim + 6 prefetches, the independent originators (2)
+    # the claim + 7 prefetches (the 7th: its published assessments), the independent
+    # originators (2)
     # ... plus the record's last change record, for "Last changed".
-    "/claims/{claim}/": 10,
+    "/claims/{claim}/": 11,
     # the claim and its speaker, its change records
     "/claims/{claim}/history/": 2,
 }
@@ -110,7 +112,7 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
     assert (few, many) == (pinned, pinned)
 
 
-@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 13)])
+@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 14)])
 def test_a_list_longer_than_a_page_costs_the_same_on_every_page(
     client: Client, scene: dict, page: str, pinned: int
 ) -> None:

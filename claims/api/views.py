@@ -55,7 +55,15 @@ from claims.api.writes import (
     ResponseWriteSerializer,
 )
 from claims.ledger.rebuild import recorded_by_from, recorded_state
-from claims.models import Attribution, Claim, ClaimTarget, Evidence, Incident, Response
+from claims.models import (
+    Assessment,
+    Attribution,
+    Claim,
+    ClaimTarget,
+    Evidence,
+    Incident,
+    Response,
+)
 from claims.reading import search as search_service
 from claims.reading.asof import as_of_from
 from claims.reading.originators import independent_originators
@@ -147,7 +155,8 @@ class IncidentViewSet(
             .filter(incident=incident)
             .with_standing()
             .with_thread()
-            .prefetch_related("assessments")  # the rating of every review in one query
+            # The rating of every review in one query; a draft grading rates nothing.
+            .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.published()))
             .order_by("made_on", "id")
         )
         return ApiResponse([exports.claim_review(claim, request) for claim in claims])
@@ -190,7 +199,9 @@ class ClaimViewSet(
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing(as_of=day).with_thread()
         if self.action == "claimreview":
-            claims = claims.prefetch_related("assessments")  # the review's rating, one query
+            # The review's rating, one query; a draft grading rates nothing.
+            published = Assessment.objects.published()
+            claims = claims.prefetch_related(Prefetch("assessments", queryset=published))
         return claims
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY])

@@ -71,6 +71,12 @@ class Evidence(ArchivedCopy):
         return self.availability == self.Availability.PUBLISHED
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def published(self) -> AssessmentQuerySet:
+        """Gradings anyone may read: the pages and the ClaimReview export show these alone."""
+        return self.filter(status=Assessment.Status.PUBLISHED)
+
+
 class Assessment(models.Model):
     """An analyst's grading of a claim, with the reasons; exportable as a ClaimReview rating."""
 
@@ -112,6 +118,8 @@ class Assessment(models.Model):
         help_text="A draft grading is not shown on the claim and incident pages or exports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,7 +22,7 @@ from claimtracker.dates import Precision, describe, known_by, normalise, period
 from sources.models import Actor, Document, language_code
 
 if TYPE_CHECKING:
-    pass
+    from claims.models.evidence import Assessment
 
 
 class QuoteCheck(models.TextChoices):
@@ -153,6 +153,8 @@ class Claim(models.Model):
     # Set by claims.pages.claims.hide_unseen_answers on the claims a page shows.
     answers_shown: list[Response]
     answered_by_shown: list[Response]
+    # Set by the claim and incident pages' prefetch (claims.pages.claims.graded).
+    assessments_shown: list[Assessment]
 
     class Kind(models.TextChoices):
         CASUALTY_COUNT = "casualty_count", "casualty count"

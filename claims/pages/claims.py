@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -48,7 +48,7 @@ from claims.reading.asof import was_made_by
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
-from claims.reading.visibility import incidents_visible_to
+from claims.reading.visibility import assessments_shown_to, incidents_visible_to
 from claimtracker.dates import Precision
 from claimtracker.versions import code_version
 
@@ -132,6 +132,12 @@ def with_validator(request: HttpRequest, response: HttpResponse, head: int | Non
     # never a newer one: the next revalidation then renders again.
     response["ETag"] = quote_etag(page_version(request, head))
     return response
+
+
+def graded(user: User) -> Prefetch:
+    """The assessments a page shows beside each claim (``assessments_shown``): one query for
+    the page's claims, with who graded each, instead of one per claim."""
+    return Prefetch("assessments", queryset=assessments_shown_to(user), to_attr="assessments_shown")
 
 
 # --- Home -----------------------------------------------------------------------------------
@@ -297,6 +303,7 @@ def get_incident_for_user(
             Claim.objects.listed_for(user)
             .with_thread()
             .with_standing(as_of=day)
+            .prefetch_related(graded(user))
             .filter(in_time, pk__in=ids)
             .order_by("made_on", "id")
         ),
@@ -311,6 +318,7 @@ def get_incident_for_user(
         "threads": page,
         **incident_figures_section(incident, day),
         "evidence": [(c, item) for c in claims for item in c.evidence.all()],
+        "assessments": [(c, item) for c in claims for item in c.assessments_shown],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }
 
@@ -331,7 +339,12 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
     """The claim page; with ``clocks``, as the record stood on its day and at its point."""
     clocks = clocks or Clocks(form=ClocksForm())
     day, point = clocks.day, clocks.point
-    claims = Claim.objects.visible_to(user).with_thread().with_standing(as_of=day)
+    claims = (
+        Claim.objects.visible_to(user)
+        .with_thread()
+        .with_standing(as_of=day)
+        .prefetch_related(graded(user))
+    )
     claim = get_object_or_404(
         claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
     )
@@ -342,6 +355,7 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
         "claim": claim,
         "chain": claim.chain,
         "evidence": [(claim, item) for item in claim.evidence.all()],
+        "assessments": [(claim, item) for item in claim.assessments_shown],
         "originator_count": len(originators),
         "last_change": (changes.filter(pk__lte=point.id) if point else changes).last(),
         "clocks": clocks,
