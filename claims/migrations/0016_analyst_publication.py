@@ -1,4 +1,5 @@
-# When a claim was published (the home page's "what is new"), and whether an assessment is a draft.
+# When a claim was published (the home page's "what is new"), whether an assessment is a draft,
+# and help asking for neutral incident titles.
 
 from django.conf import settings
 from django.db import migrations, models
@@ -7,6 +8,11 @@ from django.db.models import F
 DRAFT_LABEL = "draft (only analysts, editors and reviewers see it)"
 STATUSES = [("draft", DRAFT_LABEL), ("published", "published")]
 HELP = "A draft grading is not shown on the claim and incident pages or exports."
+TITLE_HELP = (
+    "Neutral wording that names the event, place and time without taking any party's account "
+    "of it: “Fighting near Hama, September 2017”, not one side's version (“Attack on … troops”, "
+    "“Massacre in …”)."
+)
 
 
 def published_when_created(apps, schema_editor):
@@ -52,6 +58,11 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["status", "published_at", "id"], name="claim_published_idx"
             ),
+        ),
+        migrations.AlterField(
+            model_name="incident",
+            name="title",
+            field=models.CharField(help_text=TITLE_HELP, max_length=300),
         ),
         migrations.RunPython(published_when_created, migrations.RunPython.noop),
     ]

@@ -1,8 +1,19 @@
 """The analyst pages: home, timeline, incidents, claims, actors, documents and search."""
 
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from claims.pages import claims, sources
+
+
+class Favicon(RedirectView):
+    """Browsers ask for /favicon.ico whatever a page names: send them to our own drawing. Not
+    permanent, since its collected name changes with each deployment."""
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("favicon.svg")
+
 
 urlpatterns = [
     path("", claims.home, name="home"),
@@ -13,4 +24,5 @@ urlpatterns = [
     path("actors/<slug:slug>/", sources.actor_detail, name="actor-detail"),
     path("documents/<int:pk>/", sources.document_detail, name="document-detail"),
     path("search/", claims.search_page, name="search"),
+    path("favicon.ico", Favicon.as_view(), name="favicon"),
 ]
