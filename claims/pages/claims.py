@@ -238,6 +238,7 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     api_query = filters.api_params()  # the API pages with a cursor of its own
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
+        "export_query": api_query.urlencode(),
         "filters": filters,
         "refused": refused,
         "suggestions": filters.suggestions(request.path) if refused else [],
