@@ -94,8 +94,11 @@ PAGES = {
     # originators (2)
     # ... plus the record's last change record, for "Last changed".
     "/claims/{claim}/": 11,
-    # the claim and its speaker, its change records
-    "/claims/{claim}/history/": 2,
+    # the claim and its speaker, its change records, its parts' (those it has now, by id, in one
+    # query; those written with each change of the claim, removed ones too, in another), the
+    # names of the actors, incidents and documents they refer to (one query each kind), and the
+    # claims on the other side of its answers: a history in words, not ids
+    "/claims/{claim}/history/": 8,
 }
 
 

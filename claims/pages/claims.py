@@ -14,7 +14,6 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.paginator import Page, Paginator
@@ -36,7 +35,6 @@ from claims.models import (
     Standing,
     listed_statuses,
     made_by,
-    reads_drafts,
 )
 from claims.pages import charts
 from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
@@ -372,43 +370,6 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["keep"] = kept_params(request.GET, PAGING_PARAMS)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
-
-
-def get_claim_history_for_user(user: User, pk: int) -> dict[str, Any]:
-    """The claim row's hash-chained history. The public sees it from publication on, with the
-    draft values that preceded publication left out; editors see every change and who made it."""
-    claim = get_object_or_404(Claim.objects.visible_to(user).select_related("speaker"), pk=pk)
-    editors_view = reads_drafts(user)
-    changes: list[dict[str, Any]] = []
-    for record in history_of(claim):
-        draft_before = record.before.get("status") == Claim.Status.DRAFT
-        if not editors_view and record.after.get("status", "draft") == Claim.Status.DRAFT:
-            continue
-        rows = [
-            (column, None if draft_before and not editors_view else old, new)
-            for column, old, new in record.changes()
-            if column not in HIDDEN_HISTORY_COLUMNS
-        ]
-        changes.append({"record": record, "rows": rows})
-    if editors_view:
-        # One query for every user named, not one per entry.
-        ids = {c["record"].user_id for c in changes if c["record"].user_id}
-        users = {str(u.pk): u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
-        for change in changes:
-            user_id = change["record"].user_id
-            change["who"] = users.get(user_id, "a former user") if user_id else "no signed-in user"
-            if claimed := change["record"].claimed_user_id:
-                change["who"] += f" (claimed for user {claimed} by SQL, not proven)"
-    return {"claim": claim, "changes": changes, "editors_view": editors_view}
-
-
-# Bookkeeping columns every save touches; the page lists what an editor changed.
-HIDDEN_HISTORY_COLUMNS = {"updated_at", "version", "created_by_id"}
-
-
-def claim_history(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_claim_history_for_user(request.user, pk)
-    return render(request, "claims/claim_history.html", context)
 
 
 # --- Search ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from claims.pages import claims, sources
+from claims.pages import claims, history, sources
 
 
 class Favicon(RedirectView):
@@ -20,7 +20,7 @@ urlpatterns = [
     path("timeline/", claims.timeline, name="timeline"),
     path("incidents/<slug:slug>/", claims.incident_detail, name="incident-detail"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim-detail"),
-    path("claims/<int:pk>/history/", claims.claim_history, name="claim-history"),
+    path("claims/<int:pk>/history/", history.claim_history, name="claim-history"),
     path("actors/<slug:slug>/", sources.actor_detail, name="actor-detail"),
     path("documents/<int:pk>/", sources.document_detail, name="document-detail"),
     path("search/", claims.search_page, name="search"),
