@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -75,12 +75,19 @@ class PageClaimFilter(ClaimFilter):
     record: at 5,000 actors it was most of the timeline's 4.5 MB). The API keeps taking short
     names; a text naming none, or several, is reported on its field with the rows it may mean."""
 
-    speaker = _name_filter("Speaker", "actor", "a name or alias", field_name="speaker")
-    accused = _name_filter("Accused", "actor", "a name or alias", method="filter_accused")
-    actor = _name_filter(
+    # The API's filters take a short name from a list; these take any name typed.
+    speaker = _name_filter(  # type: ignore[assignment]
+        "Speaker", "actor", "a name or alias", field_name="speaker"
+    )
+    accused = _name_filter(  # type: ignore[assignment]
+        "Accused", "actor", "a name or alias", method="filter_accused"
+    )
+    actor = _name_filter(  # type: ignore[assignment]
         "Actor (as speaker or accused)", "actor", "e.g. White Helmets", method="filter_actor"
     )
-    incident = _name_filter("Incident", "incident", "a title or place", field_name="incident")
+    incident = _name_filter(  # type: ignore[assignment]
+        "Incident", "incident", "a title or place", field_name="incident"
+    )
 
     NAMED = ("actor", "incident", "speaker", "accused")
 
@@ -92,7 +99,7 @@ class PageClaimFilter(ClaimFilter):
     def api_params(self) -> QueryDict:
         """The query as the API takes it: each name typed replaced by the short name it found,
         without the page's own paging."""
-        params: QueryDict = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+        params = cast(QueryDict, self.data).copy()  # the request's GET
         for name in PAGING_PARAMS:
             params.pop(name, None)
         cleaned = getattr(self.form, "cleaned_data", {})
@@ -105,7 +112,7 @@ class PageClaimFilter(ClaimFilter):
         """For each name field refused for naming several rows, those rows, each linked with it
         chosen."""
         found: list[Suggestions] = []
-        params: QueryDict = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+        params = cast(QueryDict, self.data).copy()  # the request's GET
         for name in PAGING_PARAMS:
             params.pop(name, None)
         for name in self.NAMED:
@@ -114,7 +121,7 @@ class PageClaimFilter(ClaimFilter):
                 continue
             links = []
             for row in field.found.candidates:
-                params[name] = row.slug  # type: ignore[attr-defined]  # actors and incidents
+                params[name] = row.slug
                 label = str(getattr(row, "name", None) or getattr(row, "title", ""))
                 links.append(Suggestion(label, f"{path}?{params.urlencode()}"))
             params[name] = field.found.text

@@ -117,7 +117,7 @@ def _names(records: Iterable[ChangeRecord]) -> dict[tuple[type, Any], str]:
             if f.is_relation and f.related_model in wanted:
                 for image in (record.before, record.after):
                     if image.get(f.column) is not None:
-                        wanted[f.related_model].add(image[f.column])  # type: ignore[index]
+                        wanted[f.related_model].add(image[f.column])
     names: dict[tuple[type, Any], str] = {}
     for model, ids in wanted.items():
         if ids:
@@ -194,7 +194,7 @@ def claim_sentence(reader: Reader, record: ChangeRecord, as_published: bool) -> 
     if record.operation == ChangeRecord.Operation.DELETE:
         return Change("Deleted from the record.")
     if was != now:
-        moved = {Claim.Status.PUBLISHED: "Published", Claim.Status.WITHDRAWN: "Withdrawn"}
+        moved: dict[str | None, str] = {"published": "Published", "withdrawn": "Withdrawn"}
         sentence = f"{moved.get(now, f'Made a {now}')} {_by(record, 'a reviewer')}."
         if now == Claim.Status.WITHDRAWN and after.get("withdrawal_reason"):
             sentence += f" The reason given: {after['withdrawal_reason']}"
@@ -264,7 +264,7 @@ def _response_sentence(
 ) -> Change | None:
     kind = reader.value(Response, "kind", image.get("kind"))
     made = image.get("claim_id") == reader.claim.pk
-    other = reader.others.get(image.get("answers_id" if made else "claim_id"))
+    other = reader.others.get(image.get("answers_id" if made else "claim_id") or 0)
     if other is None:
         return None  # the other side is not shown to this reader
     if made:
@@ -283,11 +283,11 @@ def _response_sentence(
 
 def _other_claims(records: list[ChangeRecord], claim: Claim, shown: Iterable[str]) -> dict:
     """The claims on the other side of the answers in ``records`` that the reader may see."""
-    ids = set()
+    ids: set[int] = set()
     for record in records:
         if record.table_name == Response._meta.db_table:
             image = record.after or record.before
-            ids |= {image.get("claim_id"), image.get("answers_id")} - {claim.pk, None}
+            ids |= {image.get("claim_id") or 0, image.get("answers_id") or 0} - {claim.pk, 0}
     if not ids:
         return {}
     others = Claim.objects.filter(pk__in=ids, status__in=list(shown)).select_related("speaker")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from django.db.models import Model, Q, QuerySet
 
 from claims.models import Incident, Reader
 from claims.reading.visibility import actors_visible_to, incidents_visible_to
-from sources.models import Actor
+from sources.models import Actor, ActorQuerySet
 
 # Candidates offered for a text that names several rows: enough to recognise the one meant.
 MAX_CANDIDATES = 8
@@ -47,7 +47,7 @@ def _first_rule_that_finds(
 
 def find_actor(text: str, reader: Reader) -> Found[Actor]:
     """The actor ``text`` names for ``reader``: by short name, then name or alias, then part."""
-    visible = actors_visible_to(reader)
+    visible = cast(ActorQuerySet, actors_visible_to(reader))  # Actor.objects is one
     rules: list[Callable[[str], QuerySet[Actor]]] = [
         lambda t: visible.filter(slug=t),
         lambda t: visible.named(t),
