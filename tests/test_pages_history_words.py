@@ -73,3 +73,9 @@ def test_the_public_history_hides_the_draft_figures_and_shows_what_was_published
     page = client.get(f"/claims/{history.pk}/history/").content.decode()
     assert "Figure added" not in page  # added while a draft
     assert "As published" in page
+
+
+def test_the_date_made_reads_in_words(client: Client, history: Claim) -> None:
+    page = client.get(f"/claims/{history.pk}/history/").content.decode()
+    assert "26 Sep 2017" in page
+    assert "2017-09-26" not in page.replace('datetime="2017-09-26', "")

@@ -82,3 +82,8 @@ def test_a_short_name_still_works_and_the_api_still_takes_slugs(
     assert "2 claims matching the filters" in page
     api = client.get("/api/v1/claims/", {"speaker": "MSF"})
     assert api.status_code == 400
+
+
+def test_the_timeline_says_whom_a_typed_name_was_read_as(client: Client, scene: dict) -> None:
+    page = client.get("/timeline/", {"speaker": "Doctors Without Borders"}).content.decode()
+    assert "“Doctors Without Borders” is read as Médecins Sans Frontières." in page

@@ -108,6 +108,17 @@ class PageClaimFilter(ClaimFilter):
                 params[name] = cleaned[name].slug
         return params
 
+    def read_as(self) -> list[tuple[str, str]]:
+        """(what was typed, the name it was read as) for each name field that found a row by
+        anything but its exact short name, so the reader sees whom the page shows."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        read = []
+        for name in self.NAMED:
+            row, typed = cleaned.get(name), str((self.data or {}).get(name) or "").strip()
+            if row is not None and typed != row.slug:
+                read.append((typed, str(getattr(row, "name", None) or getattr(row, "title", ""))))
+        return read
+
     def suggestions(self, path: str) -> list[Suggestions]:
         """For each name field refused for naming several rows, those rows, each linked with it
         chosen."""

@@ -11,6 +11,7 @@ time until they commit) while they are parts of this claim.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from claims.models import (
     Incident,
     Response,
 )
+from claimtracker.dates import describe
 from sources.models import Actor, Document
 
 # Records read after each change of the claim row for the parts written with it: more than the
@@ -155,9 +157,21 @@ class Reader:
         f = next((f for f in model._meta.concrete_fields if f.column == column), None)
         return _cap(f, column)
 
+    def when(self, model: type[models.Model], column: str, value: Any, image: dict) -> Any:
+        """A claim's date made in words with its precision ("week of 18 Sep 2017 – …")."""
+        if model is Claim and column == "made_on" and value:
+            precision = image.get("made_precision") or "day"
+            return describe(dt.date.fromisoformat(str(value)[:10]), precision)
+        return self.value(model, column, value)
+
     def rows(self, model: type[models.Model], record: ChangeRecord) -> list[Row]:
+        before, after = record.before, record.after
         return [
-            Row(self.label(model, c), self.value(model, c, old), self.value(model, c, new))
+            Row(
+                self.label(model, c),
+                self.when(model, c, old, before),
+                self.when(model, c, new, after),
+            )
             for c, old, new in record.changes()
             if c not in HIDDEN
         ]
@@ -184,7 +198,7 @@ def claim_sentence(reader: Reader, record: ChangeRecord, as_published: bool) -> 
     before, after = record.before, record.after
     rows = reader.rows(Claim, record)
     if as_published:  # every field as it was published, none of the draft's values before
-        shown = ((c, reader.value(Claim, c, v)) for c, v in after.items() if c not in HIDDEN)
+        shown = ((c, reader.when(Claim, c, v, after)) for c, v in after.items() if c not in HIDDEN)
         rows = [Row(reader.label(Claim, c), None, text) for c, text in shown if text]
     was, now = before.get("status"), after.get("status")
     if record.operation == ChangeRecord.Operation.INSERT:
