@@ -87,3 +87,11 @@ def test_a_short_name_still_works_and_the_api_still_takes_slugs(
 def test_the_timeline_says_whom_a_typed_name_was_read_as(client: Client, scene: dict) -> None:
     page = client.get("/timeline/", {"speaker": "Doctors Without Borders"}).content.decode()
     assert "“Doctors Without Borders” is read as Médecins Sans Frontières." in page
+
+
+def test_a_refused_filter_neither_lists_nor_links_the_api_query(
+    client: Client, scene: dict
+) -> None:
+    page = client.get("/timeline/", {"actor": "Nobody at all"}).content.decode()
+    assert "No claims match these filters" not in page
+    assert "/api/v1/timeline/?actor=Nobody" not in page
