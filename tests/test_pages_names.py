@@ -95,3 +95,8 @@ def test_a_refused_filter_neither_lists_nor_links_the_api_query(
     page = client.get("/timeline/", {"actor": "Nobody at all"}).content.decode()
     assert "No claims match these filters" not in page
     assert "/api/v1/timeline/?actor=Nobody" not in page
+
+
+def test_a_name_typed_as_it_is_needs_no_reading_note(client: Client, scene: dict) -> None:
+    page = client.get("/timeline/", {"speaker": "nato"}).content.decode()
+    assert "is read as" not in page

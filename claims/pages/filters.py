@@ -110,13 +110,14 @@ class PageClaimFilter(ClaimFilter):
 
     def read_as(self) -> list[tuple[str, str]]:
         """(what was typed, the name it was read as) for each name field that found a row by
-        anything but its exact short name, so the reader sees whom the page shows."""
+        anything but its exact short name or name, so the reader sees whom the page shows."""
         cleaned = getattr(self.form, "cleaned_data", {})
         read = []
         for name in self.NAMED:
             row, typed = cleaned.get(name), str((self.data or {}).get(name) or "").strip()
-            if row is not None and typed != row.slug:
-                read.append((typed, str(getattr(row, "name", None) or getattr(row, "title", ""))))
+            named = str(getattr(row, "name", None) or getattr(row, "title", ""))
+            if row is not None and typed.casefold() not in (row.slug, named.casefold()):
+                read.append((typed, named))
         return read
 
     def suggestions(self, path: str) -> list[Suggestions]:
