@@ -62,7 +62,7 @@ def test_the_history_says_in_words_what_happened(client: Client, history: Claim)
     assert "Published by a reviewer" in page
     assert "Figure changed from 22 to 30" in page
     assert "Chain: Local Radio added (reported)" in page
-    assert "Accused added: Air Force" in page
+    assert "The claim now lists Air Force as accused." in page
     assert "No field an editor writes changed" not in page
     assert "Before: —" not in page
 

@@ -198,7 +198,9 @@ def claim_sentence(reader: Reader, record: ChangeRecord, as_published: bool) -> 
     before, after = record.before, record.after
     rows = reader.rows(Claim, record)
     if as_published:  # every field as it was published, none of the draft's values before
-        shown = ((c, reader.when(Claim, c, v, after)) for c, v in after.items() if c not in HIDDEN)
+        # The precision is part of the date made, in words.
+        columns = (c for c in after if c not in HIDDEN and c != "made_precision")
+        shown = ((c, reader.when(Claim, c, after[c], after)) for c in columns)
         rows = [Row(reader.label(Claim, c), None, text) for c, text in shown if text]
     was, now = before.get("status"), after.get("status")
     if record.operation == ChangeRecord.Operation.INSERT:
@@ -248,9 +250,11 @@ def part_sentence(reader: Reader, record: ChangeRecord) -> Change | None:
         return Change(f"Chain: the hop through {who} changed.", rows)
     if model is ClaimTarget:
         who = reader.value(ClaimTarget, "actor_id", image.get("actor_id"))
-        role = "Accused" if image.get("role") == ClaimTarget.Role.ACCUSED else "Subject"
-        if added or removed:
-            return Change(f"{role} {'added' if added else 'removed'}: {who}.")
+        role = "accused" if image.get("role") == ClaimTarget.Role.ACCUSED else "its subject"
+        if added:  # the claim's speaker accuses, not the record: say whose list it is
+            return Change(f"The claim now lists {who} as {role}.")
+        if removed:
+            return Change(f"The claim no longer lists {who} as {role}.")
         return Change(f"{who}'s role changed.", rows)
     if model is Evidence:
         kind = reader.value(Evidence, "kind", image.get("kind"))
