@@ -52,3 +52,14 @@ def test_home_lists_the_latest_published_first_whatever_the_date_made(client: Cl
     assert latest.index("number 0.") < latest.index("number 1.")
     words = " ".join(re.sub(r"<[^>]+>", " ", latest).split())
     assert f"published on {now:%-d %B %Y} , made 3 Oct 2015" in words
+
+
+def test_draft_readers_see_the_newest_drafts_apart_and_the_public_none(
+    client: Client, editor
+) -> None:
+    ClaimFactory(summary="A draft nobody outside reads.", status=Claim.Status.DRAFT)
+    assert "A draft nobody outside reads." not in client.get("/").content.decode()
+    client.force_login(editor)
+    page = client.get("/").content.decode()
+    drafts = page.split('id="drafts-heading"')[1]
+    assert "A draft nobody outside reads." in drafts

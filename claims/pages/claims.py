@@ -35,6 +35,7 @@ from claims.models import (
     Standing,
     listed_statuses,
     made_by,
+    reads_drafts,
 )
 from claims.pages import charts
 from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
@@ -147,6 +148,15 @@ def get_home_for_user(user: User) -> dict[str, Any]:
         status=Claim.Status.PUBLISHED, published_at__isnull=False
     )
     latest = list(published.order_by("-published_at", "-id")[:10])
+    # Draft readers also see the newest drafts, apart: they have no publication to sort by.
+    # One status's rows through claim_status_date_idx, so the sort covers drafts only.
+    drafts = (
+        list(
+            listed_claims(user).filter(status=Claim.Status.DRAFT).order_by("-created_at", "-id")[:5]
+        )
+        if reads_drafts(user)
+        else []
+    )
     unanswered = list(
         Claim.objects.published()
         .with_standing()
@@ -163,7 +173,7 @@ def get_home_for_user(user: User) -> dict[str, Any]:
         .filter(activity__gt=0)
         .order_by("-activity", "-start_on", "title")[:6]
     )
-    return {"latest": latest, "unanswered": unanswered, "busiest": busiest}
+    return {"latest": latest, "drafts": drafts, "unanswered": unanswered, "busiest": busiest}
 
 
 @revalidated_list
