@@ -37,7 +37,7 @@ def test_the_timeline_downloads_what_its_filters_show(client: Client, scene: Non
     )
     assert links["CSV"] == "/api/v1/claims/export/csv/?actor=msf"
     assert links["JSON"] == "/api/v1/claims/export/jsonl/?actor=msf"
-    assert links["The API query"] == "/api/v1/timeline/?actor=msf"
+    assert "/api/v1/timeline/?actor=msf" in links.values()  # the API query
     csv = b"".join(client.get(links["CSV"]).streaming_content).decode()
     assert "MSF says its hospital was hit." in csv
     assert "Someone else says" not in csv
