@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from claims.models import (
     Assessment,
@@ -104,6 +105,10 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     summary = factory.LazyAttribute(lambda c: f"{c.speaker.name} says something happened.")
     made_on = dt.date(2017, 9, 26)
     status = Claim.Status.PUBLISHED
+    # As the write path sets it when a claim is first published.
+    published_at = factory.LazyAttribute(
+        lambda c: timezone.now() if c.status != Claim.Status.DRAFT else None
+    )
 
 
 class ClaimTargetFactory(factory.django.DjangoModelFactory):
@@ -164,4 +169,5 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory)
     analyst = factory.SubFactory(UserFactory)
     rating = Assessment.Rating.UNPROVEN
+    status = Assessment.Status.PUBLISHED
     rationale = "No footage or list of names has been produced."

@@ -385,11 +385,11 @@ def more_allegations(ministry: Actor, count: int) -> None:
         alleging(accuser, ministry, dt.date(2018, 2, 1), precision=Precision.MONTH)
 
 
-# The record's head (the ETag and the kept parts' key); the actor + its 3 prefetches; the two
-# keyset-paged claim lists (2 each); documents; the band's span and periods; its figures (none
-# here: 1); the answers' kinds, delays and denials; the never-answered list (its page + what
-# its claims answer).
-PAGE = 18
+# The record's head (the ETag and the kept parts' key); the actor + its 3 prefetches; the three
+# keyset-paged claim lists (made, accusing it, about it as their subject: 2 each); documents;
+# the band's span and periods; its figures (none here: 1); the answers' kinds, delays and
+# denials; the never-answered list (its page + what its claims answer).
+PAGE = 20
 # The actor and its aliases (2); the record's head; the answers' kinds, delays and denials; the
 # never-answered list (its speakers joined in).
 API = 7

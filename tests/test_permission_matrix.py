@@ -260,6 +260,7 @@ def test_assessments_are_written_by_analysts(role, record) -> None:
             "rating": "unproven",
             "rationale": "No list of names has been published.",
             "confidence": 3,
+            "status": "draft",  # a grading starts private (issue 15)
         },
     )
     may = role in {"analysts", "administrators"}

@@ -469,14 +469,14 @@ def test_filtering_claims_by_a_row_works_for_the_public_once_its_claim_is_publis
 
 
 @pytest.mark.parametrize(("param", "slug"), FILTERS)
-def test_the_timeline_page_says_no_such_short_name_for_a_row_only_drafts_use(
+def test_the_timeline_page_says_no_such_name_for_a_row_only_drafts_use(
     client: Client, scene: SimpleNamespace, param: str, slug: str
 ) -> None:
     hidden = client.get("/timeline/", {param: slug})
     unknown = client.get("/timeline/", {param: UNKNOWN_SLUG})
-    what = "incident" if param == "incident" else "actor"
+    said = "No incident is titled or placed at" if param == "incident" else "No actor is named"
 
-    assert f"No {what} has this short name." in hidden.content.decode()
+    assert said in hidden.content.decode()
     assert hidden.status_code == unknown.status_code == 200
     assert same_page(hidden.content.decode(), slug) == same_page(
         unknown.content.decode(), UNKNOWN_SLUG

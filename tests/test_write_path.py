@@ -592,16 +592,17 @@ class ActorKind(Kind):
 
 
 class IncidentKind(Kind):
-    """The attack on the Russian military police unit, as the demo holds it."""
+    """The fighting in Idlib and north of Hama, as the demo holds it."""
 
     tables = {"claims_incident"}
     history = Counter({("claims_incident", "INSERT"): 1})
     changed_history = Counter({("claims_incident", "UPDATE"): 1})
     fields = {
         "slug": ATTACK,
-        "title": "Attack on Syrian government troops and a Russian military police unit",
-        "description": "An attack the Russian Defence Ministry reports in Idlib province and "
-        "north of Hama, and the rescue operation it says followed.",
+        "title": "Fighting in Idlib province and north of Hama, September 2017",
+        "description": "Fighting the Russian Defence Ministry reports in Idlib province and "
+        "north of Hama: an attack on Syrian government troops and a Russian military police "
+        "unit, by its account, and the rescue operation it says followed.",
         "place": "Idlib province and north of Hama",
         "region": "Idlib / Hama",
         "country": "SY",

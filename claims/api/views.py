@@ -56,6 +56,7 @@ from claims.api.writes import (
 )
 from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import (
+    Assessment,
     Attribution,
     Claim,
     ClaimQuerySet,
@@ -155,7 +156,8 @@ class IncidentViewSet(
             .filter(incident=incident)
             .with_standing()
             .with_thread()
-            .prefetch_related("assessments")  # the rating of every review in one query
+            # The rating of every review in one query; a draft grading rates nothing.
+            .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.published()))
             .order_by("made_on", "id")
         )
         return ApiResponse([exports.claim_review(claim, request) for claim in claims])
@@ -199,7 +201,9 @@ class ClaimViewSet(
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing(as_of=day).with_thread()
         if self.action == "claimreview":
-            claims = claims.prefetch_related("assessments")  # the review's rating, one query
+            # The review's rating, one query; a draft grading rates nothing.
+            published = Assessment.objects.published()
+            claims = claims.prefetch_related(Prefetch("assessments", queryset=published))
         return claims
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY, ORDER_PARAMETER, FACETS_PARAMETER])

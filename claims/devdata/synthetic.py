@@ -119,12 +119,20 @@ CLAIM_COLUMNS = (
     "incident_id",
     "status",
     "withdrawal_reason",
+    "published_at",
 )
 FIGURE_COLUMNS = ("claim_id", "category", "outcome", "low", "high", "qualifier", "as_stated")
 HOP_COLUMNS = ("claim_id", "position", "actor_id", "document_id", "verb")
 ANSWER_COLUMNS = ("claim_id", "answers_id", "kind")
 TARGET_COLUMNS = ("claim_id", "actor_id")
 EVIDENCE_COLUMNS = ("claim_id", "relation", "kind", "description", "availability")
+
+
+def _published_at(made_on: dt.date, status: str) -> dt.datetime | None:
+    """A public claim is taken to be published the day after it was made, at noon UTC."""
+    if status == Claim.Status.DRAFT:
+        return None
+    return dt.datetime.combine(made_on + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
 
 
 @dataclass
@@ -303,6 +311,7 @@ class Generator:
                 incident,
                 status,
                 "Synthetic withdrawal." if status == Claim.Status.WITHDRAWN else "",
+                _published_at(start + delay, status),
             )
             for pk, speaker, (incident, start), kind, status, summary, quote, delay in zip(
                 ids, speakers, chosen, kinds, statuses, summaries, quotes, delays, strict=True
@@ -314,7 +323,7 @@ class Generator:
         rng, actor_ids, document_ids = self.rng, self.actor_ids, self.document_ids
         random_ = rng.random
         figures, hops, answers, targets, evidence = [], [], [], [], []
-        for pk, _, speaker, kind, *_, made_on, incident, _, _ in claims:
+        for pk, _, speaker, kind, *_, made_on, incident, _, _, _ in claims:
             if kind == Claim.Kind.CASUALTY_COUNT:
                 figures.append(self._figure(pk))
             chain = [speaker, *rng.sample(actor_ids, rng.choice(CHAIN_EXTRA_HOPS))]

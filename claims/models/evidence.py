@@ -71,6 +71,12 @@ class Evidence(ArchivedCopy):
         return self.availability == self.Availability.PUBLISHED
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def published(self) -> AssessmentQuerySet:
+        """Gradings anyone may read: the pages and the ClaimReview export show these alone."""
+        return self.filter(status=Assessment.Status.PUBLISHED)
+
+
 class Assessment(models.Model):
     """An analyst's grading of a claim, with the reasons; exportable as a ClaimReview rating."""
 
@@ -90,6 +96,10 @@ class Assessment(models.Model):
         Rating.SUPPORTED: 5,
     }
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft (only analysts, editors and reviewers see it)"
+        PUBLISHED = "published", "published"
+
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="assessments")
     analyst = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments"
@@ -101,7 +111,15 @@ class Assessment(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 (low) to 5 (high).",
     )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="A draft grading is not shown on the claim and incident pages or exports.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,7 +17,12 @@ from sources.models import country_code
 class Incident(models.Model):
     """An event that claims are about, with loosely stated start and end dates."""
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(
+        max_length=300,
+        help_text="Neutral wording that names the event, place and time without taking any "
+        "party's account of it: “Fighting near Hama, September 2017”, not one side's version "
+        "(“Attack on … troops”, “Massacre in …”).",
+    )
     slug = models.SlugField(max_length=320, unique=True)
     description = models.TextField(blank=True)
     place = models.CharField(max_length=200, blank=True)

@@ -23,7 +23,7 @@ from sources.codes import LanguageField
 from sources.models import Actor, Document, language_code
 
 if TYPE_CHECKING:
-    pass
+    from claims.models.evidence import Assessment
 
 
 class QuoteCheck(models.TextChoices):
@@ -154,6 +154,8 @@ class Claim(models.Model):
     # Set by claims.pages.claims.hide_unseen_answers on the claims a page shows.
     answers_shown: list[Response]
     answered_by_shown: list[Response]
+    # Set by the claim and incident pages' prefetch (claims.pages.claims.graded).
+    assessments_shown: list[Assessment]
 
     class Kind(models.TextChoices):
         CASUALTY_COUNT = "casualty_count", "casualty count"
@@ -209,6 +211,9 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by the write path when the claim first becomes published: what "new" means on the
+    # home page, unlike the date the claim was made.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped by every save through the write path (claims.record); a save that read an older version
     # is refused, so two editors never silently overwrite each other.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -243,6 +248,8 @@ class Claim(models.Model):
             # The same order for those who read drafts too (no status filter): their lists, and
             # their search candidates (claims.reading.search.candidates) for a common word.
             models.Index(fields=["made_on", "id"], name="claim_date_idx"),
+            # Home page: the latest published claims, by when they were published.
+            models.Index(fields=["status", "published_at", "id"], name="claim_published_idx"),
             # Actor page and ?speaker= filter: one speaker's claims by date, in cursor order.
             models.Index(fields=["speaker", "made_on", "id"], name="claim_speaker_date_idx"),
             # Incident page and ?incident= filter: one incident's published claims by date, in
@@ -321,6 +328,11 @@ class Claim(models.Model):
     @property
     def accused(self) -> list[Actor]:
         return [t.actor for t in self.claim_targets.all() if t.role == ClaimTarget.Role.ACCUSED]
+
+    @property
+    def subjects(self) -> list[Actor]:
+        """The actors the statement is about (a characterisation's targets), not accused."""
+        return [t.actor for t in self.claim_targets.all() if t.role == ClaimTarget.Role.SUBJECT]
 
 
 class ClaimTarget(models.Model):

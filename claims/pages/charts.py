@@ -160,6 +160,10 @@ def timeline_band(
         lane.dates.append(when if row.count == 1 else f"{when} ({row.count} claims)")
     span_days = (end - start).days
     ticks = [Tick(x=x(day), label=tick_label(day, span_days)) for day in date_ticks(start, end)]
+    if len(set(periods)) == 1 and rows[0].precision == Precision.DAY:
+        # Every claim on one day: its date under its dot, not a Monday beside it.
+        dot = next(iter(lanes.values())).marks[0]
+        ticks = [Tick(x=dot.cx, label=f"{rows[0].made_on:%-d %b %Y}")]
     return Band(
         height=len(lanes) * LANE_HEIGHT + AXIS_HEIGHT,
         lanes=list(lanes.values()),

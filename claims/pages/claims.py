@@ -14,11 +14,10 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -42,7 +41,7 @@ from claims.pages import charts
 from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.facets import facet_links, order_from
 from claims.pages.figures import incident_figures_section
-from claims.pages.filters import PageClaimFilter
+from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
 from claims.reading.asof import was_made_by
@@ -50,7 +49,7 @@ from claims.reading.facets import facets_of
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
-from claims.reading.visibility import incidents_visible_to
+from claims.reading.visibility import assessments_shown_to, incidents_visible_to
 from claimtracker.dates import Precision
 from claimtracker.versions import code_version
 
@@ -136,11 +135,30 @@ def with_validator(request: HttpRequest, response: HttpResponse, head: int | Non
     return response
 
 
+def graded(user: User) -> Prefetch:
+    """The assessments a page shows beside each claim (``assessments_shown``): one query for
+    the page's claims, with who graded each, instead of one per claim."""
+    return Prefetch("assessments", queryset=assessments_shown_to(user), to_attr="assessments_shown")
+
+
 # --- Home -----------------------------------------------------------------------------------
 
 
 def get_home_for_user(user: User) -> dict[str, Any]:
-    latest = list(listed_claims(user).order_by("-made_on", "-id")[:10])
+    # What is new is what was published last, whenever the claim was made (claim_published_idx).
+    published = listed_claims(user).filter(
+        status=Claim.Status.PUBLISHED, published_at__isnull=False
+    )
+    latest = list(published.order_by("-published_at", "-id")[:10])
+    # Draft readers also see the newest drafts, apart: they have no publication to sort by.
+    # One status's rows through claim_status_date_idx, so the sort covers drafts only.
+    drafts = (
+        list(
+            listed_claims(user).filter(status=Claim.Status.DRAFT).order_by("-created_at", "-id")[:5]
+        )
+        if reads_drafts(user)
+        else []
+    )
     unanswered = list(
         Claim.objects.published()
         .with_standing()
@@ -157,7 +175,7 @@ def get_home_for_user(user: User) -> dict[str, Any]:
         .filter(activity__gt=0)
         .order_by("-activity", "-start_on", "title")[:6]
     )
-    return {"latest": latest, "unanswered": unanswered, "busiest": busiest}
+    return {"latest": latest, "drafts": drafts, "unanswered": unanswered, "busiest": busiest}
 
 
 @revalidated_list
@@ -168,10 +186,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Timeline -------------------------------------------------------------------------------
 
 
-# Where a list page starts; "page" comes from links shared before the keyset pages.
-PAGING_PARAMS = ("after", "before", "page")
-
-
 def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     user, params = request.user, request.GET
     # The request, so that a filter naming an actor or incident takes only those the user
@@ -179,7 +193,9 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     filters = PageClaimFilter(
         params, queryset=Claim.objects.filter(status__in=listed_statuses(user)), request=request
     )
-    matching = cast(ClaimQuerySet, filters.qs)  # filtered from Claim.objects
+    # A filter that names nothing (or several things) shows no claims, not all of them.
+    refused = bool(filters.errors)
+    matching = cast(ClaimQuerySet, filters.qs.none() if refused else filters.qs)
     clocks = clocks_from(params)
     day = clocks.day
     matching = matching if day is None else matching.made_by(day)
@@ -241,14 +257,15 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     )
     page_key = urlencode(sorted(params.items()))
     starts, results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
-    api_query = params.copy()
-    for name in PAGING_PARAMS:
-        api_query.pop(name, None)  # the API pages with a cursor of its own
+    api_query = filters.api_params()  # the API pages with a cursor of its own
     return {
         "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
+        "export_query": api_query.urlencode(),
         "filters": filters,
         "order": order,
         "facets": facet_links(facets, params),
+        "refused": refused,
+        "suggestions": filters.suggestions(request.path) if refused else [],
         "total": total,
         "results_html": results_html,
         "starts": starts,
@@ -317,6 +334,7 @@ def get_incident_for_user(
             Claim.objects.listed_for(user)
             .with_thread()
             .with_standing(as_of=day)
+            .prefetch_related(graded(user))
             .filter(in_time, pk__in=ids)
             .order_by("made_on", "id")
         ),
@@ -332,6 +350,7 @@ def get_incident_for_user(
         "threads": page,
         **incident_figures_section(incident, day),
         "evidence": [(c, item) for c in claims for item in c.evidence.all()],
+        "assessments": [(c, item) for c in claims for item in c.assessments_shown],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }
 
@@ -358,7 +377,12 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
     """The claim page; with ``clocks``, as the record stood on its day and at its point."""
     clocks = clocks or Clocks(form=ClocksForm())
     day, point = clocks.day, clocks.point
-    claims = Claim.objects.visible_to(user).with_thread().with_standing(as_of=day)
+    claims = (
+        Claim.objects.visible_to(user)
+        .with_thread()
+        .with_standing(as_of=day)
+        .prefetch_related(graded(user))
+    )
     claim = get_object_or_404(
         claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
     )
@@ -369,6 +393,7 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
         "claim": claim,
         "chain": claim.chain,
         "evidence": [(claim, item) for item in claim.evidence.all()],
+        "assessments": [(claim, item) for item in claim.assessments_shown],
         "originator_count": len(originators),
         "last_change": (changes.filter(pk__lte=point.id) if point else changes).last(),
         "clocks": clocks,
@@ -384,43 +409,6 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["keep"] = kept_params(request.GET, PAGING_PARAMS)
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
-
-
-def get_claim_history_for_user(user: User, pk: int) -> dict[str, Any]:
-    """The claim row's hash-chained history. The public sees it from publication on, with the
-    draft values that preceded publication left out; editors see every change and who made it."""
-    claim = get_object_or_404(Claim.objects.visible_to(user).select_related("speaker"), pk=pk)
-    editors_view = reads_drafts(user)
-    changes: list[dict[str, Any]] = []
-    for record in history_of(claim):
-        draft_before = record.before.get("status") == Claim.Status.DRAFT
-        if not editors_view and record.after.get("status", "draft") == Claim.Status.DRAFT:
-            continue
-        rows = [
-            (column, None if draft_before and not editors_view else old, new)
-            for column, old, new in record.changes()
-            if column not in HIDDEN_HISTORY_COLUMNS
-        ]
-        changes.append({"record": record, "rows": rows})
-    if editors_view:
-        # One query for every user named, not one per entry.
-        ids = {c["record"].user_id for c in changes if c["record"].user_id}
-        users = {str(u.pk): u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
-        for change in changes:
-            user_id = change["record"].user_id
-            change["who"] = users.get(user_id, "a former user") if user_id else "no signed-in user"
-            if claimed := change["record"].claimed_user_id:
-                change["who"] += f" (claimed for user {claimed} by SQL, not proven)"
-    return {"claim": claim, "changes": changes, "editors_view": editors_view}
-
-
-# Bookkeeping columns every save touches; the page lists what an editor changed.
-HIDDEN_HISTORY_COLUMNS = {"updated_at", "version", "created_by_id"}
-
-
-def claim_history(request: HttpRequest, pk: int) -> HttpResponse:
-    context = get_claim_history_for_user(request.user, pk)
-    return render(request, "claims/claim_history.html", context)
 
 
 # --- Search ---------------------------------------------------------------------------------

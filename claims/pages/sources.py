@@ -23,7 +23,7 @@ from claims.pages.claims import PAGING_PARAMS, User, listed_claims, paginate, re
 from claims.pages.clocks import clocks_from, kept_params
 from claims.pages.figures import actor_figures_section
 from claims.reading import bands
-from claims.reading.paging import keyset_page
+from claims.reading.paging import KeysetPage, keyset_page
 from claims.reading.visibility import (
     actors_visible_to,
     affiliations_visible_to,
@@ -65,6 +65,15 @@ def speech_over_time(
     return band, speech
 
 
+def _in_role(
+    actor: Actor, role: str, user: User, day: dt.date | None, params: QueryDict, prefix: str
+) -> KeysetPage:
+    """A keyset page of the claims that list ``actor`` in ``role`` (accused, or subject)."""
+    targets = ClaimTarget.objects.filter(actor=actor, role=role)
+    claims = listed_claims(user, day).filter(pk__in=targets.values("claim"))
+    return keyset_page(claims, params, prefix=prefix)
+
+
 def get_actor_for_user(
     user: User, slug: str, params: QueryDict, state: str, day: dt.date | None = None
 ) -> dict[str, object]:
@@ -89,10 +98,9 @@ def get_actor_for_user(
     # Keyset pages (no COUNT over what may be a hundred thousand claims of one actor), each
     # list with its own position in the address.
     made = keyset_page(listed_claims(user, day).filter(voiced), params, prefix="made_")
-    accused = ClaimTarget.objects.filter(actor=actor, role=ClaimTarget.Role.ACCUSED)
-    about = keyset_page(
-        listed_claims(user, day).filter(pk__in=accused.values("claim")), params, prefix="about_"
-    )
+    # "about_" pages the claims accusing it (the older name, kept for shared addresses).
+    about = _in_role(actor, ClaimTarget.Role.ACCUSED, user, day, params, prefix="about_")
+    subjects = _in_role(actor, ClaimTarget.Role.SUBJECT, user, day, params, prefix="subject_")
     published = documents_visible_to(user).filter(publisher=actor)
     documents = paginate(published.order_by("-published_on", "title"), params.get("docs"))
     shown = sorted(listed_statuses(user))
@@ -104,6 +112,7 @@ def get_actor_for_user(
         "actor": actor,
         "made": made,
         "about": about,
+        "subjects": subjects,
         "documents": documents,
         "band": band,
         "speech": speech,

@@ -79,6 +79,8 @@ def _top_speakers(matching: QuerySet, limit: int) -> list[tuple]:
     """(speaker id, claims, parties, claims in all, first date, last date, name, slug) for the
     ``limit`` parties with most claims, in one pass over the matching claims: the window
     functions run over the grouped rows, and only the parties kept are joined to their names."""
+    if matching.query.is_empty():
+        return []  # nothing to compile: .none() has no SQL
     inner, params = matching.order_by().values("speaker_id", "made_on").query.sql_with_params()
     grouped = (
         "SELECT speaker_id, COUNT(*) AS n, COUNT(*) OVER () AS parties,"

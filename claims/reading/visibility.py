@@ -12,7 +12,9 @@ lists) say, and the rows around claims only when a public claim (published or wi
 - an incident, when a public claim is about it;
 - an affiliation, when both its person and its organisation are visible;
 - a response, when both its claims are listed for the reader;
-- evidence, when its claim is visible to the reader (and, in lists, listed for the reader).
+- evidence, when its claim is visible to the reader (and, in lists, listed for the reader);
+- an assessment, when it is published (a draft grading is for draft readers alone) and its claim
+  is visible to the reader.
 
 So an actor, incident or document made for a draft (even from an admin pop-up for a claim then
 abandoned) is, to the public, exactly as if it did not exist until a claim using it is published:
@@ -33,7 +35,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
-from claims.models import Claim, Evidence, Incident, Reader, Response, reads_drafts
+from claims.models import Assessment, Claim, Evidence, Incident, Reader, Response, reads_drafts
 from sources.models import Actor, Affiliation, Document
 
 # Who reads: a signed-in user, the anonymous one, or None where no request is at hand.
@@ -115,3 +117,10 @@ def evidence_listed_for(user: User) -> QuerySet[Evidence]:
     if reads_drafts(user):
         return Evidence.objects.all()
     return Evidence.objects.filter(claim__in=Claim.objects.listed_for(user))
+
+
+def assessments_shown_to(user: User) -> QuerySet[Assessment]:
+    """Assessments ``user`` may read beside a claim they see: published ones, and drafts for
+    draft readers (marked as drafts), newest first, with who graded them."""
+    shown = Assessment.objects.all() if reads_drafts(user) else Assessment.objects.published()
+    return shown.select_related("analyst").order_by("-created_at", "-id")

@@ -209,6 +209,10 @@ def _changed_fields(claim: Claim, stored: Claim | None) -> list[str]:
 def _write_claim(claim: Claim, stored: Claim | None, by: Any) -> None:
     """Insert a new claim, or write every field with the version bumped in one conditional
     UPDATE: of several concurrent saves from the same version exactly one applies."""
+    if stored is not None and claim.published_at is None:
+        claim.published_at = stored.published_at  # a door's copy may not carry it
+    if claim.status == Claim.Status.PUBLISHED and claim.published_at is None:
+        claim.published_at = timezone.now()  # first published: what the home page calls new
     if stored is None:
         claim.created_by = by if getattr(by, "pk", None) else None
         claim.save()
@@ -221,6 +225,7 @@ def _write_claim(claim: Claim, stored: Claim | None, by: Any) -> None:
         if f.editable and not f.primary_key
     }
     values |= {"version": stored.version + 1, "updated_at": timezone.now()}
+    values["published_at"] = claim.published_at
     if not Claim.objects.filter(pk=claim.pk, version=stored.version).update(**values):
         current = Claim.objects.get(pk=claim.pk)
         raise StaleVersion.of(current, stored.version)

@@ -1,0 +1,69 @@
+"""Every list page offers the records it shows as CSV and JSON (the API's exports, with the
+page's filters) and a link to the API query; each link, followed, answers with those records."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests.factories import ActorFactory, AliasFactory, ClaimFactory, IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene() -> None:
+    msf = ActorFactory(name="Médecins Sans Frontières", slug="msf")
+    AliasFactory(actor=msf, name="Doctors Without Borders")
+    kunduz = IncidentFactory(slug="kunduz", title="Strike on the Kunduz trauma centre")
+    ClaimFactory(speaker=msf, incident=kunduz, summary="MSF says its hospital was hit.")
+    ClaimFactory(summary="Someone else says something else.")
+
+
+def downloads(html: str) -> dict[str, str]:
+    """The download section's links, by their text."""
+    section = html.split('class="downloads"')[1].split("</section>")[0]
+    return {
+        re.sub(r"<[^>]+>", "", text).strip(): href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', section)
+    }
+
+
+def test_the_timeline_downloads_what_its_filters_show(client: Client, scene: None) -> None:
+    links = downloads(
+        client.get("/timeline/", {"actor": "Doctors Without Borders"}).content.decode()
+    )
+    assert links["CSV"] == "/api/v1/claims/export/csv/?actor=msf"
+    assert links["JSON"] == "/api/v1/claims/export/jsonl/?actor=msf"
+    assert "/api/v1/timeline/?actor=msf" in links.values()  # the API query
+    csv = b"".join(client.get(links["CSV"]).streaming_content).decode()
+    assert "MSF says its hospital was hit." in csv
+    assert "Someone else says" not in csv
+    json = b"".join(client.get(links["JSON"]).streaming_content).decode()
+    assert len(json.strip().splitlines()) == 1
+
+
+def test_a_refused_filter_offers_no_download(client: Client, scene: None) -> None:
+    page = client.get("/timeline/", {"actor": "Nobody"}).content.decode()
+    assert "/api/v1/claims/export/csv/" not in page
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [("/incidents/kunduz/", "incident=kunduz"), ("/actors/msf/", "actor=msf")],
+)
+def test_incident_and_actor_pages_download_their_claims(
+    client: Client, scene: None, url: str, query: str
+) -> None:
+    links = downloads(client.get(url).content.decode())
+    assert links["CSV"] == f"/api/v1/claims/export/csv/?{query}"
+    assert links["JSON"] == f"/api/v1/claims/export/jsonl/?{query}"
+    assert client.get(links["CSV"]).status_code == 200
+
+
+def test_the_search_page_links_its_query_in_the_api(client: Client, scene: None) -> None:
+    links = downloads(client.get("/search/", {"q": "hospital"}).content.decode())
+    assert links["JSON"] == "/api/v1/search/?q=hospital"
+    assert client.get(links["JSON"]).status_code == 200
