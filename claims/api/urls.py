@@ -5,13 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
+from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
 from claims.api.views import (
     ClaimViewSet,
     EvidenceViewSet,
     IncidentViewSet,
     ResponseViewSet,
-    SearchView,
     TimelineViewSet,
 )
 

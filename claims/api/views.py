@@ -9,14 +9,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
-from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api import exports, versions
@@ -36,14 +35,14 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
-from claims.api.rows import list_values, search_rows, timeline_rows, value_rows
+from claims.api.params import StrictParamsMixin
+from claims.api.rows import list_values, timeline_rows, value_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
     EvidenceSerializer,
     IncidentSerializer,
     ResponseSerializer,
-    SearchResultsSerializer,
     TimelineEntrySerializer,
 )
 from claims.api.source_views import ID, SLUG, ReadWriteMixin, documented_writes
@@ -65,7 +64,6 @@ from claims.models import (
     Reader,
     Response,
 )
-from claims.reading import search as search_service
 from claims.reading.asof import as_of_from
 from claims.reading.originators import independent_originators
 from claims.reading.visibility import (
@@ -130,6 +128,7 @@ class IncidentViewSet(
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
     lookup_pattern = SLUG
+    own_params = ("figures",)
 
     def get_queryset(self) -> QuerySet[Incident]:
         return incidents_visible_to(self.request.user).order_by("-start_on", "id")
@@ -180,6 +179,12 @@ class ClaimViewSet(
     filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
+    filtered_actions = ("list", "export_csv", "export_jsonl")
+    action_params = {
+        "list": (AS_OF.name, RECORDED_BY.name),
+        "retrieve": (AS_OF.name, RECORDED_BY.name),
+        "claimreview": (AS_OF.name,),
+    }
 
     def get_queryset(self) -> QuerySet[Claim, Any]:
         # DRF's permission check asks for the queryset too: build it once per request (every
@@ -318,7 +323,11 @@ class ClaimViewSet(
             ),
         )
 
-    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
+    @extend_schema(
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        filters=False,
+        parameters=[AS_OF],
+    )
     @action(
         detail=True,
         url_path="claimreview",
@@ -331,8 +340,10 @@ class ClaimViewSet(
         return ApiResponse(exports.claim_review(self.get_object(), request))
 
 
-class TimelineViewSet(mixins.ListModelMixin, GenericViewSet[Claim]):
+class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericViewSet[Claim]):
     """Claims and the claims they answer, oldest first: for an incident, an actor or a period."""
+
+    action_params = {"list": (AS_OF.name,)}
 
     serializer_class = TimelineEntrySerializer
     filterset_class = ClaimFilter
@@ -363,6 +374,7 @@ class ResponseViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     GenericViewSet[Response],
 ):
     """Allegation <-> answer links; POST one to record that a claim denies, confirms… another."""
@@ -386,6 +398,7 @@ class EvidenceViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     GenericViewSet[Evidence],
 ):
     """What is offered for or against claims, with its availability and archived hash."""
@@ -401,47 +414,3 @@ class EvidenceViewSet(
         if self.action == "list":
             return evidence_listed_for(self.request.user).order_by("id")
         return evidence_visible_to(self.request.user).order_by("id")
-
-
-class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=search_service.MAX_QUERY_LENGTH, trim_whitespace=True)
-    limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
-
-    def validate_q(self, value: str) -> str:
-        if not search_service.is_searchable(value):
-            raise serializers.ValidationError("Give words to search for.")
-        return value
-
-
-class SearchView(APIView):
-    """Full-text search over claims, actor names and aliases, documents and incidents.
-
-    Web-search syntax: quoted phrases, ``or``, ``-word``. Each kind lists its best-ranked hits
-    among its newest 1,000 matches (claims by date, documents by publication, incidents by
-    start); older matches of a very common word are not ranked. There is no total count.
-    """
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                required=True,
-                description='Words to search for: "a phrase", this or that, -excluded.',
-            ),
-            OpenApiParameter("limit", int, description="Hits per kind, 1–50 (default 20)."),
-        ],
-        responses={200: SearchResultsSerializer, 400: OpenApiResponse(description="No words.")},
-    )
-    def get(self, request: Request) -> ApiResponse:
-        params = SearchParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        results = search_service.search(
-            params.validated_data["q"],
-            user=request.user,
-            limit_per_kind=params.validated_data["limit"],
-        )
-        # SearchResultsSerializer's shape (the schema's), built without a serializer per hit.
-        return ApiResponse(search_rows(params.validated_data["q"], results, request))
