@@ -20,6 +20,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination, CursorPagination, LimitOffsetPagination
 from rest_framework.request import Request
 
+from claims.api.pagination import COUNT_PARAM
+
 # Accepted everywhere: DRF's choice of renderer.
 ALWAYS = frozenset({"format"})
 
@@ -59,10 +61,12 @@ class StrictFieldsMixin(serializers.Serializer):
 def paging_params(paginator: BasePagination | None) -> set[str]:
     """The query parameters a paginator reads."""
     if isinstance(paginator, CursorPagination):
-        return {paginator.cursor_query_param, *filter(None, [paginator.page_size_query_param])}
-    if isinstance(paginator, LimitOffsetPagination):
-        return {paginator.limit_query_param, paginator.offset_query_param}
-    return set()
+        names = {paginator.cursor_query_param, *filter(None, [paginator.page_size_query_param])}
+    elif isinstance(paginator, LimitOffsetPagination):
+        names = {paginator.limit_query_param, paginator.offset_query_param}
+    else:
+        return set()
+    return names | {COUNT_PARAM}
 
 
 class StrictParamsMixin(GenericAPIView[_M]):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
+from claims.api.figure_views import FigureViewSet
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
 from claims.api.views import (
@@ -40,6 +41,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("figures", FigureViewSet, basename="figure")
 router.register("timeline", TimelineViewSet, basename="timeline")
 
 urlpatterns = [
