@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
+from claims.api.actor_parts import AffiliationViewSet, AliasViewSet
 from claims.api.figure_views import FigureViewSet
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
@@ -36,6 +37,8 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("actors", ActorViewSet, basename="actor")
+router.register("aliases", AliasViewSet, basename="alias")
+router.register("affiliations", AffiliationViewSet, basename="affiliation")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("claims", ClaimViewSet, basename="claim")
