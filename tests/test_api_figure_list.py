@@ -60,6 +60,13 @@ def test_figures_made_after_as_of_are_left_out(api_client):
     assert api_client.get("/api/v1/figures/?as_of=2017-09-01").json()["results"] == []
 
 
+def test_a_claim_filter_that_is_not_an_id_is_refused(api_client):
+    figure = FigureFactory()
+
+    assert api_client.get(f"/api/v1/figures/?claim={figure.claim_id}.9").status_code == 400
+    assert len(api_client.get(f"/api/v1/figures/?claim={figure.claim_id}").json()["results"]) == 1
+
+
 def test_an_unknown_figure_filter_is_refused(api_client):
     answer = api_client.get("/api/v1/figures/?outcom=killed")
 
