@@ -9,7 +9,7 @@ import pytest
 
 from claims.models import Claim, Evidence, Response
 from sources.models import Actor
-from tests.factories import ClaimFactory, DocumentFactory, IncidentFactory
+from tests.factories import ClaimFactory, DocumentFactory, IncidentFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +208,15 @@ def test_reads_show_the_uid_of_claims_and_documents(api_client, reviewer_client)
     assert listed["uid"] == str(claim.uid)
     document = reviewer_client.get(f"/api/v1/documents/{article.pk}/").json()
     assert document["uid"] == str(article.uid)
+
+
+def test_list_filters_name_a_claim_by_id_or_uid(api_client):
+    denial = ResponseFactory()
+
+    by_uid = api_client.get(f"/api/v1/responses/?answers={denial.answers.uid}")
+    by_id = api_client.get(f"/api/v1/responses/?answers={denial.answers_id}")
+    neither = api_client.get("/api/v1/responses/?answers=1.9")
+
+    assert [r["id"] for r in by_uid.json()["results"]] == [denial.pk]
+    assert [r["id"] for r in by_id.json()["results"]] == [denial.pk]
+    assert neither.status_code == 400

@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.viewsets import GenericViewSet
 
 from claims.api.clocks import AS_OF, made_by_day
-from claims.api.filters import AskedFilterBackend, listed_claims
+from claims.api.filters import AskedFilterBackend, ClaimChoiceFilter
 from claims.api.pagination import CappedLimitOffsetPagination
 from claims.api.params import StrictParamsMixin
 from claims.api.serializers import ClaimRefSerializer, FigureSerializer, IncidentRefSerializer
@@ -45,10 +45,7 @@ class FigureFilter(django_filters.FilterSet):
         queryset=visible_incidents,  # type: ignore[arg-type]  # a callable, as above
         label="Slug of the incident",
     )
-    claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]  # a callable, as above
-        label="Id of the claim",
-    )
+    claim = ClaimChoiceFilter(label="The claim giving the figure (id or uid)")
 
     class Meta:
         model = CasualtyFigure

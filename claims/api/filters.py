@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -99,17 +103,46 @@ def listed_claims(request: Request | None) -> QuerySet[Claim]:
     return Claim.objects.listed_for(reader_of(request))
 
 
+class IdOrUidField(ModelChoiceField):
+    """A row by its id (digits) or its uid (a UUID), as reads show both."""
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if text.isdigit():
+            return super().to_python(text)
+        try:
+            uid = uuid.UUID(text)
+        except ValueError:
+            uid = None
+        rows = self.queryset
+        row = None if uid is None or rows is None else rows.filter(uid=uid).first()
+        if row is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return row
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "format": "uuid"}],
+        "description": "The claim's id or uid.",
+    }
+)
+class ClaimChoiceFilter(django_filters.ModelChoiceFilter):
+    """A claim these lists may name (``listed_claims``), by id or uid."""
+
+    field_class = IdOrUidField
+
+    def __init__(self, **kwargs: Any) -> None:
+        # django-filter takes a callable of the request for queryset (documented); the stubs
+        # say a queryset only.
+        super().__init__(queryset=listed_claims, **kwargs)  # type: ignore[arg-type]
+
+
 class ResponseFilter(django_filters.FilterSet):
-    # django-filter takes a callable of the request for queryset (documented); the stubs say
-    # a queryset only, hence the ignores.
-    claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]
-        label="The answering claim (id)",
-    )
-    answers = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]
-        label="The answered claim (id)",
-    )
+    claim = ClaimChoiceFilter(label="The answering claim (id or uid)")
+    answers = ClaimChoiceFilter(label="The answered claim (id or uid)")
 
     class Meta:
         model = Response
@@ -117,10 +150,7 @@ class ResponseFilter(django_filters.FilterSet):
 
 
 class EvidenceFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]  # a callable: see ResponseFilter
-        label="Claim (id)",
-    )
+    claim = ClaimChoiceFilter(label="Claim (id or uid)")
 
     class Meta:
         model = Evidence
