@@ -220,3 +220,12 @@ def test_list_filters_name_a_claim_by_id_or_uid(api_client):
     assert [r["id"] for r in by_uid.json()["results"]] == [denial.pk]
     assert [r["id"] for r in by_id.json()["results"]] == [denial.pk]
     assert neither.status_code == 400
+
+
+def test_documents_filter_by_the_publishers_id_or_slug(reviewer_client, broadcaster):
+    article = DocumentFactory(publisher=broadcaster)
+    DocumentFactory()
+
+    for key in (broadcaster.slug, broadcaster.pk):
+        answer = reviewer_client.get(f"/api/v1/documents/?publisher={key}")
+        assert [d["id"] for d in answer.json()["results"]] == [article.pk]

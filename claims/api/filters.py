@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -32,6 +33,9 @@ __all__ = [
     "StableOrderingFilter",
 ]
 
+
+# An id as a query parameter writes it: digits, as many as a bigint holds.
+ID_TEXT = re.compile(r"[0-9]{1,18}")
 
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(
@@ -79,13 +83,21 @@ class ActorFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    publisher = django_filters.CharFilter(field_name="publisher__slug", label="Publisher (slug)")
+    publisher = django_filters.CharFilter(method="filter_publisher", label="Publisher (id or slug)")
     published_since = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_until = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
 
     class Meta:
         model = Document
         fields = ["kind", "language"]
+
+    def filter_publisher(
+        self, queryset: QuerySet[Document], name: str, value: str
+    ) -> QuerySet[Document]:
+        named = Q(publisher__slug=value)
+        if ID_TEXT.fullmatch(value):
+            named |= Q(publisher_id=int(value))
+        return queryset.filter(named)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -110,7 +122,7 @@ class IdOrUidField(ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value)
-        if text.isdigit():
+        if ID_TEXT.fullmatch(text):
             return super().to_python(text)
         try:
             uid = uuid.UUID(text)
