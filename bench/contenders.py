@@ -139,6 +139,24 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         )
     result += [
         Contender("timeline_html", "timeline page (HTML), first page", app, "/timeline/"),
+        # Issue 14: the timeline narrowed by a facet, newest first (its band and facets are
+        # built for these filters on the first answer, then kept), the API list with every
+        # facet, and the index pages (built on every request).
+        Contender(
+            "timeline_facets_html",
+            "timeline page (HTML) with facets, ?kind=casualty_count&order=newest",
+            app,
+            "/timeline/?kind=casualty_count&order=newest",
+        ),
+        Contender(
+            "facets_api",
+            "our API: claim list with all five facets",
+            app,
+            f"{api}?facets=kind,standing,speaker,accused,incident",
+        ),
+        Contender("incidents_html", "incident index (HTML), first page", app, "/incidents/"),
+        Contender("actors_html", "actor index (HTML), first page", app, "/actors/"),
+        Contender("documents_html", "document index (HTML), first page", app, "/documents/"),
         Contender(
             "incident_html",
             f"incident page (HTML), median incident ({median_n} claims)",

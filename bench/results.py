@@ -159,4 +159,45 @@ def report(
                 else f"{', '.join(seen['validators'])} sent back, answered {seen['answer']}"
             )
             lines.append(f"| 304 / full render, {by[full].label} | none: {why} | ≥ 5 | **no** |")
+    lines += budget(by, facts)
     return "\n".join(lines) + "\n"
+
+
+# Issue 14's pages, measured beside the timeline page.
+BESIDE_TIMELINE = (
+    "timeline_facets_html",
+    "facets_api",
+    "incidents_html",
+    "actors_html",
+    "documents_html",
+    "incident_asof_html",
+    "answers_html",
+    "answers_api",
+)
+
+
+def budget(by: dict[str, Contender], facts: dict) -> list[str]:
+    """Each of issue 14's pages beside the timeline page: its p95 under load and its first
+    answer (what a page keeps per record state built afresh), against the timeline's budget:
+    the timeline page's own first answer, what a reader waits for just after a write."""
+    timeline = by["timeline_html"]
+    allowed = facts["first_ms"]["timeline_html"]
+    lines = [
+        "",
+        "## Beside the timeline (issue 14)",
+        "",
+        f"The budget is the timeline page's first answer, built afresh: {allowed:.1f} ms "
+        f"(under load, kept, its p95 is {timeline.ms('p95'):.1f} ms).",
+        "",
+        "| page | p95 ms | first answer ms | within the budget |",
+        "|---|---:|---:|---|",
+        f"| {timeline.label} | {timeline.ms('p95'):.1f} | {allowed:.1f} | — |",
+    ]
+    for name in BESIDE_TIMELINE:
+        if name in by:
+            c, first = by[name], facts["first_ms"][name]
+            met = max(c.ms("p95"), first) <= allowed
+            lines.append(
+                f"| {c.label} | {c.ms('p95'):.1f} | {first:.1f} | {'yes' if met else '**no**'} |"
+            )
+    return lines

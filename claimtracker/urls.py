@@ -11,6 +11,8 @@ admin.site.site_title = "claimtracker"
 admin.site.index_title = "The record"
 
 urlpatterns = [
+    # The editor assistant's pages (before the admin's own, which would take the path).
+    path("admin/propose/", include("claims.admin.assistant")),
     path("admin/", admin.site.urls),
     path("healthz", include("claims.pages.health")),
     path("api/v1/", include("claims.api.urls", namespace="api")),

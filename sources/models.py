@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
-from claimtracker.dates import Precision, describe, normalise
+from claimtracker.dates import DayField, Precision, describe, normalise
+from sources.codes import CountryField, LanguageField
 
 language_code = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -93,7 +94,7 @@ class Actor(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    country = CountryField(max_length=2, blank=True, validators=[country_code])
     description = models.TextField(blank=True)
     wikidata_id = models.CharField(
         "Wikidata ID", max_length=20, blank=True, validators=[wikidata_id]
@@ -126,7 +127,7 @@ class Alias(models.Model):
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)
-    language = models.CharField(max_length=20, blank=True, validators=[language_code])
+    language = LanguageField(max_length=20, blank=True, validators=[language_code])
 
     class Meta:
         verbose_name_plural = "aliases"
@@ -155,8 +156,8 @@ class Affiliation(models.Model):
     person = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="members")
     role = models.CharField(max_length=200)
-    start_on = models.DateField(null=True, blank=True)
-    end_on = models.DateField(null=True, blank=True)
+    start_on = DayField(null=True, blank=True)
+    end_on = DayField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start_on", "role"]
@@ -250,8 +251,8 @@ class Document(ArchivedCopy):
     url = models.URLField("URL", max_length=2000, blank=True, validators=[web_address])
     publisher = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
-    language = models.CharField(max_length=20, validators=[language_code])
-    published_on = models.DateField(null=True, blank=True)
+    language = LanguageField(max_length=20, validators=[language_code])
+    published_on = DayField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )

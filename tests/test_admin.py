@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import Attribution, CasualtyFigure, Claim, ClaimTarget, Evidence, Response
 from sources.models import Actor
-from tests.factories import ClaimFactory, DocumentFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    ClaimFactory,
+    DocumentFactory,
+    IncidentFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +224,77 @@ def test_claim_list_filters_by_standing(client: Client, reviewer, statement) -> 
     response = client.get(reverse("admin:claims_claim_changelist"), {"standing": "denied"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [statement["allegation"]]
+
+
+def test_the_add_page_shows_no_empty_answers_section(client: Client, editor) -> None:
+    client.force_login(editor)
+    page = client.get(ADD_URL).content.decode()
+    assert "Answers to this claim" not in page
+    assert "claims this statement answers" in page.lower()
+
+
+def test_an_unsaved_evidence_row_shown_again_is_not_said_to_be_current(
+    client: Client, editor, statement
+) -> None:
+    client.force_login(editor)
+    data = _empty_inline_forms(client) | statement["data"]
+    data |= {
+        "figures-0-low": "20",
+        "figures-0-high": "10",
+        "figures-0-qualifier": "between",
+        "evidence-0-url": "https://example.org/video",
+        "evidence-0-availability": "published",
+    }
+    response = client.post(ADD_URL, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="https://example.org/video"' in page
+    assert "Currently:" not in page
+
+
+def _pick(client: Client, field: str, term: str, model: str = "attribution") -> list[str]:
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "claims", "model_name": model, "field_name": field, "term": term},
+    )
+    assert response.status_code == 200
+    return [r["text"] for r in response.json()["results"]]
+
+
+def test_the_claim_picker_shows_date_incident_and_status(
+    client: Client, editor, white_helmets
+) -> None:
+    ClaimFactory(
+        speaker=white_helmets,
+        summary="The White Helmets say 152 civilians were killed.",
+        incident=IncidentFactory(title="Airstrikes in Idlib province"),
+        made_on="2017-09-26",
+        status="draft",
+    )
+    client.force_login(editor)
+    assert _pick(client, "answers", "152", model="response") == [
+        "White Helmets, 26 Sep 2017: The White Helmets say 152 civilians were killed. · "
+        "Airstrikes in Idlib province · draft"
+    ]
+
+
+def test_the_document_picker_shows_publisher_and_date(client: Client, editor, broadcaster) -> None:
+    DocumentFactory(title="Idlib report", publisher=broadcaster, published_on="2017-09-27")
+    client.force_login(editor)
+    assert _pick(client, "document", "Idlib") == ["Idlib report · RT · 27 Sep 2017"]
+
+
+def test_the_pickers_cost_the_same_for_one_result_or_many(
+    client: Client, editor, broadcaster
+) -> None:
+    client.force_login(editor)
+    DocumentFactory(title="Idlib report 0", publisher=broadcaster)
+    _pick(client, "document", "Idlib")  # the session and the permissions, once
+    with CaptureQueriesContext(connection) as one:
+        assert len(_pick(client, "document", "Idlib")) == 1
+    for n in range(1, 8):
+        DocumentFactory(title=f"Idlib report {n}", publisher=ActorFactory())
+    with CaptureQueriesContext(connection) as many:
+        assert len(_pick(client, "document", "Idlib")) == 8
+    # Session, user, permissions, the page of documents with their publishers.
+    assert len(many) == len(one)

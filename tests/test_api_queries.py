@@ -29,6 +29,7 @@ LISTS = [
     "/api/v1/incidents/?limit=200",
     "/api/v1/claims/?page_size=200",
     "/api/v1/claims/?page_size=200&standing=denied&actor=russia",
+    "/api/v1/claims/?page_size=200&order=oldest&facets=kind,standing,speaker,accused,incident",
     "/api/v1/responses/?limit=200",
     "/api/v1/evidence/?limit=200",
     "/api/v1/timeline/?page_size=200&incident=idlib",
@@ -131,3 +132,22 @@ def test_a_page_of_the_claim_list_is_two_queries(api_client, rows, django_assert
 
     assert len(first.json()["results"]) == 50
     assert len(second.json()["results"]) == 10
+
+
+def test_the_claim_list_with_facets_adds_one_query_per_facet(
+    api_client, rows, django_assert_num_queries
+):
+    rows(60)
+    url = "/api/v1/claims/?facets=kind,standing,speaker,accused,incident"
+    # The page's two, the record's head (the key of the kept facets), then one GROUP BY per
+    # facet asked for.
+    with django_assert_num_queries(2 + 1 + 5):
+        answer = api_client.get(url)
+    assert answer.status_code == 200
+    # The same record again: the facets are kept.
+    with django_assert_num_queries(2 + 1):
+        again = api_client.get(url)
+    assert again.json()["facets"] == answer.json()["facets"]
+    # A filter naming an actor looks it up for the page and again for the facets' query.
+    with django_assert_num_queries(2 + 1 + 1 + 2):
+        api_client.get("/api/v1/claims/?facets=accused&actor=russia")

@@ -68,17 +68,27 @@ PAGES = {
     "/": 5,
     # the record's head (the ETag and the kept band's key), the band's busiest parties (with
     # the claim count) and their claims per period, the page (no count: keyset paging) + what
-    # it answers; actors and incidents are typed, not listed
-    "/timeline/": 5,
+    # it answers, the five facets (one GROUP BY each); actors and incidents are typed, not listed
+    "/timeline/": 10,
     # ...and the ?actor= slug look-up
-    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 6,
-    # a page further on costs the same
-    "/timeline/?after=2000-01-01.1": 5,
+    "/timeline/?actor=the-ministry&standing=unanswered&since=2017-01-01": 11,
+    # a page further on costs the same, and so does the other order
+    "/timeline/?after=2000-01-01.1": 10,
+    "/timeline/?order=newest&before=2000-01-01.1": 10,
+    # the index pages: the record's head (the ETag), then one page of rows with their counts
+    # (sub-queries in the same query; a position's sort keys too)
+    "/incidents/": 2,
+    "/incidents/?q=incident&country=sy&since=2000-01-01&after=1": 2,
+    "/actors/": 2,
+    "/actors/?q=actor&kind=organisation&before=1": 2,
+    "/documents/": 2,
+    "/documents/?publisher=actor&kind=article&until=2030-01-01&after=1": 2,
     # the incident (with its claim count), a page of thread roots, their answers (one recursive
     # query), those claims + 6 prefetches, the incident's figures, their claims' origins and
     # the corrections recorded (claims/reading/figures.py)
     "/incidents/the-incident/": 13,
     "/incidents/the-incident/?after=2000-01-01.1": 13,
+    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 13,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
     # prefetches, two keyset-paged claim lists (no count; 2 each), documents, the band's span
     # and its periods, its figures (none here: see test_pages_figures.py), the answers to
@@ -109,7 +119,10 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
     assert (few, many) == (pinned, pinned)
 
 
-@pytest.mark.parametrize(("page", "pinned"), [("/timeline/", 5), ("/incidents/the-incident/", 13)])
+@pytest.mark.parametrize(
+    ("page", "pinned"),
+    [("/timeline/", 10), ("/incidents/the-incident/", 13)],
+)
 def test_a_list_longer_than_a_page_costs_the_same_on_every_page(
     client: Client, scene: dict, page: str, pinned: int
 ) -> None:
@@ -128,14 +141,15 @@ def test_an_unchanged_record_reuses_the_timeline_page_and_a_write_renews_it(
     client: Client, scene: dict
 ) -> None:
     add_exchanges(2, **scene)
-    assert count_queries(client, "/timeline/") == 5
-    # Same record: the band and the page are kept; only the record's head is read (its id is
-    # the ETag, its hash the kept parts' key).
+    assert count_queries(client, "/timeline/") == 10
+    # Same record: the band, the facets and the page are kept; only the record's head is read
+    # (its id is the ETag, its hash the kept parts' key).
     assert count_queries(client, "/timeline/") == 1
-    # Another page position builds its page, but keeps the band.
+    # Another page position or order builds its page, but keeps the band and the facets.
     assert count_queries(client, "/timeline/?after=2000-01-01.1") == 3
+    assert count_queries(client, "/timeline/?order=newest") == 3
     add_exchanges(1, **scene)
-    assert count_queries(client, "/timeline/") == 5
+    assert count_queries(client, "/timeline/") == 10
     assert "6 claims" in client.get("/timeline/").content.decode()
 
 
@@ -165,3 +179,15 @@ def test_an_unchanged_record_reuses_the_actor_answers_and_band(client: Client, s
     assert count_queries(client, "/actors/the-ministry/") == 11
     add_exchanges(1, **scene)
     assert count_queries(client, "/actors/the-ministry/") == 17
+
+
+@pytest.mark.parametrize("page", ["/incidents/", "/actors/", "/documents/"])
+def test_an_unchanged_record_reuses_an_index_page_and_a_write_renews_it(
+    client: Client, scene: dict, page: str
+) -> None:
+    add_exchanges(2, **scene)
+    assert count_queries(client, page) == 2
+    # Same record: only its head is read.
+    assert count_queries(client, page) == 1
+    add_exchanges(1, **scene)
+    assert count_queries(client, page) == 2

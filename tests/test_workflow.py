@@ -108,9 +108,14 @@ def test_editor_cannot_change_a_published_claim(client: Client, editor) -> None:
 def test_reviewer_publishes_drafts_with_the_admin_action(client: Client, reviewer) -> None:
     drafts = [ClaimFactory(status="draft") for _ in range(2)]
     client.force_login(reviewer)
+    # Confirmed, as the confirmation page sends it (tests/test_admin_publish.py).
     response = client.post(
         reverse("admin:claims_claim_changelist"),
-        {"action": "publish_selected", "_selected_action": [c.pk for c in drafts]},
+        {
+            "action": "publish_selected",
+            "_selected_action": [c.pk for c in drafts],
+            "confirmed": "yes",
+        },
     )
     assert response.status_code == 302
     assert set(Claim.objects.values_list("status", flat=True)) == {"published"}

@@ -10,16 +10,21 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
+from claims.admin.pickers import claim_label
 from claims.admin.record import (
     Parts,
     RecordAdmin,
     RecordForm,
     RecordInline,
     SharedRowAdmin,
+    _InlineBase,
     changed_values,
 )
 from claims.models import (
@@ -40,6 +45,7 @@ from claims.record.claims import publish_claim, save_statement
 from claims.record.errors import RecordInvalid, Refused, StaleVersion
 from claims.record.evidence import save_evidence
 from claims.record.incidents import save_incident
+from claims.record.publishing import preview_publication
 from claims.record.responses import save_response
 from claims.record.workflow import PUBLISH, may, may_move
 
@@ -97,24 +103,37 @@ class ClaimTargetInline(RecordInline, admin.TabularInline):
     verbose_name_plural = "actors accused or spoken about"
 
 
-class CasualtyFigureInline(RecordInline, admin.TabularInline):
+class CasualtyFigureInline(RecordInline, admin.StackedInline):
+    """Stacked, a figure to a few lines: as a table its eight fields ran 1,840 px wide, and a
+    message at the narrow low or high cell wrapped one word a line."""
+
     model = CasualtyFigure
     part = "figures"
     extra = 1
     autocomplete_fields = ["reported_by"]
     fields = [
-        "category",
-        "outcome",
-        "qualifier",
-        "low",
-        "high",
-        "as_stated",
-        "basis",
+        ("category", "outcome"),
+        ("qualifier", "low", "high"),
+        ("as_stated", "basis"),
         "reported_by",
     ]
 
 
-class AttributionInline(RecordInline, admin.TabularInline):
+class CompactRowsMixin(_InlineBase):
+    """A table row's pickers keep their add button only: the change and view buttons of each
+    took the width that pushed the row's Delete box off a laptop's screen."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_change_related = widget.can_view_related = False
+        return field
+
+
+class AttributionInline(CompactRowsMixin, RecordInline, admin.TabularInline):
     model = Attribution
     part = "attribution_chain"
     extra = 1
@@ -122,15 +141,17 @@ class AttributionInline(RecordInline, admin.TabularInline):
     ordering = ["position"]
     verbose_name = "hop of the attribution chain"
     verbose_name_plural = "attribution chain (1 = nearest the speaker; last = the document read)"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
 
-class ResponseMadeInline(RecordInline, admin.TabularInline):
+class ResponseMadeInline(CompactRowsMixin, RecordInline, admin.TabularInline):
     model = Response
     part = "answers"
     fk_name = "claim"
     extra = 1
     autocomplete_fields = ["answers"]
     verbose_name = "claim this statement answers"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     verbose_name_plural = "claims this statement answers"
 
 
@@ -151,8 +172,19 @@ class ResponseReceivedInline(admin.TabularInline):
         return False
 
 
+class EvidenceRowForm(forms.ModelForm):
+    """A row not saved yet has no current address: its URL box is a plain one (the admin's own
+    says "Currently: <url>" of whatever was typed, when a refused page is shown again)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "url" in self.fields:
+            self.fields["url"].widget = forms.URLInput(attrs={"class": "vURLField"})
+
+
 class EvidenceInline(RecordInline, admin.StackedInline):
     model = Evidence
+    form = EvidenceRowForm
     part = "evidence"
     extra = 0
     formfield_overrides = HTTPS_URLS
@@ -248,6 +280,17 @@ class ClaimAdmin(RecordAdmin[Claim]):
         EvidenceInline,
     ]
 
+    picker_select_related = ["speaker", "incident"]
+
+    def picker_label(self, claim: Claim) -> str:
+        return claim_label(claim)
+
+    def get_inlines(self, request: HttpRequest, obj: Claim | None) -> list:
+        # A claim being added has no answers yet: no empty section for them.
+        if obj is None:
+            return [i for i in self.inlines if i is not ResponseReceivedInline]
+        return list(self.inlines)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         # The admin's queryset comes from Claim.objects, a ClaimQuerySet.
         return cast(ClaimQuerySet, super().get_queryset(request)).with_standing()
@@ -285,9 +328,28 @@ class ClaimAdmin(RecordAdmin[Claim]):
         return fields
 
     @admin.action(description="Publish the selected drafts", permissions=["publish"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+    def publish_selected(
+        self, request: HttpRequest, queryset: QuerySet[Claim]
+    ) -> TemplateResponse | None:
+        """First a page saying what would go public (claims.record.publishing); publishing
+        only once the reviewer confirms it there."""
+        drafts = list(queryset.filter(status=Claim.Status.DRAFT).select_related("speaker"))
+        if request.POST.get("confirmed") != "yes":
+            preview = preview_publication(by=request.user, claims=drafts)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Publish these drafts?",
+                "opts": self.model._meta,
+                "preview": preview,
+                "selected": [claim.pk for claim in drafts],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "skipped": queryset.exclude(status=Claim.Status.DRAFT).count(),
+            }
+            return TemplateResponse(
+                request, "admin/claims/claim/publish_confirmation.html", context
+            )
         published, refused = 0, []
-        for claim in queryset.filter(status=Claim.Status.DRAFT):
+        for claim in drafts:
             try:
                 publish_claim(by=request.user, claim=claim)
                 published += 1
@@ -296,6 +358,7 @@ class ClaimAdmin(RecordAdmin[Claim]):
         self.message_user(request, f"Published {published} draft(s).", messages.SUCCESS)
         for line in refused:
             self.message_user(request, f"Not published: {line}", messages.ERROR)
+        return None
 
     def write(
         self, request: HttpRequest, obj: Claim, form: forms.ModelForm, parts: Parts, change: bool

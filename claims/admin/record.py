@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     _InlineModelAdmin = InlineModelAdmin[Any, Any]
 else:
     _InlineModelAdmin = object
+# What inline mixins are typed against (claims.admin.claims).
+_InlineBase = _InlineModelAdmin
 
 
 def errors_of(error: RecordInvalid | Refused | StaleVersion) -> Errors:
@@ -128,6 +130,11 @@ class RecordAdmin(HistoryModelAdmin, Generic[_M]):
     """A page whose save is one call of ``write()``; subclasses write through their service."""
 
     form = RecordForm
+
+    class Media:
+        css = {"all": ["editors/record.css"]}
+        # Named after jquery.init.js, so that Django's media merge puts it after django.jQuery.
+        js = ["admin/js/jquery.init.js", "editors/pickers.js"]
 
     def write(
         self,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from claims.admin.pickers import document_label
 from claims.admin.record import Parts, RecordAdmin, RecordInline, SharedRowAdmin, changed_values
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
@@ -101,8 +102,13 @@ class DocumentAdmin(SharedRowAdmin[Document]):
     list_filter = ["kind", "language", "archive_status"]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "publisher__name", "publisher__aliases__name"]
+    picker_select_related = ["publisher"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
+
+    def picker_label(self, document: Document) -> str:
+        return document_label(document)
+
     # A URL typed without a scheme is taken as https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [

@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from claims.api.facets import FACETS_SCHEMA, newest_first
+
 MAX_PAGE_SIZE = 200
 COUNT_PARAM = "count"
 
@@ -37,18 +39,24 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         return [*super().get_schema_operation_parameters(view), COUNT_PARAMETER]
 
 
-class ClaimCursorPagination(CursorPagination):
-    """Newest first by the date made, id as tiebreak; a cursor survives rows added meanwhile.
+class OrderedCursorPagination(CursorPagination):
+    """By the date made, id as tiebreak, in ``ordering`` unless ``?order=`` asks otherwise; a
+    cursor survives rows added meanwhile.
 
     No total is counted (a COUNT over a million claims costs more than the page), unless the
     client asks with ``?count=exact``: then ``count`` is every row the filters match.
     """
 
-    ordering = ("-made_on", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     count: int | None = None
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Any:
+        newest = newest_first(request)
+        if newest is None:
+            return super().get_ordering(request, queryset, view)
+        return ("-made_on", "-id") if newest else ("made_on", "id")
 
     def paginate_queryset(
         self,
@@ -83,7 +91,18 @@ class ClaimCursorPagination(CursorPagination):
         return [*super().get_schema_operation_parameters(view), COUNT_PARAMETER]
 
 
-class TimelineCursorPagination(ClaimCursorPagination):
+class ClaimCursorPagination(OrderedCursorPagination):
+    """Newest first; the answer carries ``facets`` when ``?facets=`` asks (claims.api.facets)."""
+
+    ordering = ("-made_on", "-id")
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["facets"] = FACETS_SCHEMA
+        return answer
+
+
+class TimelineCursorPagination(OrderedCursorPagination):
     """Oldest first, as a timeline reads."""
 
     ordering = ("made_on", "id")

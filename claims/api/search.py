@@ -1,4 +1,4 @@
-"""``/api/v1/search/``: full-text search over claims, actors, documents and incidents."""
+"""The search endpoint: full-text search over claims, actors, documents and incidents."""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
+# Registers how dates and codes are read for every ModelSerializer (claims.api.typed).
+import claims.api.typed  # noqa: F401
 from claims.api.params import StrictFieldsMixin
 from claims.api.parts import rows_for
 from claims.api.references import IdOrSlug

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from claims.api import schema  # noqa: F401  (registers the token scheme with the schema)
 from claims.api.actor_parts import AffiliationViewSet, AliasViewSet
 from claims.api.figure_views import FigureViewSet
+from claims.api.proposals import AcceptView, ProposalsView
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
 from claims.api.views import (
@@ -49,6 +50,9 @@ router.register("timeline", TimelineViewSet, basename="timeline")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
+    # The editor assistant (issue 17).
+    path("proposals/", ProposalsView.as_view(), name="proposals"),
+    path("proposals/accept/", AcceptView.as_view(), name="proposals-accept"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

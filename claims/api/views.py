@@ -1,4 +1,5 @@
-"""API views for incidents, claims, responses and evidence, the timeline, search and exports."""
+"""API views for incidents, claims, responses and evidence, the timeline and exports (search is
+claims/api/search.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from claims.api import exports, versions
 from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
+from claims.api.facets import FACETS_PARAMETER, ORDER_PARAMETER, asked_facets, facet_rows
 from claims.api.figures import IncidentFigureQuery, documented, incident_figures
 from claims.api.filters import (
     AskedFilterBackend,
@@ -181,7 +183,7 @@ class ClaimViewSet(
     pagination_class = ClaimCursorPagination
     filtered_actions = ("list", "export_csv", "export_jsonl")
     action_params = {
-        "list": (AS_OF.name, RECORDED_BY.name),
+        "list": (AS_OF.name, RECORDED_BY.name, FACETS_PARAMETER.name, ORDER_PARAMETER.name),
         "retrieve": (AS_OF.name, RECORDED_BY.name),
         "claimreview": (AS_OF.name,),
     }
@@ -208,12 +210,21 @@ class ClaimViewSet(
             claims = claims.prefetch_related("assessments")  # the review's rating, one query
         return claims
 
-    @extend_schema(parameters=[AS_OF, RECORDED_BY])
+    @extend_schema(parameters=[AS_OF, RECORDED_BY, ORDER_PARAMETER, FACETS_PARAMETER])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py)."""
+        """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py);
+        with ``?facets=``, the counts of every matching claim by those facets beside it."""
+        facets = asked_facets(request)
         with as_recorded(request) as point:
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             answer = self.get_paginated_response(value_rows(page or [], request))
+            if facets:
+                day = as_of_from(request.query_params)
+                # The standing a ?standing= filter reads is the one as of the day, as for
+                # the page; then one GROUP BY per facet over the same filters, not the page.
+                claims = made_by_day(readable_claims(request.user), day).with_standing(as_of=day)
+                matching = self.filter_queryset(claims)
+                answer.data["facets"] = facet_rows(request, matching, facets, day)
         return named_point(answer, point)
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY])
@@ -343,7 +354,7 @@ class ClaimViewSet(
 class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericViewSet[Claim]):
     """Claims and the claims they answer, oldest first: for an incident, an actor or a period."""
 
-    action_params = {"list": (AS_OF.name,)}
+    action_params = {"list": (AS_OF.name, ORDER_PARAMETER.name)}
 
     serializer_class = TimelineEntrySerializer
     filterset_class = ClaimFilter
@@ -358,7 +369,7 @@ class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericVi
             Prefetch("responses_made", Response.objects.select_related("answers__speaker"))
         )
 
-    @extend_schema(parameters=[AS_OF])
+    @extend_schema(parameters=[AS_OF, ORDER_PARAMETER])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         """TimelineEntrySerializer's shape, built without a serializer per row."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

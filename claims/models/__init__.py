@@ -2,7 +2,7 @@
 evidence and assessments. One module per concept; everything is importable from here."""
 
 from claims.models.evidence import Assessment, Evidence
-from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet
+from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet, category_words
 from claims.models.heartbeat import WorkerHeartbeat
 from claims.models.history import ChangeRecord
 from claims.models.incidents import Incident
@@ -49,6 +49,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "WorkerHeartbeat",
+    "category_words",
     "listed_statuses",
     "made_by",
     "reads_drafts",

@@ -9,6 +9,15 @@ from django.db.models import F, Q
 from sources.models import Actor
 
 
+def category_words(category: str) -> str:
+    """A category as words in a sentence, before the outcome ("people killed")."""
+    if category == CasualtyFigure.Category.PEOPLE:
+        return "people"
+    if category == CasualtyFigure.Category.UNKNOWN:
+        return "people (category not stated)"
+    return str(CasualtyFigure.Category(category).label)
+
+
 class CasualtyFigureQuerySet(models.QuerySet):
     def in_date_order(self) -> CasualtyFigureQuerySet:
         return self.select_related("claim__speaker", "reported_by").order_by(
@@ -28,6 +37,13 @@ class CasualtyFigure(models.Model):
         CHILDREN = "children", "children"
         COMBATANTS = "combatants", "combatants"
         MILITARY = "military", "military personnel"
+        # Statements often count people without saying who they were ("staff and patients").
+        PEOPLE = "people", "people, unspecified"
+        AID_WORKERS = "aid_workers", "aid workers"
+        MEDICAL_STAFF = "medical_staff", "medical staff"
+        JOURNALISTS = "journalists", "journalists"
+        WOMEN = "women", "women"
+        MEN = "men", "men"
         UNKNOWN = "unknown", "not stated"
 
     class Outcome(models.TextChoices):
@@ -44,7 +60,7 @@ class CasualtyFigure(models.Model):
         BETWEEN = "between", "between"
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="figures")
-    category = models.CharField(max_length=12, choices=Category.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     low = models.IntegerField(null=True, blank=True)
     high = models.IntegerField(null=True, blank=True)
@@ -106,12 +122,20 @@ class CasualtyFigure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.range_display} {self.get_category_display()} {self.get_outcome_display()}"
+        return f"{self.range_display} {self.category_words} {self.get_outcome_display()}"
+
+    @property
+    def category_words(self) -> str:
+        """The category as a sentence says it: "152 people killed", not "not stated killed"."""
+        return category_words(self.category)
 
     def clean(self) -> None:
         """Field-by-field messages for the rules the database also enforces as constraints."""
         errors: dict[str, str] = {}
         q = self.Qualifier
+        if self.qualifier == q.EXACTLY and (self.low is None) != (self.high is None):
+            # An exact figure is typed once, in either box: the other follows it.
+            self.low = self.high = self.low if self.low is not None else self.high
         if self.low is not None and self.low < 0:
             errors["low"] = "A casualty figure cannot be negative."
         if self.high is not None and self.high < 0:

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from claims.models.figures import CasualtyFigure
 from claims.models.statements import Claim
-from claimtracker.dates import Precision, describe, normalise
+from claimtracker.dates import DayField, Precision, describe, normalise
+from sources.codes import CountryField
 from sources.models import country_code
 
 
@@ -21,15 +22,15 @@ class Incident(models.Model):
     description = models.TextField(blank=True)
     place = models.CharField(max_length=200, blank=True)
     region = models.CharField(max_length=200, blank=True)
-    country = models.CharField(max_length=2, blank=True, validators=[country_code])
+    country = CountryField(max_length=2, blank=True, validators=[country_code])
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
-    start_on = models.DateField(null=True, blank=True)
+    start_on = DayField(null=True, blank=True)
     start_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     start_as_stated = models.CharField("start as stated", max_length=200, blank=True)
-    end_on = models.DateField(null=True, blank=True)
+    end_on = DayField(null=True, blank=True)
     end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     end_as_stated = models.CharField("end as stated", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

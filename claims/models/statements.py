@@ -18,7 +18,8 @@ from django.urls import reverse
 from claims.models.figures import CasualtyFigure
 from claims.models.links import Attribution, Response
 from claims.models.standing import Standing, StandingOf
-from claimtracker.dates import Precision, describe, known_by, normalise, period
+from claimtracker.dates import DayField, Precision, describe, known_by, normalise, period
+from sources.codes import LanguageField
 from sources.models import Actor, Document, language_code
 
 if TYPE_CHECKING:
@@ -181,11 +182,11 @@ class Claim(models.Model):
         help_text="Neutral, in the record's own words, and saying who claims it."
     )
     quote = models.TextField("verbatim quote", blank=True)
-    quote_language = models.CharField(
+    quote_language = LanguageField(
         max_length=20, blank=True, default="en", validators=[language_code]
     )
     translation = models.TextField(blank=True, help_text="English translation of the quote.")
-    made_on = models.DateField("date made")
+    made_on = DayField("date made")
     made_precision = models.CharField(
         "date precision", max_length=5, choices=Precision.choices, default=Precision.DAY
     )

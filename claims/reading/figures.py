@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from claims.models import CasualtyFigure, Claim, Incident, Response, made_by
+from claims.models import CasualtyFigure, Claim, Incident, Response, category_words, made_by
 from claims.reading.originators import origins_of
 from sources.models import Actor
 
@@ -55,7 +55,7 @@ def group_key(figure: CasualtyFigure) -> tuple[int | None, str, str]:
 
 def group_label(outcome: str, category: str) -> str:
     """ "civilians killed", "military personnel injured"."""
-    category_label = CasualtyFigure.Category(category).label
+    category_label = category_words(category)
     return f"{category_label} {CasualtyFigure.Outcome(outcome).label}"
 
 

@@ -3,17 +3,18 @@ date and id of a row, so no page needs COUNT(*) or an OFFSET that reads every ro
 
 The position is held in the URL as ``?after=2017-09-18.1234`` or ``?before=...``: readable,
 shareable, and valid for as long as the list's order (date made, then id) holds, even when rows
-are added meanwhile.
+are added meanwhile. ``?order=newest`` reads the same lists the other way (``ORDERS``); the index
+pages page in orders of their own (``register_page``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import QueryDict
 
 from claims.models import Claim
@@ -53,8 +54,10 @@ class KeysetPage:
     """One page of a list in (made_on, id) order, with the positions its links continue from."""
 
     object_list: list = field(default_factory=list)
-    previous: Position | None = None  # link to the rows before this page (?before=)
-    next: Position | None = None  # link to the rows after this page (?after=)
+    # Links to the rows before this page (?before=) and after it (?after=): a position, or a
+    # row's id in the index pages (register_page).
+    previous: Position | int | None = None
+    next: Position | int | None = None
     message: str = ""  # why the requested position was not used
 
     @property
@@ -66,15 +69,33 @@ class KeysetPage:
         return self.previous is not None or self.next is not None
 
 
+def _beyond(position: Position, later: bool) -> Q:
+    """Rows after ``position`` in time (``later``) or before it. ``made_on >= d`` lets the index
+    on the date start at the position; the OR only settles ties on that one date."""
+    if later:
+        return Q(made_on__gte=position.made_on) & (
+            Q(made_on__gt=position.made_on) | Q(id__gt=position.id)
+        )
+    return Q(made_on__lte=position.made_on) & (
+        Q(made_on__lt=position.made_on) | Q(id__lt=position.id)
+    )
+
+
+FORWARD = ("made_on", "id")
+BACKWARD = ("-made_on", "-id")
+
+
 def keyset_page(
     queryset: QuerySet,
     params: QueryDict | Mapping[str, str],
     *,
     prefix: str = "",
     per_page: int = PAGE_SIZE,
+    newest_first: bool = False,
 ) -> KeysetPage:
     """The page ``params`` asks for (``after`` / ``before``, with ``prefix``), in one query for
-    the rows (plus the queryset's prefetches, run for this page's rows only).
+    the rows (plus the queryset's prefetches, run for this page's rows only), oldest first or,
+    with ``newest_first``, newest first: "after" is then further back in time.
 
     One row more than a page is read to learn whether the list goes on. A malformed position
     gives the first page and a message saying so, never an error.
@@ -84,13 +105,13 @@ def keyset_page(
     position = Position.parse(after or before or "") if (after or before) else None
     if (after or before) and (position is None or (after and before)):
         message, position, after, before = BAD_POSITION, None, None, None
+    later = not newest_first  # which way through time the list reads
     if before and position is not None:
-        # Read backwards from the position, then put the page back in date order.
+        # Read backwards from the position, then put the page back in the list's order.
         rows = list(
-            queryset.filter(
-                Q(made_on__lte=position.made_on),
-                Q(made_on__lt=position.made_on) | Q(id__lt=position.id),
-            ).order_by("-made_on", "-id")[: per_page + 1]
+            queryset.filter(_beyond(position, not later)).order_by(
+                *(BACKWARD if later else FORWARD)
+            )[: per_page + 1]
         )
         more_before = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -100,18 +121,95 @@ def keyset_page(
             next=Position.of(rows[-1]) if rows else position,
         )
     if position is not None:
-        # ``made_on >= d`` lets the index on the date start at the position; the OR only
-        # settles ties on that one date.
-        queryset = queryset.filter(
-            Q(made_on__gte=position.made_on),
-            Q(made_on__gt=position.made_on) | Q(id__gt=position.id),
-        )
-    rows = list(queryset.order_by("made_on", "id")[: per_page + 1])
+        queryset = queryset.filter(_beyond(position, later))
+    rows = list(queryset.order_by(*(FORWARD if later else BACKWARD))[: per_page + 1])
     more_after = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(
         object_list=rows,
         previous=(Position.of(rows[0]) if rows else position) if position else None,
         next=Position.of(rows[-1]) if more_after else None,
+        message=message,
+    )
+
+
+# --- Orders ---------------------------------------------------------------------------------
+
+# ``?order=`` of the claim lists (timeline page, API lists): the value, and whether it reads
+# newest first. Without it each list keeps its own order (the timeline oldest first).
+ORDERS = {"oldest": False, "newest": True}
+ORDER_LABELS = {"oldest": "oldest first", "newest": "newest first"}
+
+
+def unknown_order(value: str) -> str:
+    accepted = ", ".join(ORDERS)
+    return f"Unknown order {value!r}: give one of {accepted}."
+
+
+# --- Registers ------------------------------------------------------------------------------
+#
+# The index pages (incidents, actors, documents) page the same way, in orders of their own:
+# the position in the URL is the id of the row a page ends (or starts) at, and the row's sort
+# keys are read from it by a sub-query that PostgreSQL runs once (an InitPlan), so a name or a
+# title never has to be written into a link.
+
+_ROW = re.compile(r"^\d{1,18}$")
+
+
+def _after_row(queryset: QuerySet, anchor: int, order: Sequence[str]) -> Q:
+    """Rows that come after row ``anchor`` in ``order`` (names of non-null columns or
+    annotations, ``-`` for descending, ending with the id)."""
+    condition, ties = Q(), Q()
+    for key in order:
+        name = key.lstrip("-")
+        value = (
+            anchor
+            if name in ("id", "pk")
+            else Subquery(queryset.filter(pk=anchor).order_by().values(name)[:1])
+        )
+        beyond = "lt" if key.startswith("-") else "gt"
+        condition |= ties & Q(**{f"{name}__{beyond}": value})
+        ties &= Q(**{name: value})
+    return condition
+
+
+def register_page(
+    queryset: QuerySet,
+    params: QueryDict | Mapping[str, str],
+    order: Sequence[str],
+    *,
+    per_page: int = PAGE_SIZE,
+) -> KeysetPage:
+    """A page of an index in ``order`` (see ``_after_row``), from ``?after=`` / ``?before=`` a
+    row's id; like ``keyset_page``, a malformed position gives the first page and a message."""
+    after, before = params.get("after"), params.get("before")
+    message = ""
+    given = after or before
+    if given and (not _ROW.match(given) or (after and before)):
+        message, after, before, given = BAD_POSITION, None, None, None
+    anchor = int(given) if given else None
+    if before and anchor is not None:
+        reverse = [key[1:] if key.startswith("-") else f"-{key}" for key in order]
+        rows = list(
+            queryset.filter(_after_row(queryset, anchor, reverse)).order_by(*reverse)[
+                : per_page + 1
+            ]
+        )
+        more_before = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        return KeysetPage(
+            object_list=rows,
+            previous=rows[0].pk if rows and more_before else None,
+            next=rows[-1].pk if rows else anchor,
+        )
+    if anchor is not None:
+        queryset = queryset.filter(_after_row(queryset, anchor, order))
+    rows = list(queryset.order_by(*order)[: per_page + 1])
+    more_after = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        object_list=rows,
+        previous=(rows[0].pk if rows else anchor) if anchor is not None else None,
+        next=rows[-1].pk if more_after else None,
         message=message,
     )

@@ -9,14 +9,16 @@ indexes of ``0003_search_indexes.py``, which must stay identical to ``search_vec
 Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
 (claims newest first) and only those are ranked; the page returned is the best-ranked of them,
 and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
-a walk down the date index, not a rank of every match. On SQLite search falls back to
-case-insensitive substring matching of every word, ranked by how often the words occur.
+a walk down the date index, not a rank of every match. On SQLite the same syntax is read by
+FTS5 (claims.reading.search_sqlite), which also folds accents. On both, a claim is found by its
+speaker's name or any of its aliases too.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -34,6 +36,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
 from claims.models import Claim, Reader
+from claims.reading import search_sqlite
+from claims.reading.search_sqlite import fts_query
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
 from sources.models import Actor, Alias
 
@@ -97,7 +101,7 @@ def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, l
         "document": documents_visible_to(user).select_related("publisher"),
         "incident": incidents_visible_to(user),
     }
-    engine = _search_postgresql if connection.vendor == "postgresql" else _search_fallback
+    engine = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
     return {kind: engine(kind, querysets[kind], query, limit_per_kind) for kind in KINDS}
 
 
@@ -138,8 +142,16 @@ def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[
     if kind == "actor":
         return _actor_hits(list(_ranked_actors(qs, ts_query, limit)), query)
     vector = StoredVector()
+    found = Q(pk__in=_best_candidates(kind, qs, query, limit))
+    if kind == "claim":
+        # A claim is found by its speaker's name or any alias too, as the actor is (ranked
+        # after the text's matches). A sub-query of its own: an OR inside the candidates'
+        # search would cost the GIN index of the stored vector.
+        names = SearchQuery(query, config=CONFIGS["actor"], search_type="websearch")
+        spoken = qs.filter(speaker_id__in=_actors_named(names)).order_by(*_list_order(qs.model))
+        found |= Q(pk__in=spoken.values("pk")[:limit])
     hits = (
-        qs.filter(pk__in=_best_candidates(kind, qs, query, limit))
+        qs.filter(found)
         .annotate(rank=SearchRank(vector, ts_query))
         .order_by("-rank", *_list_order(qs.model))
         # Only the page's rows reach here, so only they pay for ts_headline.
@@ -154,7 +166,7 @@ def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[
                 min_words=15,
             )
         )
-    )
+    )[:limit]
     return [SearchHit(kind, hit, _escape_marked(hit.headline), float(hit.rank)) for hit in hits]
 
 
@@ -170,6 +182,16 @@ def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
         .filter(search_vector=ts_query)
         .order_by(*_list_order(qs.model))[:CANDIDATES]
     )
+
+
+def _actors_named(ts_query: SearchQuery) -> QuerySet:
+    """The ids of actors whose name or an alias matches ``ts_query``, as a sub-query over the
+    expression indexes of 0003: two index look-ups (an OR of the name test and an alias
+    sub-query would be planned as a scan of every actor, parsing each name)."""
+    vector = search_vector("actor")
+    by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
+    by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
+    return by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
 
 
 def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
@@ -208,11 +230,7 @@ def _list_order(model: type[models.Model]) -> tuple[str, ...]:
 def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int) -> QuerySet:
     """Actors by name or alias, over the expression indexes of 0003 (small tables)."""
     vector = search_vector("actor")
-    # Two index look-ups in one sub-query: an OR of the name test and an alias sub-query would
-    # be planned as a scan of every actor, parsing each name.
-    by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
-    by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
-    found = by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
+    found = _actors_named(ts_query)
     # The same cap as the other kinds: a word in every name ranks the first names, not all.
     capped = qs.filter(pk__in=found).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
     return (
@@ -245,7 +263,7 @@ def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
     Names are short, so they are highlighted here rather than by ts_headline; one query loads
     the aliases of every hit instead of one per actor.
     """
-    terms = [t.lower() for t in _WORD.findall(query)]
+    terms = [_folded(t) for t in _WORD.findall(query)]
     aliases: dict[int, list[str]] = {}
     for actor_id, name in Alias.objects.filter(actor__in=actors).values_list("actor_id", "name"):
         aliases.setdefault(actor_id, []).append(name)
@@ -260,68 +278,41 @@ def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
     return hits
 
 
+def _folded(word: str) -> str:
+    """A word without case or accents, as SQLite's index compares words ("médecins" is
+    "medecins")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _has_word(text: str, terms: list[str]) -> bool:
-    return any(word.lower() in terms for word in _WORD.findall(text))
+    return any(_folded(word) in terms for word in _WORD.findall(text))
 
 
 def _highlight_words(text: str, terms: list[str]) -> str:
     def mark(match: re.Match) -> str:
         word = match.group(0)
-        return f"{_START}{word}{_STOP}" if word.lower() in terms else word
+        return f"{_START}{word}{_STOP}" if _folded(word) in terms else word
 
     return _escape_marked(_WORD.sub(mark, text))
 
 
-# --- SQLite and other databases ---------------------------------------------------------------
+# --- SQLite: FTS5 (claims.reading.search_sqlite) ----------------------------------------------
 
 
-def _search_fallback(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
-    """Every word must occur in some field; rank by occurrences, ties newest or by name."""
-    terms = list(dict.fromkeys(t.lower() for t in _WORD.findall(query)))[:10]
-    fields = _fields(kind)
-    for term in terms:
-        matches = Q()
-        for name in fields:
-            matches |= Q(**{f"{name}__icontains": term})
-        if kind == "actor":
-            matches |= Q(pk__in=Alias.objects.filter(name__icontains=term).values("actor_id"))
-        qs = qs.filter(matches)
-    # Ranking needs the text, so fetch a bounded candidate set in the model's order and rank it.
-    candidates = list(qs.order_by(*qs.model._meta.ordering, "pk")[: limit * 10])
-    aliases: dict[int, list[str]] = {}
+def _search_sqlite(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
+    match = fts_query(query)
+    if match is None:
+        return []
+    found = list(search_sqlite.matching(kind, qs, match, _START, _STOP)[:limit])
     if kind == "actor":
-        for actor_id, name in Alias.objects.filter(actor__in=candidates).values_list(
-            "actor_id", "name"
-        ):
-            aliases.setdefault(actor_id, []).append(name)
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    hits = []
-    for obj in candidates:
-        texts = [getattr(obj, name) or "" for name in fields] + aliases.get(obj.pk, [])
-        rank = sum(len(pattern.findall(text)) for text in texts)
-        hits.append(SearchHit(kind, obj, _fallback_fragment(kind, obj, texts, pattern), rank))
-    hits.sort(key=lambda hit: -hit.rank)  # stable: equal ranks keep the model's order
-    return hits[:limit]
+        return _actor_hits(found, query)
+    return [SearchHit(kind, obj, _sqlite_fragment(kind, obj), float(obj.rank)) for obj in found]
 
 
-def _fallback_fragment(kind: str, obj: models.Model, texts: list[str], pattern: re.Pattern) -> str:
-    if kind == "actor":
-        matched = [a for a in texts[1:] if pattern.search(a)]
-        fragment = _highlight_span(texts[0], pattern)
-        if matched:
-            also = ", ".join(_highlight_span(a, pattern) for a in matched)
-            fragment = f"{fragment} (also known as {also})"
-        return fragment
-    for text in texts:
-        found = pattern.search(text)
-        if found:
-            start = max(0, found.start() - FRAGMENT_CHARS // 3)
-            window = text[start : start + FRAGMENT_CHARS]
-            prefix = "…" if start else ""
-            suffix = "…" if start + FRAGMENT_CHARS < len(text) else ""
-            return prefix + _highlight_span(window, pattern) + suffix
-    return html.escape(texts[0][:FRAGMENT_CHARS])
-
-
-def _highlight_span(text: str, pattern: re.Pattern) -> str:
-    return _escape_marked(pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", text))
+def _sqlite_fragment(kind: str, obj: models.Model) -> str:
+    snippet = getattr(obj, "snippet", None)
+    if snippet:
+        return _escape_marked(snippet)
+    # A claim found by its speaker's name or alias: the start of its summary.
+    return html.escape(getattr(obj, _fields(kind)[0])[:FRAGMENT_CHARS])

@@ -31,3 +31,13 @@ def keyset_url(
     if position is not None:
         query[f"{prefix}{direction}"] = str(position)
     return (f"?{query.urlencode()}" if query else "?") + (f"#{anchor}" if anchor else "")
+
+
+@register.simple_tag(takes_context=True)
+def order_url(context: template.Context, order: str, anchor: str = "") -> str:
+    """The current URL read in ``order`` ("newest" or "oldest"), from the list's first page."""
+    query = context["request"].GET.copy()
+    for name in ("after", "before", "page"):
+        query.pop(name, None)
+    query["order"] = order
+    return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")

@@ -1,0 +1,224 @@
+"""The index pages: every incident, actor and document the reader may see, filtered, counted and
+keyset-paged.
+
+Each row's count (claims about an incident, claims an actor made and claims accusing it, claims
+citing a document) is a correlated sub-query over the claims the reader's lists show, through
+the index that serves it; PostgreSQL runs such costly output columns after the sort and the
+LIMIT, so only the page's rows are counted. Pages continue after a row's id
+(claims.reading.paging.register_page), so no page needs COUNT(*) or an OFFSET; each page is
+kept per state of the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+import django_filters
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.forms import DateInput, TextInput
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+
+from claims.models import Attribution, Claim, ClaimTarget, Incident, listed_statuses
+from claims.pages.claims import User, revalidated_list
+from claims.reading import bands
+from claims.reading.paging import register_page
+from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
+from sources.models import Actor, ActorQuerySet, Document
+
+# Rows without a date sort after every dated one (newest first).
+UNDATED = dt.date.min
+
+
+def _count(rows: QuerySet, group: str) -> Coalesce:
+    """The number of ``rows`` (already correlated on the outer row) as a column, 0 for none."""
+    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _text(label: str, hint: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        label=label, method="filter_q", widget=TextInput(attrs={"placeholder": hint})
+    )
+
+
+def _date(label: str, field: str, lookup: str) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        label=label,
+        field_name=field,
+        lookup_expr=lookup,
+        widget=DateInput(attrs={"type": "date"}),
+    )
+
+
+def _country() -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        label="Country",
+        field_name="country",
+        lookup_expr="iexact",
+        widget=TextInput(attrs={"placeholder": "two letters, e.g. SY", "maxlength": "2"}),
+    )
+
+
+class IncidentIndexFilter(django_filters.FilterSet):
+    q = _text("Title or place contains", "e.g. Idlib")
+    country = _country()
+    since = _date("Starting on or after", "start_on", "gte")
+    until = _date("Starting on or before", "start_on", "lte")
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(title__icontains=value) | Q(place__icontains=value) | Q(region__icontains=value)
+        )
+
+
+class ActorIndexFilter(django_filters.FilterSet):
+    q = _text("Name or alias contains", "e.g. Helmets")
+    kind = django_filters.ChoiceFilter(
+        label="Kind of actor", choices=Actor.Kind.choices, empty_label="any kind"
+    )
+    country = _country()
+
+    class Meta:
+        model = Actor
+        fields: list[str] = []
+
+    def filter_q(self, queryset: ActorQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.matching(value)
+
+
+class DocumentIndexFilter(django_filters.FilterSet):
+    q = _text("Title contains", "e.g. Idlib")
+    publisher = django_filters.CharFilter(
+        label="Publisher (name, alias or short name)",
+        method="filter_publisher",
+        widget=TextInput(attrs={"placeholder": "e.g. Reuters"}),
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind of document", choices=Document.Kind.choices, empty_label="any kind"
+    )
+    since = _date("Published on or after", "published_on", "gte")
+    until = _date("Published on or before", "published_on", "lte")
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(title__icontains=value)
+
+    def filter_publisher(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        publishers = Actor.objects.matching(value) | Actor.objects.filter(slug=value.strip())
+        return queryset.filter(publisher__in=publishers.values("pk"))
+
+
+def _index(
+    request: HttpRequest,
+    filter_class: type[django_filters.FilterSet],
+    rows: QuerySet,
+    order: tuple[str, ...],
+) -> dict[str, Any]:
+    """The filter form and the page of ``rows`` it and the address ask for. For the public,
+    which rows are visible is a test over every row before the sort, so the page is kept per
+    state of the record (as the timeline keeps its band), for these parameters and the
+    statuses the reader's lists show."""
+    filters = filter_class(request.GET, queryset=rows, request=request)
+    shown = sorted(listed_statuses(request.user))
+    key = f"index|{filter_class.__name__}|{shown}|{sorted(request.GET.items())}"
+    state = request.record_head[1]  # type: ignore[attr-defined]  # kept by current_version
+    page = bands.kept(key, lambda: register_page(filters.qs, request.GET, order), state)
+    return {"filters": filters, "page": page}
+
+
+def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user
+    shown = listed_statuses(user)
+    claims = Claim.objects.filter(incident=OuterRef("pk"), status__in=shown)
+    rows = incidents_visible_to(user).annotate(
+        sort_on=Coalesce("start_on", Value(UNDATED)),
+        # Served by claim_incident_date_idx, from the index alone.
+        claim_count=_count(claims, "incident"),
+    )
+    return _index(request, IncidentIndexFilter, rows, ("-sort_on", "-id"))
+
+
+def get_actors_for_user(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user
+    shown = listed_statuses(user)
+    made = Claim.objects.filter(speaker=OuterRef("pk"), status__in=shown)
+    accusing = ClaimTarget.objects.filter(
+        actor=OuterRef("pk"), role=ClaimTarget.Role.ACCUSED, claim__status__in=shown
+    )
+    rows = actors_visible_to(user).annotate(
+        name_key=Lower("name"),  # in the order of actor_name_lower_idx
+        made_count=_count(made, "speaker"),  # claim_speaker_date_idx
+        accused_count=_count(accusing, "actor"),  # claim_target_actor_idx
+    )
+    return _index(request, ActorIndexFilter, rows, ("name_key", "id"))
+
+
+def get_documents_for_user(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user
+    shown = listed_statuses(user)
+    # A claim cites a document once whatever the number of its hops that name it.
+    citing = Attribution.objects.filter(document=OuterRef("pk"), claim__status__in=shown)
+    counted = citing.order_by().values("document").annotate(n=Count("claim", distinct=True))
+    rows = (
+        documents_visible_to(user)
+        .select_related("publisher")
+        .annotate(
+            sort_on=Coalesce("published_on", Value(UNDATED)),
+            # attribution_document_idx
+            citing_claims=Coalesce(
+                Subquery(counted.values("n"), output_field=IntegerField()), Value(0)
+            ),
+        )
+    )
+    return _index(request, DocumentIndexFilter, rows, ("-sort_on", "-id"))
+
+
+def _without_empty_values(request: HttpRequest) -> HttpResponse | None:
+    """The filter forms submit every field; the empty ones are dropped so addresses stay short."""
+    params: QueryDict = request.GET
+    if not any(not value for value in params.values()):
+        return None
+    kept = urlencode([(k, v) for k, v in params.items() if v])
+    return redirect(f"{request.path}?{kept}" if kept else request.path)
+
+
+def _filtered(filters: django_filters.FilterSet) -> bool:
+    return filters.form.has_changed()
+
+
+@revalidated_list
+def incident_list(request: HttpRequest) -> HttpResponse:
+    if moved := _without_empty_values(request):
+        return moved
+    context = get_incidents_for_user(request)
+    context["is_filtered"] = _filtered(context["filters"])
+    return render(request, "claims/incident_list.html", context)
+
+
+@revalidated_list
+def actor_list(request: HttpRequest) -> HttpResponse:
+    if moved := _without_empty_values(request):
+        return moved
+    context = get_actors_for_user(request)
+    context["is_filtered"] = _filtered(context["filters"])
+    return render(request, "sources/actor_list.html", context)
+
+
+@revalidated_list
+def document_list(request: HttpRequest) -> HttpResponse:
+    if moved := _without_empty_values(request):
+        return moved
+    context = get_documents_for_user(request)
+    context["is_filtered"] = _filtered(context["filters"])
+    return render(request, "sources/document_list.html", context)

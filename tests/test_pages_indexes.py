@@ -1,0 +1,146 @@
+"""The index pages /incidents/, /actors/ and /documents/: filters, per-row counts, keyset pages,
+and nothing a reader may not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from claims.models import Claim
+from sources.models import Actor
+from tests.factories import (
+    ActorFactory,
+    AliasFactory,
+    AttributionFactory,
+    ClaimFactory,
+    ClaimTargetFactory,
+    DocumentFactory,
+    IncidentFactory,
+    UserFactory,
+)
+from tests.test_pages_claims import get_ok, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(html: str) -> list[str]:
+    """The names in the first column of an index table, in order."""
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def link(html: str, rel: str) -> str:
+    return re.search(rf'<a href="(\?[^"#]*)[^"]*" rel="{rel}">', html)[1].replace("&amp;", "&")
+
+
+@pytest.fixture
+def record() -> dict:
+    ministry = ActorFactory(name="Defence Ministry", slug="ministry", kind=Actor.Kind.STATE_BODY)
+    helmets = ActorFactory(name="White Helmets", slug="helmets", country="SY")
+    AliasFactory(actor=helmets, name="Syrian Civil Defence")
+    reuters = ActorFactory(name="Reuters", slug="reuters", kind=Actor.Kind.NEWS_AGENCY)
+    idlib = IncidentFactory(title="Idlib airstrikes", slug="idlib", country="SY", place="Idlib")
+    hama = IncidentFactory(title="Hama attack", slug="hama", start_on=dt.date(2017, 9, 19))
+    report = DocumentFactory(title="Idlib report", publisher=reuters)
+    for n in range(3):
+        claim = ClaimFactory(speaker=helmets, incident=idlib, summary=f"Allegation {n}.")
+        ClaimTargetFactory(claim=claim, actor=ministry)
+        AttributionFactory(claim=claim, document=report, actor=reuters)
+    ClaimFactory(speaker=ministry, incident=hama)
+    # Only a draft uses these: the public never sees them.
+    hidden = IncidentFactory(title="Drafted incident", slug="drafted")
+    secret = ActorFactory(name="Drafted actor", slug="drafted-actor")
+    memo = DocumentFactory(title="Drafted memo", publisher=secret)
+    draft = ClaimFactory(speaker=secret, incident=hidden, status=Claim.Status.DRAFT)
+    AttributionFactory(claim=draft, document=memo, actor=secret)
+    return {"helmets": helmets, "idlib": idlib}
+
+
+def test_incident_index_counts_each_incidents_claims_newest_start_first(
+    client: Client, record: dict
+) -> None:
+    html = get_ok(client, "/incidents/")
+    assert rows(html) == ["Hama attack", "Idlib airstrikes"]
+    assert re.search(r'\?incident=idlib"[^>]*>3</a>', html)
+
+
+def test_actor_index_counts_claims_made_and_accusing_by_name(client: Client, record: dict) -> None:
+    html = get_ok(client, "/actors/")
+    assert rows(html) == ["Defence Ministry", "Reuters", "White Helmets"]
+    assert re.search(r'\?speaker=helmets">3</a>', html)
+    assert re.search(r'\?accused=ministry">3</a>', html)
+
+
+def test_document_index_counts_the_claims_citing_each_document(
+    client: Client, record: dict
+) -> None:
+    html = get_ok(client, "/documents/")
+    assert rows(html) == ["Idlib report"]
+    assert "Claims citing it: </span>3" in html
+
+
+@pytest.mark.parametrize("path", ["/incidents/", "/actors/", "/documents/"])
+def test_indexes_never_list_what_only_a_draft_uses(client: Client, record: dict, path) -> None:
+    assert "Drafted" not in text_of(get_ok(client, path))
+    client.force_login(UserFactory(groups=["analysts"]))
+    assert "Drafted" in text_of(get_ok(client, path))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/incidents/?q=idl", ["Idlib airstrikes"]),
+        ("/incidents/?country=sy", ["Idlib airstrikes"]),
+        ("/incidents/?since=2017-09-19", ["Hama attack"]),
+        ("/actors/?q=civil+defence", ["White Helmets"]),
+        ("/actors/?kind=news_agency", ["Reuters"]),
+        ("/actors/?country=SY", ["White Helmets"]),
+        ("/documents/?publisher=Reuters", ["Idlib report"]),
+        ("/documents/?publisher=helmets", []),
+        ("/documents/?q=report&since=2017-01-01&until=2017-12-31", ["Idlib report"]),
+    ],
+)
+def test_index_filters_choose_the_rows(client: Client, record: dict, url, expected) -> None:
+    assert rows(get_ok(client, url)) == expected
+
+
+def test_a_bad_filter_value_is_refused_on_its_field(client: Client, record: dict) -> None:
+    html = get_ok(client, "/incidents/?since=yesterday")
+    assert "Enter a valid date." in html
+    html = get_ok(client, "/actors/?kind=planet")
+    assert "Select a valid choice." in html
+
+
+def test_empty_filter_values_are_dropped_from_the_address(client: Client, record: dict) -> None:
+    response = client.get("/actors/?q=&kind=person")
+    assert (response.status_code, response["Location"]) == (302, "/actors/?kind=person")
+
+
+def test_actor_index_pages_forward_and_back_without_gaps(client: Client) -> None:
+    names = [ActorFactory(name=f"Party {n:02}").name for n in range(30)]
+    for name in names:
+        ClaimFactory(speaker=Actor.objects.get(name=name))
+    seen, html = [], get_ok(client, "/actors/")
+    while True:
+        seen += rows(html)
+        if 'rel="next"' not in html:
+            break
+        html = get_ok(client, "/actors/" + link(html, "next"))
+    assert seen == sorted(names)
+    back = rows(get_ok(client, "/actors/" + link(html, "prev")))
+    assert back == sorted(names)[:25]
+
+
+def test_a_malformed_position_starts_from_the_first_page(client: Client, record: dict) -> None:
+    html = get_ok(client, "/documents/?after=nonsense")
+    assert "The page link was not understood" in html
+    assert rows(html) == ["Idlib report"]
+
+
+def test_navigation_links_to_the_indexes(client: Client, record: dict) -> None:
+    html = get_ok(client, "/")
+    for path in ("/incidents/", "/actors/", "/documents/"):
+        assert f'href="{path}"' in html
+    assert 'href="/actors/" aria-current="page"' in get_ok(client, "/actors/")
