@@ -40,6 +40,7 @@ ID_TEXT = re.compile(r"[0-9]{1,18}")
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(
     {"cursor", "page_size", "limit", "offset", "format", "ordering", "as_of", "recorded_by"}
+    | {"count"}
 )
 
 
