@@ -52,6 +52,7 @@ SELECT json_build_object(
     'results', coalesce((
         SELECT json_agg(json_build_object(
             'id', c.id,
+            'uid', c.uid,
             'kind', c.kind,
             'status', c.status,
             'speaker', json_build_object(

@@ -45,6 +45,7 @@ class PeerClaimSerializer(serializers.ModelSerializer):
         model = Claim
         fields = [
             "id",
+            "uid",
             "kind",
             "status",
             "speaker",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -29,10 +34,23 @@ __all__ = [
 ]
 
 
+# An id as a query parameter writes it: digits, as many as a bigint holds.
+ID_TEXT = re.compile(r"[0-9]{1,18}")
+
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(
     {
-        *("cursor", "page_size", "limit", "offset", "format", "ordering", "order", "facets"),
+        *(
+            "cursor",
+            "page_size",
+            "limit",
+            "offset",
+            "format",
+            "ordering",
+            "order",
+            "facets",
+            "count",
+        ),
         *("as_of", "recorded_by"),
     }
 )
@@ -78,13 +96,21 @@ class ActorFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    publisher = django_filters.CharFilter(field_name="publisher__slug", label="Publisher (slug)")
+    publisher = django_filters.CharFilter(method="filter_publisher", label="Publisher (id or slug)")
     published_since = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_until = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
 
     class Meta:
         model = Document
         fields = ["kind", "language"]
+
+    def filter_publisher(
+        self, queryset: QuerySet[Document], name: str, value: str
+    ) -> QuerySet[Document]:
+        named = Q(publisher__slug=value)
+        if ID_TEXT.fullmatch(value):
+            named |= Q(publisher_id=int(value))
+        return queryset.filter(named)
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -102,17 +128,46 @@ def listed_claims(request: Request | None) -> QuerySet[Claim]:
     return Claim.objects.listed_for(reader_of(request))
 
 
+class IdOrUidField(ModelChoiceField):
+    """A row by its id (digits) or its uid (a UUID), as reads show both."""
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if ID_TEXT.fullmatch(text):
+            return super().to_python(text)
+        try:
+            uid = uuid.UUID(text)
+        except ValueError:
+            uid = None
+        rows = self.queryset
+        row = None if uid is None or rows is None else rows.filter(uid=uid).first()
+        if row is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return row
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "format": "uuid"}],
+        "description": "The claim's id or uid.",
+    }
+)
+class ClaimChoiceFilter(django_filters.ModelChoiceFilter):
+    """A claim these lists may name (``listed_claims``), by id or uid."""
+
+    field_class = IdOrUidField
+
+    def __init__(self, **kwargs: Any) -> None:
+        # django-filter takes a callable of the request for queryset (documented); the stubs
+        # say a queryset only.
+        super().__init__(queryset=listed_claims, **kwargs)  # type: ignore[arg-type]
+
+
 class ResponseFilter(django_filters.FilterSet):
-    # django-filter takes a callable of the request for queryset (documented); the stubs say
-    # a queryset only, hence the ignores.
-    claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]
-        label="The answering claim (id)",
-    )
-    answers = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]
-        label="The answered claim (id)",
-    )
+    claim = ClaimChoiceFilter(label="The answering claim (id or uid)")
+    answers = ClaimChoiceFilter(label="The answered claim (id or uid)")
 
     class Meta:
         model = Response
@@ -120,10 +175,7 @@ class ResponseFilter(django_filters.FilterSet):
 
 
 class EvidenceFilter(django_filters.FilterSet):
-    claim = django_filters.ModelChoiceFilter(
-        queryset=listed_claims,  # type: ignore[arg-type]  # a callable: see ResponseFilter
-        label="Claim (id)",
-    )
+    claim = ClaimChoiceFilter(label="Claim (id or uid)")
 
     class Meta:
         model = Evidence

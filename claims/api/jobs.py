@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ModelViewSet
 
 from claims.api.idempotency import IdempotentWritesMixin
+from claims.api.params import StrictParamsMixin
 from claims.exchange import files
 from claims.exchange.jobs import start_import
 from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
@@ -66,12 +67,15 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class WebhookSubscriptionViewSet(
-    IdempotentWritesMixin[WebhookSubscription], ModelViewSet[WebhookSubscription]
+    StrictParamsMixin[WebhookSubscription],
+    IdempotentWritesMixin[WebhookSubscription],
+    ModelViewSet[WebhookSubscription],
 ):
     """Tools subscribe to events; deliveries are POSTed, signed (see claims.jobs.webhooks)."""
 
     serializer_class = SubscriptionSerializer
     permission_classes = [ViewPermissions]
+    paged_actions = ("list", "deliveries")
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
         return WebhookSubscription.objects.order_by("id")
@@ -137,6 +141,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportJobViewSet(
     IdempotentWritesMixin[ImportJob],
+    StrictParamsMixin[ImportJob],
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.ListModelMixin,

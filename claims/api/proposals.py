@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.api.idempotency import IdempotentWritesMixin
+from claims.api.params import StrictParamsMixin
 from claims.assistant.documents import MAX_CHARACTERS, Unreadable, article_of, checked
 from claims.assistant.drafts import create_drafts
 from claims.assistant.proposals import claim_from_values
@@ -210,7 +211,7 @@ class CreatedSerializer(serializers.Serializer):
     )
 
 
-class ProposalsView(IdempotentWritesMixin, GenericAPIView):
+class ProposalsView(IdempotentWritesMixin, StrictParamsMixin, GenericAPIView):
     """What the assistant proposes for an article: speakers, quotes, figures, dates, chains and
     answers, each with its span. Writes nothing."""
 
@@ -228,7 +229,7 @@ class ProposalsView(IdempotentWritesMixin, GenericAPIView):
         return Response(proposals.as_json())
 
 
-class AcceptView(IdempotentWritesMixin, GenericAPIView):
+class AcceptView(IdempotentWritesMixin, StrictParamsMixin, GenericAPIView):
     """Write the kept proposals as drafts, in one transaction, through the write path."""
 
     permission_classes = [MayAddClaims]

@@ -70,6 +70,7 @@ def claim_row(claim: Claim, links: Links) -> dict:
     incident = claim.incident
     return {
         "id": claim.pk,
+        "uid": str(claim.uid),
         "kind": claim.kind,
         "status": claim.status,
         "speaker": actor_ref(claim.speaker),
@@ -101,6 +102,7 @@ def claim_row(claim: Claim, links: Links) -> dict:
 # What a row of the claim list reads, as values(): one tuple per claim, no model instances.
 LIST_COLUMNS = (
     "id",
+    "uid",
     "kind",
     "status",
     "summary",
@@ -150,6 +152,7 @@ def value_rows(rows: list[dict], request: Request | None) -> list[dict]:
     return [
         {
             "id": row["id"],
+            "uid": str(row["uid"]),
             "kind": row["kind"],
             "status": row["status"],
             "speaker": _person(row, "speaker"),
@@ -180,6 +183,7 @@ def claim_ref(claim: Claim, links: Links) -> dict:
     """What ClaimRefSerializer gives: another claim as a response mentions it."""
     return {
         "id": claim.pk,
+        "uid": str(claim.uid),
         "kind": claim.kind,
         "speaker": actor_ref(claim.speaker),
         "made_on": claim.made_on.isoformat(),

@@ -30,8 +30,9 @@ class AutoSchema(openapi.AutoSchema):
     """Documents the error answers every operation can give, besides its success answer.
 
     401 for any request with a bad token, 403 for writes without the model permission (and for
-    reads of views that guard reads too), 400 where query parameters (declared or filters) or a
-    body are read, 404 where the path names a row or a cursor is read, 429 where throttles count
+    reads of views that guard reads too), 400 everywhere (any query parameter an operation does
+    not read is refused, claims.api.params; and where parameters or a body are read, a bad
+    value), 404 where the path names a row or a cursor is read, 429 where throttles count
     the request; writes also take an Idempotency-Key and may answer 409 and 422 for it.
     """
 
@@ -57,7 +58,7 @@ class AutoSchema(openapi.AutoSchema):
             or takes_query
         )
         errors = {
-            "400": (VALIDATION_ERROR, writes or reads_query),
+            "400": (VALIDATION_ERROR, True),
             "401": (ERROR, True),
             "403": (ERROR, writes or guarded),
             "404": (ERROR, has_path_params or reads_query),

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from claims.api.params import refuse_unknown
 from claims.api.rows import search_rows
 from claims.api.serializers import SearchResultsSerializer
 from claims.reading import search as search_service
@@ -47,6 +48,7 @@ class SearchView(APIView):
         responses={200: SearchResultsSerializer, 400: OpenApiResponse(description="No words.")},
     )
     def get(self, request: Request) -> ApiResponse:
+        refuse_unknown(request, SearchParams().fields)
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         results = search_service.search(

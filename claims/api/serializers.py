@@ -112,12 +112,22 @@ class FigureSerializer(serializers.ModelSerializer):
 
 class DocumentRefSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "document-detail"
+    uid = serializers.UUIDField(read_only=True)
     source_url = serializers.CharField(source="url", read_only=True)
     publisher = ActorRefSerializer(read_only=True)
 
     class Meta:
         model = Document
-        fields = ["id", "title", "source_url", "publisher", "published_on", "url", "html_url"]
+        fields = [
+            "id",
+            "uid",
+            "title",
+            "source_url",
+            "publisher",
+            "published_on",
+            "url",
+            "html_url",
+        ]
 
 
 class AttributionSerializer(serializers.ModelSerializer):
@@ -153,12 +163,23 @@ class ClaimRefSerializer(LinksMixin, serializers.ModelSerializer):
     """Another claim as a claim's responses mention it: who, when, what."""
 
     api_route = "claim-detail"
+    uid = serializers.UUIDField(read_only=True)
     speaker = ActorRefSerializer(read_only=True)
     made_display = serializers.CharField(read_only=True)
 
     class Meta:
         model = Claim
-        fields = ["id", "kind", "speaker", "made_on", "made_display", "summary", "url", "html_url"]
+        fields = [
+            "id",
+            "uid",
+            "kind",
+            "speaker",
+            "made_on",
+            "made_display",
+            "summary",
+            "url",
+            "html_url",
+        ]
 
 
 class ResponseSerializer(ApiLinkMixin, serializers.ModelSerializer):
@@ -197,6 +218,7 @@ class ClaimSerializer(LinksMixin, serializers.ModelSerializer):
     """A claim in lists and the timeline: who said what, when, about what, and how it stands."""
 
     api_route = "claim-detail"
+    uid = serializers.UUIDField(read_only=True, help_text="The claim's dataset identifier.")
     speaker = ActorRefSerializer(read_only=True)
     spokesperson = ActorRefSerializer(read_only=True, allow_null=True)
     incident = IncidentRefSerializer(read_only=True, allow_null=True)
@@ -208,6 +230,7 @@ class ClaimSerializer(LinksMixin, serializers.ModelSerializer):
         model = Claim
         fields = [
             "id",
+            "uid",
             "kind",
             "status",
             "speaker",

@@ -14,9 +14,12 @@ from rest_framework.request import Request
 
 # Registers how dates and codes are read for every ModelSerializer (claims.api.typed).
 import claims.api.typed  # noqa: F401
+from claims.api.params import StrictFieldsMixin
+from claims.api.parts import rows_for
+from claims.api.references import IdOrSlug
 from claims.record.actors import save_actor
 from claims.record.documents import save_document
-from sources.models import Actor, Alias, Document
+from sources.models import Actor, Affiliation, Alias, Document
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -102,10 +105,31 @@ class ActorRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AliasSerializer(serializers.ModelSerializer):
+class AliasSerializer(StrictFieldsMixin, serializers.ModelSerializer[Alias]):
     class Meta:
         model = Alias
         fields = ["name", "language"]
+
+
+class AffiliationSerializer(serializers.ModelSerializer[Affiliation]):
+    """A role the actor (a person) holds in an organisation, with its dates."""
+
+    organisation = ActorRefSerializer(read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "organisation", "role", "start_on", "end_on"]
+
+
+class AffiliationWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer[Affiliation]):
+    id = serializers.IntegerField(
+        min_value=1, required=False, help_text="A stored role's id, to keep or change it."
+    )
+    organisation = IdOrSlug(queryset=Actor.objects.all(), described="actor")
+
+    class Meta:
+        model = Affiliation
+        fields = ["id", "organisation", "role", "start_on", "end_on"]
 
 
 class ApiLinkMixin(serializers.Serializer):
@@ -134,6 +158,9 @@ class ActorSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "actor-detail"
     lookup = "slug"
     aliases = AliasSerializer(many=True, read_only=True)
+    affiliations = AffiliationSerializer(
+        many=True, read_only=True, help_text="Roles the actor, a person, holds in organisations."
+    )
 
     class Meta:
         model = Actor
@@ -146,29 +173,39 @@ class ActorSerializer(LinksMixin, serializers.ModelSerializer):
             "description",
             "wikidata_id",
             "aliases",
+            "affiliations",
             "url",
             "html_url",
         ]
 
 
-class ActorWriteSerializer(FullCleanMixin[Actor]):
-    """An actor with, optionally, its aliases: given whole, they replace the ones it has."""
+class ActorWriteSerializer(StrictFieldsMixin, FullCleanMixin[Actor]):
+    """An actor with, optionally, its aliases and its roles (``affiliations``, for a person):
+    each list given whole replaces the rows the actor has (claims.api.parts)."""
 
     aliases = AliasSerializer(many=True, required=False)
+    affiliations = AffiliationWriteSerializer(many=True, required=False)
 
     class Meta:
         model = Actor
         fields = ["id", "slug", "name", "kind", "country", "description", "wikidata_id"]
-        fields += ["aliases"]
+        fields += ["aliases", "affiliations"]
 
     def create(self, validated_data: dict[str, Any]) -> Actor:
-        aliases = self.aliases_of(validated_data, None)
-        return save_actor(by=writer(self.context), values=validated_data, aliases=aliases)
+        return self.update(Actor(), validated_data)
 
     def update(self, instance: Actor, validated_data: dict[str, Any]) -> Actor:
-        aliases = self.aliases_of(validated_data, instance)
+        stored = instance if instance.pk is not None else None
+        aliases = self.aliases_of(validated_data, stored)
+        roles = validated_data.pop("affiliations", None)
         return save_actor(
-            by=writer(self.context), values=validated_data, actor=instance, aliases=aliases
+            by=writer(self.context),
+            values=validated_data,
+            actor=stored,
+            aliases=aliases,
+            affiliations=None
+            if roles is None
+            else rows_for(Affiliation, stored.affiliations.all() if stored else [], roles),
         )
 
     @staticmethod
@@ -186,6 +223,7 @@ class ActorWriteSerializer(FullCleanMixin[Actor]):
 
 class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
     api_route = "document-detail"
+    uid = serializers.UUIDField(read_only=True, help_text="The document's dataset identifier.")
     source_url = serializers.CharField(source="url", read_only=True)
     publisher = ActorRefSerializer(read_only=True)
     published_display = serializers.CharField(read_only=True)
@@ -194,6 +232,7 @@ class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
         model = Document
         fields = [
             "id",
+            "uid",
             "title",
             "source_url",
             "publisher",
@@ -209,16 +248,17 @@ class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
         ]
 
 
-class DocumentWriteSerializer(FullCleanMixin[Document]):
+class DocumentWriteSerializer(StrictFieldsMixin, FullCleanMixin[Document]):
     source_url = serializers.URLField(
         source="url", max_length=2000, required=False, allow_blank=True
     )
-    publisher = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all())
+    publisher = IdOrSlug(queryset=Actor.objects.all(), described="actor")
 
     class Meta:
         model = Document
         fields = [
             "id",
+            "uid",
             "title",
             "source_url",
             "publisher",

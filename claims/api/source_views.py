@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -25,6 +25,7 @@ from claims.api.figures import ActorFigureQuery, actor_figures, documented
 from claims.api.filters import ActorFilter, AskedFilterBackend, DocumentFilter, StableOrderingFilter
 from claims.api.idempotency import IdempotentWritesMixin
 from claims.api.pagination import CappedLimitOffsetPagination
+from claims.api.params import StrictParamsMixin
 from claims.api.source_serializers import (
     ActorSerializer,
     ActorWriteSerializer,
@@ -32,7 +33,12 @@ from claims.api.source_serializers import (
     DocumentWriteSerializer,
 )
 from claims.ledger.history import attribute_changes
-from claims.reading.visibility import actors_visible_to, documents_visible_to
+from claims.reading.visibility import (
+    actors_visible_to,
+    affiliations_visible_to,
+    documents_visible_to,
+)
+from claims.record.removals import remove_row
 from sources.models import Actor, Document
 
 # Any path segment reaches the view, so a malformed key answers the API's JSON 404 rather than
@@ -57,9 +63,12 @@ class StrictLookupMixin(GenericAPIView[_M]):
         return super().get_object()
 
 
-class ReadWriteMixin(IdempotentWritesMixin[_M], StrictLookupMixin[_M], GenericViewSet[_M]):
+class ReadWriteMixin(
+    IdempotentWritesMixin[_M], StrictParamsMixin[_M], StrictLookupMixin[_M], GenericViewSet[_M]
+):
     """Writes take ``write_serializer_class`` and answer with the read shape of the saved row;
     each runs in one transaction and honours an Idempotency-Key (claims.api.idempotency).
+    Any query parameter an action does not read answers 400 (claims.api.params).
 
     The row is re-read through ``get_queryset()`` so the answer carries exactly what a GET
     would, with the same eager loading.
@@ -90,6 +99,11 @@ class ReadWriteMixin(IdempotentWritesMixin[_M], StrictLookupMixin[_M], GenericVi
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self.read_back(save_or_conflict(serializer), status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: _M) -> None:
+        """DELETE (where a viewset offers it): through the write path, which checks the role and
+        the claim's status and keeps the removed row in the history."""
+        remove_row(by=self.request.user, row=instance)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -149,11 +163,16 @@ class ActorViewSet(
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
     lookup_pattern = SLUG
+    own_params = ("figures", "responses")
 
     def get_queryset(self) -> QuerySet[Actor]:
         # Aliases in one query for the page instead of one per actor.
-        actors = actors_visible_to(self.request.user)
-        return actors.prefetch_related("aliases").order_by("name", "id")
+        actors = actors_visible_to(self.request.user).prefetch_related("aliases")
+        if self.action not in self.own_params:  # the actor's shape, with its roles
+            # The roles this reader may see, with their organisations, in one query.
+            roles = affiliations_visible_to(self.request.user).select_related("organisation")
+            actors = actors.prefetch_related(Prefetch("affiliations", roles))
+        return actors.order_by("name", "id")
 
     @documented(ActorFigureQuery, "the actor gave as speaker of a published claim")
     @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)

@@ -8,6 +8,8 @@ from claims.api import (
     ledger,
     schema,  # noqa: F401  (registers the token scheme with the schema)
 )
+from claims.api.actor_parts import AffiliationViewSet, AliasViewSet
+from claims.api.figure_views import FigureViewSet
 from claims.api.proposals import AcceptView, ProposalsView
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
@@ -39,11 +41,14 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("actors", ActorViewSet, basename="actor")
+router.register("aliases", AliasViewSet, basename="alias")
+router.register("affiliations", AffiliationViewSet, basename="affiliation")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("responses", ResponseViewSet, basename="response")
 router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("figures", FigureViewSet, basename="figure")
 router.register("timeline", TimelineViewSet, basename="timeline")
 
 urlpatterns = [

@@ -37,6 +37,7 @@ from claims.api.pagination import (
     ClaimCursorPagination,
     TimelineCursorPagination,
 )
+from claims.api.params import StrictParamsMixin
 from claims.api.rows import list_values, timeline_rows, value_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
@@ -130,6 +131,7 @@ class IncidentViewSet(
     pagination_class = CappedLimitOffsetPagination
     lookup_field = "slug"
     lookup_pattern = SLUG
+    own_params = ("figures",)
 
     def get_queryset(self) -> QuerySet[Incident]:
         return incidents_visible_to(self.request.user).order_by("-start_on", "id")
@@ -181,6 +183,12 @@ class ClaimViewSet(
     filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
+    filtered_actions = ("list", "export_csv", "export_jsonl")
+    action_params = {
+        "list": (AS_OF.name, RECORDED_BY.name, FACETS_PARAMETER.name, ORDER_PARAMETER.name),
+        "retrieve": (AS_OF.name, RECORDED_BY.name),
+        "claimreview": (AS_OF.name,),
+    }
 
     def get_queryset(self) -> QuerySet[Claim, Any]:
         # DRF's permission check asks for the queryset too: build it once per request (every
@@ -330,7 +338,11 @@ class ClaimViewSet(
             ),
         )
 
-    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
+    @extend_schema(
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        filters=False,
+        parameters=[AS_OF],
+    )
     @action(
         detail=True,
         url_path="claimreview",
@@ -343,8 +355,10 @@ class ClaimViewSet(
         return ApiResponse(exports.claim_review(self.get_object(), request))
 
 
-class TimelineViewSet(mixins.ListModelMixin, GenericViewSet[Claim]):
+class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericViewSet[Claim]):
     """Claims and the claims they answer, oldest first: for an incident, an actor or a period."""
+
+    action_params = {"list": (AS_OF.name, ORDER_PARAMETER.name)}
 
     serializer_class = TimelineEntrySerializer
     filterset_class = ClaimFilter
@@ -375,6 +389,7 @@ class ResponseViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     GenericViewSet[Response],
 ):
     """Allegation <-> answer links; POST one to record that a claim denies, confirms… another."""
@@ -398,6 +413,7 @@ class EvidenceViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     GenericViewSet[Evidence],
 ):
     """What is offered for or against claims, with its availability and archived hash."""

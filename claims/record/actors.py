@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,6 +58,55 @@ def add_alias(*, by: Any, actor: Actor, name: str, language: str = "") -> Alias:
     alias = Alias(name=name, language=language)
     save_actor(by=by, values={}, actor=actor, aliases=[*actor.aliases.all(), alias])
     return alias
+
+
+def save_alias(*, by: Any, values: dict[str, Any], alias: Alias | None = None) -> Alias:
+    """Add an alias to ``values["actor"]``, or change ``alias`` (it stays with its actor); the
+    actor's other aliases stay as they are. Every rule is save_actor's."""
+    actor = alias.actor if alias is not None else values["actor"]
+    row = copy.copy(alias) if alias is not None else Alias()
+    _move_refused(alias, values, "actor", "An alias stays with its actor: add one to the other.")
+    for name, value in values.items():
+        setattr(row, name, value)
+    others = [a for a in actor.aliases.all() if alias is None or a.pk != alias.pk]
+    save_actor(by=by, values={}, actor=actor, aliases=[*others, row])
+    return row
+
+
+def remove_alias(*, by: Any, alias: Alias) -> None:
+    """Remove one of an actor's names; the history keeps it and who removed it."""
+    actor = alias.actor
+    kept = [a for a in actor.aliases.all() if a.pk != alias.pk]
+    save_actor(by=by, values={}, actor=actor, aliases=kept)
+
+
+def save_affiliation(
+    *, by: Any, values: dict[str, Any], affiliation: Affiliation | None = None
+) -> Affiliation:
+    """Add a role to ``values["person"]``, or change ``affiliation`` (it stays with its
+    person); the person's other roles stay as they are. Every rule is save_actor's."""
+    person = affiliation.person if affiliation is not None else values["person"]
+    row = copy.copy(affiliation) if affiliation is not None else Affiliation()
+    _move_refused(affiliation, values, "person", "A role stays with its person: add one.")
+    for name, value in values.items():
+        setattr(row, name, value)
+    others = [a for a in person.affiliations.all() if affiliation is None or a.pk != affiliation.pk]
+    save_actor(by=by, values={}, actor=person, affiliations=[*others, row])
+    return row
+
+
+def remove_affiliation(*, by: Any, affiliation: Affiliation) -> None:
+    """Remove a role a person held; the history keeps it and who removed it."""
+    person = affiliation.person
+    kept = [a for a in person.affiliations.all() if a.pk != affiliation.pk]
+    save_actor(by=by, values={}, actor=person, affiliations=kept)
+
+
+def _move_refused(
+    row: Alias | Affiliation | None, values: dict[str, Any], owner: str, why: str
+) -> None:
+    if row is not None and owner in values and values[owner] != getattr(row, owner):
+        raise RecordInvalid({owner: [why]})
 
 
 def _validate_parts(actor: Actor, parts: dict[str, Sequence[Any]]) -> None:
