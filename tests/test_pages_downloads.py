@@ -67,3 +67,27 @@ def test_the_search_page_links_its_query_in_the_api(client: Client, scene: None)
     links = downloads(client.get("/search/", {"q": "hospital"}).content.decode())
     assert links["JSON"] == "/api/v1/search/?q=hospital"
     assert client.get(links["JSON"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"order": "newest"},
+        {"as_of": "2030-01-01"},
+        {"recorded_by": "1"},
+        {"actor": "msf", "order": "oldest", "as_of": "2030-01-01"},
+    ],
+)
+def test_every_api_link_of_the_timeline_answers_whatever_the_page_was_asked(
+    client: Client, scene: None, query: dict
+) -> None:
+    """The page takes an order and both clocks; the exports take neither, and the timeline API
+    takes no recorded_by: a link must never lead to a 400."""
+    page = client.get("/timeline/", query).content.decode()
+    links = downloads(page)
+    assert links
+    for href in links.values():
+        answer = client.get(href)
+        assert answer.status_code == 200, (href, answer.content[:300])
+    if "as_of" in query or "recorded_by" in query:
+        assert "as the record stands now" in page

@@ -258,9 +258,17 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     page_key = urlencode(sorted(params.items()))
     starts, results_html = bands.kept(f"listed|{shown}|{page_key}", list_page, state)
     api_query = filters.api_params()  # the API pages with a cursor of its own
+    # The exports take neither the order nor a clock, and the timeline API takes no
+    # recorded_by (the claim list does): each link carries what its endpoint reads, never a 400,
+    # and the downloads say when they hold the record as it is now instead.
+    api_path = "/api/v1/claims/" if "recorded_by" in api_query else "/api/v1/timeline/"
+    export_query = api_query.copy()
+    for name in ("order", "as_of", "recorded_by"):
+        export_query.pop(name, None)
     return {
-        "api_href": "/api/v1/timeline/" + (f"?{api_query.urlencode()}" if api_query else ""),
-        "export_query": api_query.urlencode(),
+        "api_href": api_path + (f"?{api_query.urlencode()}" if api_query else ""),
+        "export_query": export_query.urlencode(),
+        "exports_now": "as_of" in api_query or "recorded_by" in api_query,
         "filters": filters,
         "order": order,
         "facets": facet_links(facets, params),
