@@ -81,9 +81,14 @@ def _read(data: bytes, content_type: str) -> tuple[str, dt.date | None]:
 def _pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
-        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, ValueError, KeyError) as error:
         raise Unreadable(f"The archived PDF cannot be read ({error}).") from error
+    if not text.strip():
+        raise Unreadable(
+            "The archived PDF holds no text to read (a scanned page?): paste the article's text."
+        )
+    return text
 
 
 def _html(data: bytes) -> tuple[str, dt.date | None]:
