@@ -116,3 +116,21 @@ def test_an_incident_lists_the_claimreviews_of_its_claims(api_client, claims):
 
     assert sorted(r["claimReviewed"] for r in reviews) == sorted(c.summary for c in claims)
     assert all(r["@type"] == "ClaimReview" for r in reviews)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/claims/export/csv/", "/api/v1/claims/export/jsonl/"])
+def test_an_export_names_the_tree_head_it_was_made_at(api_client, claims, url):
+    from claims.ledger import merkle, tree
+    from claims.models import ChangeRecord
+    from tests import rfc9162
+
+    answer = api_client.get(url)
+
+    size, root = answer["X-Claimtracker-Ledger-Head"].split(" ")
+    # The whole history as the export began: its size, and the root of RFC 9162's hashes over
+    # every change record, worked out here from the records themselves.
+    records = list(ChangeRecord.objects.order_by("id"))
+    assert int(size) == len(records) == tree.size() > 0
+    assert root == tree.root(len(records)).hex()
+    leaf_inputs = [merkle.leaf_input(r.id, r.hash) for r in records]
+    assert root == rfc9162.mth(leaf_inputs).hex()

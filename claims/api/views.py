@@ -55,6 +55,7 @@ from claims.api.writes import (
     IncidentWriteSerializer,
     ResponseWriteSerializer,
 )
+from claims.ledger import tree
 from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import (
     Assessment,
@@ -99,6 +100,13 @@ def claim_body(request: Request) -> Mapping[str, Any]:
     if not isinstance(request.data.get("status", ""), str):
         raise serializers.ValidationError({"status": ["Give the status as text."]})
     return request.data
+
+
+def named_head(response: StreamingHttpResponse) -> StreamingHttpResponse:
+    """An export names the history's Merkle tree head as its stream began ("<size> <root>"),
+    so a study can cite it and check it against a signed head (GET /api/v1/ledger/head/)."""
+    response["X-Claimtracker-Ledger-Head"] = tree.head_label()
+    return response
 
 
 def with_accused(claims: ClaimQuerySet, day: dt.date | None = None) -> ClaimQuerySet:
@@ -293,7 +301,10 @@ class ClaimViewSet(
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},
-        description="All claims matching the filters, as CSV, streamed.",
+        description=(
+            "All claims matching the filters, as CSV, streamed; the X-Claimtracker-Ledger-Head "
+            "header names the history's tree head (size and root) as it began."
+        ),
     )
     @action(
         detail=False,
@@ -308,11 +319,14 @@ class ClaimViewSet(
             exports.stream_csv(claims, request), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="claims.csv"'
-        return response
+        return named_head(response)
 
     @extend_schema(
         responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
-        description="All claims matching the filters, one JSON object per line, streamed.",
+        description=(
+            "All claims matching the filters, one JSON object per line, streamed; the "
+            "X-Claimtracker-Ledger-Head header names the history's tree head as it began."
+        ),
     )
     @action(
         detail=False,
@@ -323,8 +337,10 @@ class ClaimViewSet(
     )
     def export_jsonl(self, request: Request) -> StreamingHttpResponse:
         claims = self.export_queryset()
-        return StreamingHttpResponse(
-            exports.stream_jsonl(claims, request), content_type="application/x-ndjson"
+        return named_head(
+            StreamingHttpResponse(
+                exports.stream_jsonl(claims, request), content_type="application/x-ndjson"
+            )
         )
 
     def export_queryset(self) -> QuerySet[Claim]:
