@@ -107,8 +107,9 @@ class EvidenceItemSerializer(StrictFieldsMixin, serializers.ModelSerializer[Evid
         fields = ["id", "relation", "kind", "description", "source_url", "availability"]
 
 
-class ClaimCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer[Claim]):
-    """A whole claim in one request; ``attribution_chain`` lists hops from the speaker outwards."""
+class ClaimShape(serializers.Serializer):
+    """The references and parts a claim is written with, the same for a new claim and a
+    correction: declared once, for both serializers below."""
 
     speaker = actor_ref()
     spokesperson = actor_ref(required=False, allow_null=True)
@@ -118,6 +119,10 @@ class ClaimCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer[Claim
     figures = FigureWriteSerializer(many=True, required=False)
     attribution_chain = HopWriteSerializer(many=True, required=False)
     evidence = EvidenceItemSerializer(many=True, required=False)
+
+
+class ClaimCreateSerializer(StrictFieldsMixin, ClaimShape, serializers.ModelSerializer[Claim]):
+    """A whole claim in one request; ``attribution_chain`` lists hops from the speaker outwards."""
 
     class Meta:
         model = Claim
@@ -136,18 +141,9 @@ class ClaimCreateSerializer(StrictFieldsMixin, serializers.ModelSerializer[Claim
         )
 
 
-class ClaimUpdateSerializer(StrictFieldsMixin, FullCleanMixin[Claim]):
+class ClaimUpdateSerializer(StrictFieldsMixin, ClaimShape, FullCleanMixin[Claim]):
     """Corrections to a claim: its own fields, and any of its parts given whole (replace
     semantics: see claims.api.parts), all in one versioned write."""
-
-    speaker = actor_ref()
-    spokesperson = actor_ref(required=False, allow_null=True)
-    incident = incident_ref(required=False, allow_null=True)
-    accused = actor_ref(many=True, required=False)
-    subjects = actor_ref(many=True, required=False)
-    figures = FigureWriteSerializer(many=True, required=False)
-    attribution_chain = HopWriteSerializer(many=True, required=False)
-    evidence = EvidenceItemSerializer(many=True, required=False)
 
     class Meta:
         model = Claim

@@ -12,6 +12,7 @@ kept per state of the record.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -197,28 +198,27 @@ def _filtered(filters: django_filters.FilterSet) -> bool:
     return filters.form.has_changed()
 
 
-@revalidated_list
-def incident_list(request: HttpRequest) -> HttpResponse:
+def _index_page(
+    request: HttpRequest, build: Callable[[HttpRequest], dict[str, Any]], template: str
+) -> HttpResponse:
+    """One index page: empty filters dropped from the address, then the rows ``build`` finds."""
     if moved := _without_empty_values(request):
         return moved
-    context = get_incidents_for_user(request)
+    context = build(request)
     context["is_filtered"] = _filtered(context["filters"])
-    return render(request, "claims/incident_list.html", context)
+    return render(request, template, context)
+
+
+@revalidated_list
+def incident_list(request: HttpRequest) -> HttpResponse:
+    return _index_page(request, get_incidents_for_user, "claims/incident_list.html")
 
 
 @revalidated_list
 def actor_list(request: HttpRequest) -> HttpResponse:
-    if moved := _without_empty_values(request):
-        return moved
-    context = get_actors_for_user(request)
-    context["is_filtered"] = _filtered(context["filters"])
-    return render(request, "sources/actor_list.html", context)
+    return _index_page(request, get_actors_for_user, "sources/actor_list.html")
 
 
 @revalidated_list
 def document_list(request: HttpRequest) -> HttpResponse:
-    if moved := _without_empty_values(request):
-        return moved
-    context = get_documents_for_user(request)
-    context["is_filtered"] = _filtered(context["filters"])
-    return render(request, "sources/document_list.html", context)
+    return _index_page(request, get_documents_for_user, "sources/document_list.html")
