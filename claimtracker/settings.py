@@ -319,6 +319,7 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "claims.models.Evidence.Kind",
         "ResponseKindEnum": "claims.models.Response.Kind",
         "PrecisionEnum": "claimtracker.dates.Precision",
+        "LocationPrecisionEnum": "claims.models.LocationPrecision",
     },
 }
 

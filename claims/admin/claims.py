@@ -74,7 +74,17 @@ class IncidentAdmin(SharedRowAdmin[Incident]):
     date_hierarchy = "start_on"
     fieldsets = [
         (None, {"fields": ["title", "slug", "description"]}),
-        ("Place", {"fields": ["place", "region", "country", ("latitude", "longitude")]}),
+        (
+            "Place",
+            {
+                "fields": [
+                    "place",
+                    "region",
+                    "country",
+                    ("latitude", "longitude", "location_precision"),
+                ]
+            },
+        ),
         (
             "Dates",
             {

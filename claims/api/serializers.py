@@ -69,6 +69,7 @@ class IncidentSerializer(LinksMixin, serializers.ModelSerializer):
             "country",
             "latitude",
             "longitude",
+            "location_precision",
             "start_on",
             "start_precision",
             "start_as_stated",

@@ -239,6 +239,7 @@ class IncidentWriteSerializer(StrictFieldsMixin, FullCleanMixin[Incident]):
             "country",
             "latitude",
             "longitude",
+            "location_precision",
             "start_on",
             "start_precision",
             "start_as_stated",

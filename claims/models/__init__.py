@@ -5,7 +5,7 @@ from claims.models.evidence import Assessment, Evidence
 from claims.models.figures import CasualtyFigure, CasualtyFigureQuerySet, category_words
 from claims.models.heartbeat import WorkerHeartbeat
 from claims.models.history import ChangeRecord
-from claims.models.incidents import Incident
+from claims.models.incidents import Incident, LocationPrecision
 from claims.models.jobs import (
     EventType,
     ImportJob,
@@ -42,6 +42,7 @@ __all__ = [
     "IdempotencyKey",
     "ImportJob",
     "Incident",
+    "LocationPrecision",
     "OutboxEvent",
     "QuoteCheck",
     "Reader",

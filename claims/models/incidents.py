@@ -14,6 +14,22 @@ from sources.codes import CountryField
 from sources.models import country_code
 
 
+class LocationPrecision(models.TextChoices):
+    """How closely an incident's coordinates place it, from the spot itself to the whole country.
+
+    The steps follow the conflict datasets' own codes, so exports can name them: UCDP GED's
+    ``where_prec`` 1 (site, place), 2 (near), 3 (district), 4 (province), 6 (country), and ACLED's
+    ``geo_precision`` 1 (site, place), 2 (near, district), 3 (province, country).
+    """
+
+    SITE = "site", "the spot itself"
+    PLACE = "place", "the named town or village"
+    NEAR = "near", "near the named place (within about 25 km)"
+    DISTRICT = "district", "somewhere in the district"
+    PROVINCE = "province", "somewhere in the province or region"
+    COUNTRY = "country", "somewhere in the country"
+
+
 class Incident(models.Model):
     """An event that claims are about, with loosely stated start and end dates."""
 
@@ -30,6 +46,12 @@ class Incident(models.Model):
     country = CountryField(max_length=2, blank=True, validators=[country_code])
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    location_precision = models.CharField(
+        max_length=8,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.PLACE,
+        help_text="What the coordinates stand for: most sources name a town or area, not a spot.",
+    )
     start_on = DayField(null=True, blank=True)
     start_precision = models.CharField(
         max_length=5, choices=Precision.choices, default=Precision.DAY
