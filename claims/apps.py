@@ -17,6 +17,7 @@ class ClaimsConfig(AppConfig):
         from django.core import checks
 
         from claims.ledger import heads, history
+        from claims.reading import search_sqlite_tables
 
         checks.register(heads.check_signing_key, checks.Tags.security, deploy=True)
 
@@ -25,4 +26,8 @@ class ClaimsConfig(AppConfig):
         )
         post_migrate.connect(
             history.on_post_migrate, sender=self, dispatch_uid="ct_history_triggers"
+        )
+        # SQLite drops a table's triggers when a migration rebuilds it: search's come back too.
+        post_migrate.connect(
+            search_sqlite_tables.on_post_migrate, sender=self, dispatch_uid="ct_sqlite_search"
         )
