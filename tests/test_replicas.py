@@ -57,9 +57,11 @@ def test_a_claim_list_from_the_replica_asks_the_primary_nothing(
     settings.REPLICA_LAG_CHECK_SECONDS = 60  # the lag just measured is used, not asked again
 
     # The same two queries as on the primary (test_api_queries.py), all on the replica.
-    with CaptureQueriesContext(connections[replica]) as on_the_replica:
-        with django_assert_num_queries(0):
-            response = api_client.get("/api/v1/claims/?page_size=50")
+    with (
+        CaptureQueriesContext(connections[replica]) as on_the_replica,
+        django_assert_num_queries(0),
+    ):
+        response = api_client.get("/api/v1/claims/?page_size=50")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
@@ -141,7 +143,8 @@ def test_reads_answer_from_the_primary_when_the_replica_is_down(
     client, api_client, white_helmets, settings, django_db_blocker
 ):
     claim = ClaimFactory(speaker=white_helmets)
-    add_replica("replica_1", "postgres://postgres@127.0.0.1:1", django_db_blocker)  # nothing listens there
+    nowhere = "postgres://postgres@127.0.0.1:1"  # nothing listens there
+    add_replica("replica_1", nowhere, django_db_blocker)
     settings.REPLICA_LAG_CHECK_SECONDS = 0
     replicas.forget_lags()
     try:

@@ -104,7 +104,7 @@ EXTRA_CHECKS: dict[str, Probe] = {"stuck_jobs": stuck_jobs}
 
 def replica_lags(*, full: bool) -> dict[str, dict]:
     """Each replica as the router sees it in this process (measured at most once a second)."""
-    shown = {}
+    shown: dict[str, dict] = {}
     for alias in replicas.replica_aliases():
         lag = replicas.lag_of(alias)
         seconds = None if lag.seconds is None else round(lag.seconds, 3)
