@@ -6,7 +6,8 @@ On a database filled by ``manage.py generate_data`` (created, or reused, like be
 with the streaming replica .ci/replica.sh makes (port 5433):
 
 1. The claim list (``/api/v1/claims/?page_size=50``, anonymous) loaded with wrk while writers
-   PATCH claims through the API with a reviewer's token, once served by a gunicorn reading from
+   PATCH claims through the API with a reviewer's token (through a gunicorn of their own, on the
+   primary, so that reads do not queue behind writes), once served by a gunicorn reading from
    the replica (DATABASE_REPLICA_URLS) and once by one reading from the primary, under the same
    writes: the reads' req/s and p50/p95, the writes/s, the replica's lag sampled every 0.2 s,
    and the transactions the replica served (pg_stat_database on the replica).
@@ -137,18 +138,24 @@ class LagSampler(threading.Thread):
         primary, replica = psycopg2.connect(self.primary), psycopg2.connect(self.replica)
         primary.autocommit = replica.autocommit = True
         while not self.stop.wait(0.2):
-            with primary.cursor() as cursor:
-                cursor.execute("SELECT pg_current_wal_lsn()::text")
-                (lsn,) = cursor.fetchone()
-            with replica.cursor() as cursor:
-                cursor.execute(
-                    "SELECT CASE WHEN pg_last_wal_replay_lsn() >= %s::pg_lsn THEN 0 ELSE "
-                    "extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8",
-                    [lsn],
-                )
-                self.samples.append(cursor.fetchone()[0] or 0.0)
+            self.samples.append(self.sample(primary, replica))
         primary.close()
         replica.close()
+
+    @staticmethod
+    def sample(primary: object, replica: object) -> float:
+        started = time.monotonic()
+        with primary.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            (lsn,) = cursor.fetchone()
+        with replica.cursor() as cursor:  # type: ignore[attr-defined]
+            for _ in range(6):
+                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+                if cursor.fetchone()[0]:
+                    return time.monotonic() - started
+                time.sleep(0.01)
+            cursor.execute("SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())")
+            return float(cursor.fetchone()[0])
 
 
 def replica_transactions(url: str, database: str) -> int:
@@ -175,13 +182,18 @@ def reads_under_writes(
         ("primary", {}),
     ):
         server = start_server("claimtracker.wsgi", args.port, args, env | extra)
+        # The writes go through a server of their own, so reads never queue behind them.
+        write_server = start_server("claimtracker.wsgi", args.port + 1, args, env)
         try:
             wait_until_up(args.port, LIST, server)
+            wait_until_up(args.port + 1, LIST, write_server)
             wrk(args.port, 5, args.connections)  # warm-up: connections, caches, the lag check
             before = replica_transactions(replica, args.database)
-            sampler = LagSampler(primary_db, replica_db)
+            # On the replica's own "postgres" database, so that the bench database's transaction
+            # count on the replica is the application's reads alone.
+            sampler = LagSampler(primary_db, f"{replica.rstrip('/')}/postgres")
             sampler.start()
-            with Writers(args.port, token, ids, args.writers) as writers:
+            with Writers(args.port + 1, token, ids, args.writers) as writers:
                 started = time.monotonic()
                 reads = wrk(args.port, args.seconds, args.connections)
                 elapsed = time.monotonic() - started
@@ -191,6 +203,7 @@ def reads_under_writes(
             on_replica = replica_transactions(replica, args.database) - before
         finally:
             stop_server(server)
+            stop_server(write_server)
         lags = sorted(sampler.samples) or [0.0]
         row = {
             "served_by": served_by,
@@ -297,9 +310,12 @@ def write_results(args: argparse.Namespace, data: dict, reads: list[dict], archi
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}:",
         f"{data['counts']['claims_claim']} claims, {data['counts']['claims_changerecord']} change "
         "records; PostgreSQL 5432 and its streaming replica on 5433 (`.ci/replica.sh`) on the same "
-        f"machine (2 cores, shared with other work); gunicorn with {args.workers} workers; reads "
+        f"machine ({os.cpu_count()} cores, shared with other work: load average "
+        f"{os.getloadavg()[0]:.1f} at the end); gunicorn with {args.workers} workers; reads "
         f"by wrk ({args.connections} connections, {args.seconds} s) on `{LIST}` (anonymous) while "
-        f"{args.writers} writers PATCH random claims through the API with a reviewer's token.",
+        f"{args.writers} writers PATCH random claims through the API with a reviewer's token "
+        "(through a second gunicorn, on the primary). Lag: sampled every 0.2 s as the router "
+        "measures it.",
         "",
         "| claim list served by | reads/s | p50 ms | p95 ms | non-2xx | writes/s "
         "| replica lag p95 / max (s) | transactions on the replica |",

@@ -68,6 +68,11 @@ SELECT pg_is_in_recovery(),
        coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false),
        extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
 """
+_REPLAYED_SQL = "SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)"
+# WAL the primary wrote a moment before we asked is usually replayed within milliseconds; the
+# last commit's age would then overstate the lag (on a quiet primary, by the time since its last
+# commit). So a replica not caught up at once is asked again, a few times, this far apart.
+_CATCH_UP_TRIES, _CATCH_UP_PAUSE = 5, 0.01
 
 
 def measure(alias: str) -> Lag:
@@ -80,6 +85,12 @@ def measure(alias: str) -> Lag:
         with connections[alias].cursor() as cursor:
             cursor.execute(_LAG_SQL, [primary_lsn])
             in_recovery, caught_up, behind = cursor.fetchone()
+            for _ in range(_CATCH_UP_TRIES if in_recovery and not caught_up else 0):
+                time.sleep(_CATCH_UP_PAUSE)
+                cursor.execute(_REPLAYED_SQL, [primary_lsn])
+                if cursor.fetchone()[0]:
+                    seconds = time.monotonic() - started
+                    return Lag(alias, seconds, "replayed what the primary had written", started)
     except DatabaseError as error:
         connections[alias].close()  # the next measurement connects afresh
         return Lag(alias, None, f"not answering: {type(error).__name__}", started)
@@ -89,7 +100,9 @@ def measure(alias: str) -> Lag:
         return Lag(alias, 0.0, "replayed everything the primary had written", started)
     if behind is None:
         return Lag(alias, None, "has replayed no transaction yet", started)
-    return Lag(alias, max(float(behind), 0.0), "replaying", started)
+    return Lag(
+        alias, max(float(behind), 0.0), "replaying; the lag is its last commit's age", started
+    )
 
 
 def lag_of(alias: str) -> Lag:

@@ -72,7 +72,10 @@ def test_a_token_that_wrote_reads_its_write_while_the_replica_lags(
     replica, api_client, reviewer_client, white_helmets, settings
 ):
     settings.REPLICA_MAX_LAG_SECONDS = 600  # the paused replica stays in use for others
-    claim = claim_on_the_replica(white_helmets)
+    # The token's first use records it (a write); done before the pause, so that what keeps
+    # the reads below on the primary is the PATCH alone.
+    reviewer_client.get("/api/v1/claims/")
+    claim = claim_on_the_replica(white_helmets)  # made after that record, so replayed after it
     pause_replay()
 
     written = reviewer_client.patch(
