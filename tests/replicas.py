@@ -97,7 +97,7 @@ def replica(transactional_db: None, settings: Any, django_db_blocker: Any) -> It
     add_replica("replica_1", replica_url(), django_db_blocker)
     settings.REPLICA_LAG_CHECK_SECONDS = 0
     replicas.forget_lags()
-    wait_until(lambda: replicas.lag_of("replica_1").usable, "the replica to catch up")
+    wait_until(lambda: replicas.lag_of("replica_1").usable, "the replica to catch up", 180)
     yield "replica_1"
     on_replica("SELECT pg_wal_replay_resume()")  # whatever the test paused
     for alias in replicas.replica_aliases():
