@@ -13,6 +13,7 @@ workers, the shell) every read goes to the primary.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import logging
@@ -82,6 +83,9 @@ def measure(alias: str) -> Lag:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT pg_current_wal_lsn()::text")
             (primary_lsn,) = cursor.fetchone()
+    except DatabaseError as error:
+        return Lag(alias, None, f"the primary did not answer: {type(error).__name__}", started)
+    try:
         with connections[alias].cursor() as cursor:
             cursor.execute(_LAG_SQL, [primary_lsn])
             in_recovery, caught_up, behind = cursor.fetchone()
@@ -92,7 +96,7 @@ def measure(alias: str) -> Lag:
                     seconds = time.monotonic() - started
                     return Lag(alias, seconds, "replayed what the primary had written", started)
     except DatabaseError as error:
-        connections[alias].close()  # the next measurement connects afresh
+        close(alias)  # the next measurement connects afresh
         return Lag(alias, None, f"not answering: {type(error).__name__}", started)
     if not in_recovery:
         return Lag(alias, None, "not in recovery: not a replica (promoted?)", started)
@@ -116,6 +120,11 @@ def lag_of(alias: str) -> Lag:
             return known
         _measured[alias] = measure(alias)
         return _measured[alias]
+
+
+def close(alias: str) -> None:
+    with contextlib.suppress(DatabaseError):  # closing a broken connection may fail too
+        connections[alias].close()
 
 
 def mark_down(alias: str, reason: str) -> None:
@@ -250,7 +259,7 @@ class ReplicaReadsMiddleware:
         # view may run again from the start.
         logger.warning("replica %s failed mid-request (%s); reading the primary", failed, exception)
         mark_down(failed, f"failed mid-request: {type(exception).__name__}")
-        connections[failed].close()
+        close(failed)
         reads.replica = None
         response = match.func(request, *match.args, **match.kwargs)
         render = getattr(response, "render", None)
