@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # Outside everything that can fail (the database included), so that under /api/ even a
     # failure in another middleware answers the API's JSON error, never the site's HTML page.
     "claims.api.middleware.ServerErrorsAsJsonMiddleware",
+    # Before anything reads: where this request reads (a replica or the primary).
+    "claimtracker.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +147,37 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {error}") from None
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# Streaming replicas of the primary (claimtracker/replicas.py): safe requests that have not
+# written read from one whose lag is within REPLICA_MAX_LAG_SECONDS; everything else, the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    try:
+        _replica = dj_database_url.parse(
+            _url,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: not a usable URL: {error}") from None
+    if IS_SQLITE or _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL for both ends.")
+    # A replica that does not answer must cost a request seconds, not minutes; tests create no
+    # database on it (the replica tests point it at the real replica: tests/replicas.py).
+    _replica["OPTIONS"] = {"connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["claimtracker.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 5.0, minimum=0)
+REPLICA_LAG_CHECK_SECONDS = env_float("REPLICA_LAG_CHECK_SECONDS", 1.0, minimum=0)
+# After a write, the same API token reads the primary this long (a session always does).
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if REPLICA_STICKY_SECONDS <= REPLICA_MAX_LAG_SECONDS + REPLICA_LAG_CHECK_SECONDS:
+    raise ImproperlyConfigured(
+        "REPLICA_STICKY_SECONDS must be longer than REPLICA_MAX_LAG_SECONDS + "
+        "REPLICA_LAG_CHECK_SECONDS, or a client could read a replica that lacks its own write."
+    )
+# Always read the primary: the admin, and the ledger's heads and proofs, which must be exact.
+REPLICA_PRIMARY_PATHS = env_list("REPLICA_PRIMARY_PATHS", ["/admin/", "/api/v1/ledger/"])
 if IS_SQLITE:
     VAR_DIR.mkdir(exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

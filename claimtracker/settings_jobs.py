@@ -7,6 +7,7 @@ the rest (see .env.example).
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from claimtracker.env import env_int, env_list, env_str
 from claimtracker.schedule import TASK_MODULES, beat_schedule
@@ -85,6 +86,38 @@ CELERY_BEAT_SCHEDULE = beat_schedule(
     sweep_seconds=JOBS_SWEEP_SECONDS, heartbeat_seconds=HEALTH_HEARTBEAT_SECONDS
 )
 CELERY_IMPORTS = TASK_MODULES
+
+# Queues per kind of work, so an operator runs and scales a worker per kind (README, Scale-out):
+# `celery -A claimtracker worker -Q archive`. A worker started without -Q consumes all of them
+# (the Procfile's, make stack's, the tests'). Every task is routed here by name; a task missing
+# from the table fails tests/test_jobs_queues.py rather than landing silently on "default".
+JOBS_QUEUES = ["default", "archive", "quotes", "webhooks", "imports", "timestamps"]
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in JOBS_QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    name: {"queue": queue}
+    for queue, names in {
+        # Fetching pages and files, and rehashing stored copies: slow, network and disk bound.
+        "archive": [
+            "claims.jobs.archiving.archive_document",
+            "claims.jobs.archiving.archive_evidence",
+            "claims.jobs.archiving.retry_failed_archives",
+            "claims.jobs.archiving.verify_archives",
+        ],
+        "quotes": ["claims.jobs.quotes.check_claim_quote"],
+        "webhooks": ["claims.jobs.webhooks.deliver_webhook", "claims.jobs.webhooks.sweep_outbox"],
+        # One import can hold a worker for minutes: never in front of a heartbeat or a delivery.
+        "imports": ["claims.exchange.jobs.run_import"],
+        "timestamps": ["claims.jobs.timestamps.stamp", "claims.jobs.timestamps.stamp_latest_head"],
+        # Small and periodic; the heartbeat here proves a worker consumes "default".
+        "default": [
+            "claims.jobs.heartbeat.heartbeat",
+            "claims.jobs.sweep.sweep_stuck_jobs",
+            "claims.jobs.housekeeping.purge_idempotency_keys",
+        ],
+    }.items()
+    for name in names
+}
 
 # Fetching archives and delivering webhooks (sources/fetching.py). Only public addresses are
 # fetched; ARCHIVE_ALLOWED_NETWORKS adds ranges on purpose (tests allow 127.0.0.1/32).

@@ -8,6 +8,7 @@ import pytest
 from sources.models import Actor
 from tests.factories import ActorFactory, AliasFactory, UserFactory
 from tests.network_guard import Guard
+from tests.replicas import replica  # noqa: F401  (a fixture, for the replica tests)
 from tests.workers import start_worker  # noqa: F401  (a fixture, for the worker and fault tests)
 
 _network_guard = Guard()
@@ -25,8 +26,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` or ``worker`` need PostgreSQL itself (roles, row locks under
-    concurrency, a worker process sharing the test database).
+    """Tests marked ``postgres``, ``worker`` or ``replica`` need PostgreSQL itself (roles, row
+    locks under concurrency, a worker process sharing the test database, a streaming replica).
 
     On another database they are deselected, not skipped: CI runs the suite on PostgreSQL
     first, where they run, and on SQLite only as a quick second pass.
@@ -35,7 +36,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
-    needs_postgres = ("postgres", "worker")
+    needs_postgres = ("postgres", "worker", "replica")
     kept = [i for i in items if not any(i.get_closest_marker(m) for m in needs_postgres)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])

@@ -2,7 +2,9 @@
 
 Each check is a probe returning an ``Outcome``; the configured ones decide 200 or 503 and are
 kept cheap (one query each, one broker or cache round trip, one small file written and deleted).
-``?full=1`` adds each check's timing and detail, and runs ``EXTRA_CHECKS`` too.
+``?full=1`` adds each check's timing and detail, and runs ``EXTRA_CHECKS`` too. Streaming
+replicas (DATABASE_REPLICA_URLS) are shown with their lag and whether reads go to them; they never
+fail the probe, since reads fall back to the primary.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.views.decorators.http import require_safe
 
 from claims.jobs.heartbeat import last_heartbeat
 from claims.jobs.sweep import stuck_counts
-from claimtracker import logs
+from claimtracker import logs, replicas
 from claimtracker.celery import app
 
 
@@ -100,6 +102,18 @@ def stuck_jobs() -> Outcome:
 EXTRA_CHECKS: dict[str, Probe] = {"stuck_jobs": stuck_jobs}
 
 
+def replica_lags(*, full: bool) -> dict[str, dict]:
+    """Each replica as the router sees it in this process (measured at most once a second)."""
+    shown: dict[str, dict] = {}
+    for alias in replicas.replica_aliases():
+        lag = replicas.lag_of(alias)
+        seconds = None if lag.seconds is None else round(lag.seconds, 3)
+        shown[alias] = {"in_use": lag.usable, "lag_seconds": seconds}
+        if full:
+            shown[alias] |= {"detail": lag.detail, "limit": settings.REPLICA_MAX_LAG_SECONDS}
+    return shown
+
+
 def _run(probe: Probe) -> tuple[Outcome, float]:
     started = time.perf_counter()
     try:
@@ -129,6 +143,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["checks"] = {name: outcome.ok for name, (outcome, _) in results.items()}
     if failing:
         body["failing"] = failing
+    if lags := replica_lags(full=request.GET.get("full") == "1"):
+        body["replicas"] = lags
     return JsonResponse(body, status=503 if failing else 200)
 
 
