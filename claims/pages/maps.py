@@ -32,6 +32,7 @@ MAP_LIMIT = 2000
 NEARBY_LIMIT = 60
 R_MAX = 26.0  # map units: the circle of the map's largest count
 R_MIN = 4.0  # ...and no circle is drawn smaller, so one claim stays visible among thousands
+LONE_R = 9.0  # an incident's own map draws it alone: its size means nothing
 # How far the coordinates may be from the event, in km, as each precision says.
 UNCERTAIN_KM = {
     LocationPrecision.SITE: 0,
@@ -53,7 +54,10 @@ STYLES = {
 }
 WORLD = View(lon=0.0, lat=13.0, half_x=180.0, half_y=71.0)  # 58° S to 84° N
 MIN_HALF_Y = 2.5  # degrees: a lone incident shows some 550 km of its region
-ASPECT = (0.5, 0.62)  # the map's height over its width, at least and at most
+ASPECT = (0.5, 0.62)
+# A view wider or taller than this part of the world's shows the whole world: a crop that wide
+# shows little more than the world does and looks like a mistake.
+WORLDWIDE = 0.4  # the map's height over its width, at least and at most
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ def fit(spots: Iterable[Spot]) -> View:
     low, high = ASPECT
     half_y = max(half_y, half_x * low)
     half_x = max(half_x, half_y / high)
-    if half_x >= 120 or half_y >= 55:
+    if half_x >= WORLDWIDE * WORLD.half_x or half_y >= WORLDWIDE * WORLD.half_y:
         return WORLD
     step = 0.5 if half_y > 5 else 0.25
     return View(
@@ -187,7 +191,7 @@ def fit(spots: Iterable[Spot]) -> View:
 
 def _place(spot: Spot, view: View, most: int, faint: bool = False) -> Point:
     x, y = view.project(spot.longitude, spot.latitude)
-    r = 3.0 if faint else radius(spot.claims, most)
+    r = 3.0 if faint else LONE_R if most < 0 else radius(spot.claims, most)
     style = STYLES[LocationPrecision(spot.precision)]
     uncertain = UNCERTAIN_KM[LocationPrecision(spot.precision)] / KM_PER_DEGREE * view.scale
     halo = 0.0
@@ -220,15 +224,18 @@ def draw(
     left_out: int = 0,
     view: View | None = None,
     faint: Iterable[Spot] = (),
+    sized: bool = True,
 ) -> Map:
-    """The map of ``spots`` (the largest drawn first, so small ones stay on top and clickable)."""
+    """The map of ``spots`` (the largest drawn first, so small ones stay on top and clickable),
+    sized by their claims unless ``sized`` is false."""
     view = view or fit(spots)
-    most = max((s.claims for s in spots), default=0)
+    most = max((s.claims for s in spots), default=0) if sized else -1
     points = [_place(s, view, most, faint=True) for s in faint]
     placed = [_place(s, view, most) for s in spots]
     points += sorted(placed, key=lambda p: (-max(p.r, p.halo), p.spot.slug))
     styles = sorted({p.style for p in placed}, key=["exact", "near", "area"].index)
-    return Map(view, points, outlines(view), unlocated, left_out, most, _sizes(most), styles)
+    sizes = _sizes(most)
+    return Map(view, points, outlines(view), unlocated, left_out, max(most, 0), sizes, styles)
 
 
 def _spot(row: tuple) -> Spot:
@@ -286,4 +293,4 @@ def incident_map(incident: Incident, visible: QuerySet[Incident]) -> Map | None:
         .values_list(*SPOT_FIELDS)[:NEARBY_LIMIT]
     )
     faint = [_spot((*row, 0)) for row in near]
-    return draw([here], view=view, faint=faint)
+    return draw([here], view=view, faint=faint, sized=False)
