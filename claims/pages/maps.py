@@ -143,6 +143,11 @@ class Map:
         return WIDTH
 
     @property
+    def halos(self) -> list[Point]:
+        """The points' rings and areas, the largest first (drawn under every dot)."""
+        return sorted((p for p in self.points if p.halo), key=lambda p: -p.halo)
+
+    @property
     def has_faint(self) -> bool:
         return any(point.faint for point in self.points)
 
@@ -232,7 +237,7 @@ def draw(
     most = max((s.claims for s in spots), default=0) if sized else -1
     points = [_place(s, view, most, faint=True) for s in faint]
     placed = [_place(s, view, most) for s in spots]
-    points += sorted(placed, key=lambda p: (-max(p.r, p.halo), p.spot.slug))
+    points += sorted(placed, key=lambda p: (-p.r, p.spot.slug))
     styles = sorted({p.style for p in placed}, key=["exact", "near", "area"].index)
     sizes = _sizes(most)
     return Map(view, points, outlines(view), unlocated, left_out, max(most, 0), sizes, styles)
@@ -250,7 +255,7 @@ def _where(place: str, region: str) -> str:
 SPOT_FIELDS = ("slug", "title", "place", "region", "latitude", "longitude", "location_precision")
 
 
-def index_map(rows: QuerySet[Incident]) -> Map:
+def index_map(rows: QuerySet) -> Map:  # Incidents, with an annotation the stubs cannot see
     """The map of every incident in ``rows`` (annotated with ``claim_count``) that has
     coordinates, the busiest MAP_LIMIT of them if there are more, and how many have none."""
     located = (
