@@ -32,7 +32,7 @@ MAP_LIMIT = 2000
 NEARBY_LIMIT = 60
 R_MAX = 26.0  # map units: the circle of the map's largest count
 R_MIN = 4.0  # ...and no circle is drawn smaller, so one claim stays visible among thousands
-LONE_R = 9.0  # an incident's own map draws it alone: its size means nothing
+LONE_R = 12.0  # an incident's own map draws it alone: its size means nothing
 # How far the coordinates may be from the event, in km, as each precision says.
 UNCERTAIN_KM = {
     LocationPrecision.SITE: 0,
