@@ -149,10 +149,10 @@ def test_index_map_takes_the_timeline_claim_filters_and_counts_matching_claims(
     html = get_ok(client, "/incidents/?kind=event")
     assert [p["href"] for p in points(html)] == ["/incidents/hama/"]
     assert "(1 claim)" in points(html)[0]["label"]
-    # A name that names nobody is refused on its field, as on the timeline.
-    assert "No actor is named or also known as “Nobody”." in get_ok(
-        client, "/incidents/?speaker=Nobody"
-    )
+    # A name that names nobody is refused on its field, and lists nothing, as on the timeline.
+    html = get_ok(client, "/incidents/?speaker=Nobody")
+    assert "No actor is named or also known as “Nobody”." in html
+    assert points(html) == []
 
 
 def test_index_map_shows_every_match_not_only_this_page(client: Client) -> None:

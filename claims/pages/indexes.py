@@ -182,6 +182,8 @@ def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
     rows = incidents_visible_to(user).annotate(sort_on=Coalesce("start_on", Value(UNDATED)))
 
     def matching(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+        if not about.is_valid():
+            return incidents.none()  # as on the timeline: a filter not read lists nothing
         claims = about.qs.filter(incident=OuterRef("pk"))
         if about.is_narrowing():
             incidents = incidents.filter(Exists(claims))
