@@ -183,7 +183,8 @@ def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
 
     def matching(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
         if not about.is_valid():
-            return incidents.none()  # as on the timeline: a filter not read lists nothing
+            # As on the timeline: a filter it cannot read lists nothing.
+            return incidents.none().annotate(claim_count=Value(0))
         claims = about.qs.filter(incident=OuterRef("pk"))
         if about.is_narrowing():
             incidents = incidents.filter(Exists(claims))
