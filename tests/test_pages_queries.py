@@ -49,7 +49,8 @@ def scene(db: None) -> dict[str, object]:
     actor = ActorFactory(slug="the-ministry")
     return {
         "actor": actor,
-        "incident": IncidentFactory(slug="the-incident"),
+        # Placed, so that its page draws its map (and looks for incidents near it).
+        "incident": IncidentFactory(slug="the-incident", latitude=35.9, longitude=36.6),
         "document": DocumentFactory(),
     }
 
@@ -76,9 +77,13 @@ PAGES = {
     "/timeline/?after=2000-01-01.1": 10,
     "/timeline/?order=newest&before=2000-01-01.1": 10,
     # the index pages: the record's head (the ETag), then one page of rows with their counts
-    # (sub-queries in the same query; a position's sort keys too)
-    "/incidents/": 2,
-    "/incidents/?q=incident&country=sy&since=2000-01-01&after=1": 2,
+    # (sub-queries in the same query; a position's sort keys too); the incidents' index also
+    # draws its map: every matching incident with coordinates and its count (one query), and
+    # how many match with and without coordinates (one aggregate)
+    "/incidents/": 4,
+    "/incidents/?q=incident&country=sy&since=2000-01-01&after=1": 4,
+    # ...and the claim filters' ?speaker= slug look-up
+    "/incidents/?speaker=the-ministry&standing=denied&made_since=2017-01-01": 5,
     "/actors/": 2,
     "/actors/?q=actor&kind=organisation&before=1": 2,
     "/documents/": 2,
@@ -86,10 +91,10 @@ PAGES = {
     # the incident (with its claim count), a page of thread roots, their answers (one recursive
     # query), those claims + 7 prefetches (the 7th: their published assessments), the
     # incident's figures, their claims' origins and
-    # the corrections recorded (claims/reading/figures.py)
-    "/incidents/the-incident/": 14,
-    "/incidents/the-incident/?after=2000-01-01.1": 14,
-    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 14,
+    # the corrections recorded (claims/reading/figures.py), and the incidents near it on its map
+    "/incidents/the-incident/": 15,
+    "/incidents/the-incident/?after=2000-01-01.1": 15,
+    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 15,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
     # prefetches, three keyset-paged claim lists (made, accusing it, about it as their subject:
     # no count; 2 each, 1 when empty as the subjects list is here), documents, the band's span
@@ -127,7 +132,7 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_rows(
 
 @pytest.mark.parametrize(
     ("page", "pinned"),
-    [("/timeline/", 10), ("/incidents/the-incident/", 14)],
+    [("/timeline/", 10), ("/incidents/the-incident/", 15)],
 )
 def test_a_list_longer_than_a_page_costs_the_same_on_every_page(
     client: Client, scene: dict, page: str, pinned: int
@@ -187,13 +192,25 @@ def test_an_unchanged_record_reuses_the_actor_answers_and_band(client: Client, s
     assert count_queries(client, "/actors/the-ministry/") == 18
 
 
-@pytest.mark.parametrize("page", ["/incidents/", "/actors/", "/documents/"])
+@pytest.mark.parametrize(
+    ("page", "built"),
+    [("/incidents/", 4), ("/actors/", 2), ("/documents/", 2)],
+)
 def test_an_unchanged_record_reuses_an_index_page_and_a_write_renews_it(
-    client: Client, scene: dict, page: str
+    client: Client, scene: dict, page: str, built: int
 ) -> None:
     add_exchanges(2, **scene)
-    assert count_queries(client, page) == 2
-    # Same record: only its head is read.
+    assert count_queries(client, page) == built
+    # Same record: only its head is read (the incidents' map is kept with the page).
     assert count_queries(client, page) == 1
     add_exchanges(1, **scene)
-    assert count_queries(client, page) == 2
+    assert count_queries(client, page) == built
+
+
+def test_the_incidents_map_is_kept_for_every_page_of_the_same_filters(
+    client: Client, scene: dict
+) -> None:
+    add_exchanges(2, **scene)
+    assert count_queries(client, "/incidents/?q=incident") == 4
+    # Another page of the same filters builds its rows (1) but keeps the map.
+    assert count_queries(client, "/incidents/?q=incident&after=1") == 2

@@ -42,6 +42,7 @@ from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.facets import facet_links, order_from
 from claims.pages.figures import incident_figures_section
 from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
+from claims.pages.maps import incident_map
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
 from claims.reading.asof import was_made_by
@@ -373,6 +374,7 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
         keep=kept_params(request.GET, PAGING_PARAMS),
         order=order,
         newest=newest_first,
+        map=incident_map(context["incident"], incidents_visible_to(request.user)),
     )
     response = render(request, "claims/incident_detail.html", context)
     return with_validator(request, response, context["incident"].record_head)

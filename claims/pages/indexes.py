@@ -1,6 +1,11 @@
 """The index pages: every incident, actor and document the reader may see, filtered, counted and
 keyset-paged.
 
+The incidents' index also takes the timeline's claim filters that make sense for incidents
+(speaker, accused, kind, standing, when the claims were made): it then lists the incidents that
+matching claims are about, counts those claims, and maps every incident it finds
+(claims.pages.maps), the page's rows in a table beside the map.
+
 Each row's count (claims about an incident, claims an actor made and claims accusing it, claims
 citing a document) is a correlated sub-query over the claims the reader's lists show, through
 the index that serves it; PostgreSQL runs such costly output columns after the sort and the
@@ -17,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.forms import DateInput, TextInput
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -25,6 +30,8 @@ from django.shortcuts import redirect, render
 
 from claims.models import Attribution, Claim, ClaimTarget, Incident, listed_statuses
 from claims.pages.claims import User, revalidated_list
+from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
+from claims.pages.maps import index_map
 from claims.reading import bands
 from claims.reading.paging import register_page
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
@@ -80,6 +87,31 @@ class IncidentIndexFilter(django_filters.FilterSet):
         )
 
 
+class IncidentClaimFilter(PageClaimFilter):
+    """The timeline's filters for the claims an incident is about, less those that name the
+    incident itself or only sort claims (status, language); the dates are the claims' own,
+    named apart from the incident's start dates."""
+
+    actor = incident = status = language = since = until = None  # type: ignore[assignment]
+    made_since = django_filters.DateFilter(
+        label="Claims made on or after",
+        method="filter_since",
+        widget=DateInput(attrs={"type": "date"}),
+    )
+    made_until = django_filters.DateFilter(
+        label="Claims made on or before",
+        method="filter_until",
+        widget=DateInput(attrs={"type": "date"}),
+    )
+
+    NAMED = ("speaker", "accused")  # type: ignore[assignment]  # fewer names than the base's
+
+    def is_narrowing(self) -> bool:
+        """True when a valid claim filter is set: only incidents such claims are about match."""
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        return any(cleaned.get(name) not in (None, "") for name in self.filters)
+
+
 class ActorIndexFilter(django_filters.FilterSet):
     q = _text("Name or alias contains", "e.g. Helmets")
     kind = django_filters.ChoiceFilter(
@@ -125,29 +157,48 @@ def _index(
     filter_class: type[django_filters.FilterSet],
     rows: QuerySet,
     order: tuple[str, ...],
+    narrow: Callable[[QuerySet], QuerySet] = lambda rows: rows,
 ) -> dict[str, Any]:
     """The filter form and the page of ``rows`` it and the address ask for. For the public,
     which rows are visible is a test over every row before the sort, so the page is kept per
     state of the record (as the timeline keeps its band), for these parameters and the
-    statuses the reader's lists show."""
+    statuses the reader's lists show. ``narrow`` is applied to the filtered rows when the page
+    is built."""
     filters = filter_class(request.GET, queryset=rows, request=request)
     shown = sorted(listed_statuses(request.user))
     key = f"index|{filter_class.__name__}|{shown}|{sorted(request.GET.items())}"
     state = request.record_head[1]  # type: ignore[attr-defined]  # kept by current_version
-    page = bands.kept(key, lambda: register_page(filters.qs, request.GET, order), state)
+    page = bands.kept(key, lambda: register_page(narrow(filters.qs), request.GET, order), state)
     return {"filters": filters, "page": page}
 
 
 def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
+    """The incidents' index: its own filters and the claim filters, a page of rows and the map
+    of every incident they match, each kept per state of the record (the map for every page of
+    the same filters)."""
     user: User = request.user
-    shown = listed_statuses(user)
-    claims = Claim.objects.filter(incident=OuterRef("pk"), status__in=shown)
-    rows = incidents_visible_to(user).annotate(
-        sort_on=Coalesce("start_on", Value(UNDATED)),
-        # Served by claim_incident_date_idx, from the index alone.
-        claim_count=_count(claims, "incident"),
-    )
-    return _index(request, IncidentIndexFilter, rows, ("-sort_on", "-id"))
+    shown = Claim.objects.filter(status__in=listed_statuses(user))
+    about = IncidentClaimFilter(request.GET, queryset=shown, request=request)
+    rows = incidents_visible_to(user).annotate(sort_on=Coalesce("start_on", Value(UNDATED)))
+
+    def matching(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+        if not about.is_valid():
+            # As on the timeline: a filter it cannot read lists nothing.
+            return incidents.none().annotate(claim_count=Value(0))
+        claims = about.qs.filter(incident=OuterRef("pk"))
+        if about.is_narrowing():
+            incidents = incidents.filter(Exists(claims))
+        # Served by claim_incident_date_idx, from the index alone when no claim filter is set.
+        return incidents.annotate(claim_count=_count(claims, "incident"))
+
+    context = _index(request, IncidentIndexFilter, rows, ("-sort_on", "-id"), matching)
+    filters, state = context["filters"], request.record_head[1]  # type: ignore[attr-defined]
+    unpaged = sorted((k, v) for k, v in request.GET.items() if k not in PAGING_PARAMS)
+    key = f"incident-map|{sorted(listed_statuses(user))}|{unpaged}"
+    context["map"] = bands.kept(key, lambda: index_map(matching(filters.qs)), state)
+    context["about"] = about
+    context["is_filtered"] = _filtered(filters) or about.form.has_changed()
+    return context
 
 
 def get_actors_for_user(request: HttpRequest) -> dict[str, Any]:
@@ -205,7 +256,7 @@ def _index_page(
     if moved := _without_empty_values(request):
         return moved
     context = build(request)
-    context["is_filtered"] = _filtered(context["filters"])
+    context.setdefault("is_filtered", _filtered(context["filters"]))
     return render(request, template, context)
 
 
