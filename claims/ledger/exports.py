@@ -1,12 +1,29 @@
-"""The history as a file anyone can check: a signed head, then every change record it covers,
-one JSON object per line (verifier/claimtracker_verify.py history FILE)."""
+"""What every export names and reads in: the signed tree head, and one snapshot of the record.
+
+The history as a file anyone can check: a signed head, then every change record it covers,
+one JSON object per line (verifier/claimtracker_verify.py history FILE).
+
+``snapshot()`` is the view every export reads: on PostgreSQL a REPEATABLE READ, READ ONLY
+transaction, in which every query sees the database as it stood at the first one, however
+long the export runs and whatever commits meanwhile; the head is read in it, so the data is
+exactly the state of the history up to the head's size. SQLite's transactions are
+serializable: a reader's view does not change while its transaction lasts (in WAL mode it
+reads a snapshot; otherwise writers wait for it to end). Inside a transaction a caller has
+open already, the export reads in that one, whose isolation was chosen when it began.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from claims.ledger import heads
+from django.db import connections, transaction
+from django.db.models import Subquery
+
+from claims.ledger import heads, tree
 from claims.models.history import ChangeRecord
 from claims.models.ledger import SignedHead, TreeNode
 
@@ -34,3 +51,67 @@ def history_lines(head: SignedHead) -> Iterator[str]:
     yield _dumps({"type": "head", **heads.as_json(head)}) + "\n"
     for record in covered(head):
         yield _dumps(record) + "\n"
+
+
+@dataclass
+class HeadView:
+    """The head an export names: ``record`` as written, ``head`` the signed head (unsaved when
+    signed for this export, None when no key is configured)."""
+
+    head: SignedHead | None
+    record: dict[str, Any]
+
+    def keep(self) -> None:
+        """Store a head signed for the export (after its read-only snapshot), so that later
+        consistency proofs can start from it."""
+        if self.head is not None and self.head.pk is None:
+            self.head.save()
+
+
+UNSIGNED = "not signed: this server has no ledger signing key (LEDGER_SIGNING_KEY)"
+
+
+def last_record(size: int) -> dict[str, Any] | None:
+    """The change record that is the last leaf of the tree at ``size``: its id, hash and time."""
+    leaf = TreeNode.objects.filter(level=0, position=size - 1).values("record_id")
+    found = ChangeRecord.objects.filter(id=Subquery(leaf[:1])).values("id", "hash", "recorded_at")
+    return found.first() if size else None
+
+
+def view_of(size: int) -> HeadView:
+    """The signed head of the tree at ``size`` leaves: a stored one, or one signed now; and
+    the change record it ends with."""
+    last = {"record": last_record(size)}
+    try:
+        key = heads.key_id(heads.public_key_hex())
+    except heads.NoSigningKey:
+        root = tree.root(size).hex()
+        record = {"type": "head", "tree_size": size, "root_hash": root, "timestamp": None}
+        record |= {"signature": None, "key_id": None, "public_key": None, "signed_text": None}
+        return HeadView(None, record | last | {"unsigned": UNSIGNED})
+    stored = SignedHead.objects.filter(size=size, key_id=key).order_by("-id").first()
+    head = stored or heads.signed(size)
+    return HeadView(head, {"type": "head", **heads.as_json(head), **last})
+
+
+def head_at(record_id: int) -> HeadView:
+    """The head of the tree that ends with change record ``record_id``."""
+    leaf = tree.leaf_of(record_id)
+    return view_of(0 if leaf is None else leaf + 1)
+
+
+@contextmanager
+def snapshot(using: str = "default") -> Iterator[HeadView]:
+    """Run the block in one consistent, read-only view of the database; yield its head.
+
+    Call ``keep()`` on the view after the block, to store a head signed for it."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield view_of(tree.size())
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The first statement of the transaction, before any query takes a snapshot.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield view_of(tree.size())
