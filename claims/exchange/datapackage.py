@@ -398,10 +398,10 @@ def export_package(
     *,
     progress: dataset.Progress | None = None,
     recorded_by: Point | None = None,
-) -> int:
+) -> tuple[int, dict[str, Any]]:
     """Write the dataset as a data package to ``target`` (a directory, a .zip path or a binary
     file object for a zip), read in one snapshot with the head it names; return the number of
-    records (as JSON Lines counts them)."""
+    records (as JSON Lines counts them) and the head."""
     count = 0
 
     def counting() -> Iterator[dict[str, Any]]:
@@ -412,7 +412,7 @@ def export_package(
     with dataset.view(recorded_by) as head:
         members = package_files(counting(), head)
     write_package(target, members)
-    return count
+    return count, head
 
 
 def write_package(target: Path | io.BufferedIOBase | Any, members: Mapping[str, bytes]) -> None:

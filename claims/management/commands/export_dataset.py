@@ -62,7 +62,7 @@ class Command(BaseCommand):
         show = verbosity if (output or sys.stderr.isatty()) else 0
         bar = ProgressBar(self.stderr, "Exporting", verbosity=show)
         if format == "datapackage" and output is not None:
-            count = export_package(output, progress=bar, recorded_by=point)
+            count, _ = export_package(output, progress=bar, recorded_by=point)
         elif output is None:
             count = export_dataset(out=self.stdout, progress=bar, recorded_by=point)
         else:
