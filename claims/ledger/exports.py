@@ -15,7 +15,9 @@ open already, the export reads in that one, whose isolation was chosen when it b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -115,3 +117,69 @@ def snapshot(using: str = "default") -> Iterator[HeadView]:
                 # The first statement of the transaction, before any query takes a snapshot.
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield view_of(tree.size())
+
+
+_END = object()
+
+
+class SnapshotStream:
+    """A streamed export read in one snapshot, on a database connection of its own.
+
+    A streamed response is read after its view has returned, while middleware and the
+    request's other queries use the request's connection: so the export runs in a thread
+    with its own connection, in its own snapshot transaction, handing chunks over through a
+    small queue (memory stays flat; a client that stops reading stops it). The tree head is
+    read first in that snapshot, so ``label`` names exactly the state the stream holds.
+    Inside a transaction the caller has open (a test's), the stream reads in that one instead,
+    in the caller's thread: a new connection could not see its rows.
+    """
+
+    def __init__(self, produce: Callable[[], Iterable[str]], using: str = "default") -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=64)
+        self._stopped = threading.Event()
+        self._produce, self._using = produce, using
+        if connections[using].in_atomic_block:
+            self.label, self._inline = tree.head_label(), True
+            return
+        self._inline = False
+        threading.Thread(target=self._run, name="snapshot-export", daemon=True).start()
+        first = self._queue.get()
+        if isinstance(first, BaseException):
+            raise first
+        self.label = str(first)
+
+    def _put(self, item: object) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            with snapshot(self._using):
+                if not self._put(tree.head_label()):
+                    return
+                for chunk in self._produce():
+                    if not self._put(chunk):
+                        return
+            self._put(_END)
+        except BaseException as error:  # the reader raises it, in the request's thread
+            self._put(error)
+        finally:
+            connections.close_all()
+
+    def __iter__(self) -> Iterator[str]:
+        if self._inline:
+            yield from self._produce()
+            return
+        while (item := self._queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield str(item)
+
+    def close(self) -> None:
+        """Called by Django when the response is closed, read to its end or not."""
+        self._stopped.set()
