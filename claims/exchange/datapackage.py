@@ -82,6 +82,7 @@ class Column:
 def _column(model: type[models.Model], name: str, *, key: bool = False) -> Column:
     """A column described from the model field the record's value comes from."""
     model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)  # a column of the row, not a reverse relation
     constraints: dict[str, Any] = {}
     if key or not (model_field.blank or model_field.null):
         constraints["required"] = True

@@ -75,9 +75,12 @@ UNSIGNED = "not signed: this server has no ledger signing key (LEDGER_SIGNING_KE
 
 def last_record(size: int) -> dict[str, Any] | None:
     """The change record that is the last leaf of the tree at ``size``: its id, hash and time."""
+    if not size:
+        return None
     leaf = TreeNode.objects.filter(level=0, position=size - 1).values("record_id")
     found = ChangeRecord.objects.filter(id=Subquery(leaf[:1])).values("id", "hash", "recorded_at")
-    return found.first() if size else None
+    row = found.first()
+    return None if row is None else dict(row)
 
 
 def view_of(size: int) -> HeadView:
