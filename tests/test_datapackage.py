@@ -24,7 +24,7 @@ from claims.models.history import ChangeRecord
 from claims.record.workflow import OPERATOR
 from sources.models import Actor
 from tests.factories import ActorFactory, AliasFactory, ClaimFactory
-from tests.ledger_support import use_test_key
+from tests.ledger_support import use_test_key, verify, write_json
 from tests.test_jobs_imports import empty_the_database, export
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +253,34 @@ def zipfile_members(buffer: io.BytesIO) -> dict[str, bytes]:
 
 def csvs(buffer: io.BytesIO) -> dict[str, bytes]:
     return {k: v for k, v in zipfile_members(buffer).items() if k.endswith(".csv")}
+
+
+def test_the_verifier_checks_a_datasets_head_and_that_the_record_since_extends_it(
+    settings, tmp_path, client
+):
+    key = use_test_key(settings)
+    load_demo()
+    package(tmp_path / "demo.zip")
+    jsonl = tmp_path / "demo.jsonl"
+    call_command("export_dataset", "-o", str(jsonl), verbosity=0)
+    for exported in (tmp_path / "demo.zip", jsonl):
+        checked = verify("head", exported, "--public-key", key)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith(f"OK: the head of size {tree.size()}")
+    old = tree.size()
+    ActorFactory(slug="written-later")
+    new = client.get("/api/v1/ledger/head/").json()
+    proof = client.get(f"/api/v1/ledger/proof/consistency/?from={old}&to={new['tree_size']}")
+    checked = verify(
+        "consistency", write_json(tmp_path / "c.json", proof.json()),
+        "--old", tmp_path / "demo.zip", "--new", write_json(tmp_path / "new.json", new),
+        "--public-key", key,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # A head altered after signing (another root) fails, naming the head.
+    lines = jsonl.read_text(encoding="utf-8").split("\n")
+    head = json.loads(lines[0]) | {"root_hash": "0" * 64}
+    jsonl.write_text("\n".join([json.dumps(head), *lines[1:]]), encoding="utf-8")
+    checked = verify("head", jsonl, "--public-key", key)
+    assert checked.returncode == 1
+    assert "is not signed by this key" in checked.stdout
