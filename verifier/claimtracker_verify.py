@@ -14,6 +14,8 @@ dataset export (``export_dataset``'s JSON Lines, or its data package: directory 
 head names the tree the data was read at, PROOF.json
 GET /api/v1/ledger/proof/inclusion/?record=N&size=S or .../consistency/?from=A&to=B, EXPORT.jsonl
 ``manage.py export_ledger``, BUNDLE.zip an evidence item's or document's custody bundle.
+claimtracker_verify_dataset.py, kept beside this file, checks a dataset export's rows against
+the history up to its head.
 
 What is checked, from the definitions alone:
 - a signed head: the Ed25519 signature over its text ("claimtracker tree head v1", size, root,
