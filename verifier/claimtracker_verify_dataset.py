@@ -120,7 +120,8 @@ def images_at(history: Path, size: int, key: Any) -> tuple[dict[str, dict[Any, d
     """Each row's last image among the ledger's first ``size`` records, and their root."""
     with history.open(encoding="utf-8") as lines:
         verify.check_history(lines, key, str(history))
-    tree, images = verify.Root(), defaultdict(dict)
+    tree = verify.Root()
+    images: dict[str, dict[Any, dict]] = defaultdict(dict)
     with history.open(encoding="utf-8") as lines:
         for _, record in verify._records(list(lines)[1 : size + 1], str(history)):
             tree.append(verify.leaf_hash(record["id"], record["hash"]))
