@@ -66,6 +66,12 @@ LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", "") or _LOCAL_LEDGE
 # An RFC 3161 time-stamping authority for signed heads and archives, and the CA certificate
 # (PEM file) its tokens must chain to. None by default: then nothing is stamped.
 TSA_URL, TSA_CA_FILE = env_str("TSA_URL", "") or "", env_str("TSA_CA_FILE", "") or ""
+# The licence the dataset export names (datapackage.json's "licenses"): an SPDX id and its text's
+# address. The record's content is the operator's to license; CC BY 4.0 unless they say otherwise.
+DATASET_LICENSE = env_str("DATASET_LICENSE", "CC-BY-4.0") or "CC-BY-4.0"
+DATASET_LICENSE_URL = env_str("DATASET_LICENSE_URL", "") or (
+    "https://creativecommons.org/licenses/by/4.0/" if DATASET_LICENSE == "CC-BY-4.0" else ""
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 

@@ -9,9 +9,13 @@
     claimtracker_verify.py bundle BUNDLE.zip --public-key KEY
 
 KEY is the server's published Ed25519 public key (64 hex digits), or a file holding it: take it
-from somewhere other than the files you check. HEAD.json is GET /api/v1/ledger/head/, PROOF.json
+from somewhere other than the files you check. HEAD.json is GET /api/v1/ledger/head/ or a
+dataset export (``export_dataset``'s JSON Lines, or its data package: directory or zip), whose
+head names the tree the data was read at, PROOF.json
 GET /api/v1/ledger/proof/inclusion/?record=N&size=S or .../consistency/?from=A&to=B, EXPORT.jsonl
 ``manage.py export_ledger``, BUNDLE.zip an evidence item's or document's custody bundle.
+claimtracker_verify_dataset.py, kept beside this file, checks a dataset export's rows against
+the history up to its head.
 
 What is checked, from the definitions alone:
 - a signed head: the Ed25519 signature over its text ("claimtracker tree head v1", size, root,
@@ -195,6 +199,25 @@ def read_json(path: str) -> dict:
     return data
 
 
+def read_head(path: str) -> dict:
+    """A signed head: a head file, or the head a dataset export names (the first line of JSON
+    Lines, or datapackage.json's "head", in a package's directory or zip)."""
+    where = Path(path) / "datapackage.json" if Path(path).is_dir() else Path(path)
+    try:
+        if zipfile.is_zipfile(where):
+            with zipfile.ZipFile(where) as package:
+                text = package.read("datapackage.json").decode("utf-8")
+        else:
+            text = where.read_text(encoding="utf-8")
+        data = json.loads(text.lstrip().split("\n", 1)[0] if text.count("\n{") else text)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise Unreadable(f"{path}: {error}") from None
+    head = data.get("head", data) if isinstance(data, dict) else None
+    if not isinstance(head, dict):
+        raise Unreadable(f"{path} does not hold a JSON object with a signed head")
+    return head
+
+
 def check_head(head: dict, key: Ed25519PublicKey) -> tuple[int, bytes]:
     """A signed head's (size, root) once its signature checks out."""
     size = _int(head.get("tree_size"), "the head's tree_size")
@@ -336,7 +359,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
-        ("head", "a signed tree head (GET /api/v1/ledger/head/)"),
+        ("head", "a signed tree head (GET /api/v1/ledger/head/, or a dataset export's)"),
         ("inclusion", "an inclusion proof, against a signed head"),
         ("consistency", "a consistency proof, between two signed heads"),
         ("history", "a ledger export (manage.py export_ledger), against its signed head"),
@@ -356,14 +379,14 @@ def _parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> str:
     key = public_key(args.public_key)
     if args.command == "head":
-        size, root = check_head(read_json(args.file), key)
+        size, root = check_head(read_head(args.file), key)
         return f"the head of size {size} (root {root.hex()}) is signed by this key"
     if args.command == "inclusion":
-        return check_inclusion(read_json(args.file), read_json(args.head), key)
+        return check_inclusion(read_json(args.file), read_head(args.head), key)
     if args.command == "consistency":
         proof = read_json(args.file)
-        first, old = check_head(read_json(args.old), key)
-        second, new = check_head(read_json(args.new), key)
+        first, old = check_head(read_head(args.old), key)
+        second, new = check_head(read_head(args.new), key)
         if (proof.get("from"), proof.get("to")) != (first, second):
             raise Failed(f"the proof goes from {proof.get('from')} to {proof.get('to')}")
         check_consistency(first, second, old, new, _path(proof.get("consistency_path"), "path"))

@@ -103,14 +103,17 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text="A dataset as JSON Lines (.jsonl) or CSV (.csv), in UTF-8.")
+    file = forms.FileField(
+        help_text="A dataset as JSON Lines (.jsonl) or CSV (.csv) in UTF-8, or a zipped data "
+        "package (.zip)."
+    )
 
     def clean_file(self) -> Any:
         """Too large, empty or not UTF-8 is said at the field, before any job is made."""
         upload = self.cleaned_data["file"]
         try:
             files.check_size(upload.size)
-            files.decode(upload.read())
+            files.check_readable(upload.read())
         except files.UnreadableFile as refusal:
             raise forms.ValidationError(refusal.message[:1].upper() + refusal.message[1:]) from None
         finally:

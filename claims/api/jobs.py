@@ -113,7 +113,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     file = serializers.FileField(
         write_only=True,
-        help_text="JSON Lines (.jsonl) or CSV (.csv), in UTF-8, at most IMPORT_MAX_BYTES "
+        help_text="JSON Lines (.jsonl) or CSV (.csv) in UTF-8, or a zipped data package "
+        "(export_dataset --format datapackage), at most IMPORT_MAX_BYTES "
         "(20 MB unless configured; larger files are answered 413).",
     )
 
@@ -129,7 +130,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         at the upload, rather than as a job that can only fail."""
         try:
             files.check_size(upload.size)
-            files.decode(upload.read())
+            files.check_readable(upload.read())
         except files.UnreadableFile as refusal:
             if refusal.too_large:
                 raise UploadTooLarge(refusal.message) from None

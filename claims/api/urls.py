@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims.api import (
+    dataset,
     ledger,
     schema,  # noqa: F401  (registers the token scheme with the schema)
 )
@@ -56,6 +57,7 @@ urlpatterns = [
     # The editor assistant (issue 17).
     path("proposals/", ProposalsView.as_view(), name="proposals"),
     path("proposals/accept/", AcceptView.as_view(), name="proposals-accept"),
+    path("dataset/datapackage.zip", dataset.DatasetPackageView.as_view(), name="dataset-package"),
     path("ledger/head/", ledger.LedgerHeadView.as_view(), name="ledger-head"),
     path("ledger/proof/inclusion/", ledger.InclusionProofView.as_view(), name="ledger-inclusion"),
     path(

@@ -55,7 +55,7 @@ from claims.api.writes import (
     IncidentWriteSerializer,
     ResponseWriteSerializer,
 )
-from claims.ledger import tree
+from claims.ledger.exports import SnapshotStream
 from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import (
     Assessment,
@@ -102,10 +102,10 @@ def claim_body(request: Request) -> Mapping[str, Any]:
     return request.data
 
 
-def named_head(response: StreamingHttpResponse) -> StreamingHttpResponse:
-    """An export names the history's Merkle tree head as its stream began ("<size> <root>"),
-    so a study can cite it and check it against a signed head (GET /api/v1/ledger/head/)."""
-    response["X-Claimtracker-Ledger-Head"] = tree.head_label()
+def named_head(response: StreamingHttpResponse, stream: SnapshotStream) -> StreamingHttpResponse:
+    """An export names the history's Merkle tree head it was read at ("<size> <root>"), in its
+    snapshot, so a study can cite it and check it against a signed head (/api/v1/ledger/head/)."""
+    response["X-Claimtracker-Ledger-Head"] = stream.label
     return response
 
 
@@ -303,7 +303,7 @@ class ClaimViewSet(
         responses={(200, "text/csv"): OpenApiTypes.STR},
         description=(
             "All claims matching the filters, as CSV, streamed; the X-Claimtracker-Ledger-Head "
-            "header names the history's tree head (size and root) as it began."
+            "header names the history's tree head (size and root) it was read at, in one snapshot."
         ),
     )
     @action(
@@ -314,18 +314,17 @@ class ClaimViewSet(
         pagination_class=None,
     )
     def export_csv(self, request: Request) -> StreamingHttpResponse:
-        claims = self.export_queryset()
-        response = StreamingHttpResponse(
-            exports.stream_csv(claims, request), content_type="text/csv; charset=utf-8"
-        )
+        claims = self.export_queryset()  # the filters checked here, the rows read in the stream
+        stream = SnapshotStream(lambda: exports.stream_csv(claims, request))
+        response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="claims.csv"'
-        return named_head(response)
+        return named_head(response, stream)
 
     @extend_schema(
         responses={(200, "application/x-ndjson"): OpenApiTypes.STR},
         description=(
             "All claims matching the filters, one JSON object per line, streamed; the "
-            "X-Claimtracker-Ledger-Head header names the history's tree head as it began."
+            "X-Claimtracker-Ledger-Head header names the tree head it was read at, in one snapshot."
         ),
     )
     @action(
@@ -337,11 +336,9 @@ class ClaimViewSet(
     )
     def export_jsonl(self, request: Request) -> StreamingHttpResponse:
         claims = self.export_queryset()
-        return named_head(
-            StreamingHttpResponse(
-                exports.stream_jsonl(claims, request), content_type="application/x-ndjson"
-            )
-        )
+        stream = SnapshotStream(lambda: exports.stream_jsonl(claims, request))
+        response = StreamingHttpResponse(stream, content_type="application/x-ndjson")
+        return named_head(response, stream)
 
     def export_queryset(self) -> QuerySet[Claim]:
         claims = self.filter_queryset(with_accused(readable_claims(self.request.user)))

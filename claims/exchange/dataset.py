@@ -29,12 +29,14 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TextIO, cast
 
 from django.db import models
 
+from claims.ledger.exports import head_at, snapshot
 from claims.ledger.rebuild import Point, recorded_state
 from claims.models import (
     Attribution,
@@ -79,6 +81,7 @@ class DependsOnBadRow(Exception):
 class Row:
     line: int
     record: dict[str, Any]
+    file: str = ""  # the package's CSV the row comes from; "" for a single-file dataset
 
 
 @dataclass
@@ -206,9 +209,31 @@ def dumps(record: dict[str, Any]) -> str:
     return text
 
 
-def head_record(point: Point) -> dict[str, Any]:
-    """The first line of a dataset exported at ``point``: the history head it is the record of."""
-    return {"type": HEAD_TYPE, "id": point.id, "hash": point.hash, "recorded_at": point.recorded_at}
+def head_problem(record: Any) -> str | None:
+    """Why a ``head`` record is not one an export writes, or None: the importer checks it."""
+    if not isinstance(record, dict):
+        return "the head is not a JSON object"
+    size, root = record.get("tree_size"), record.get("root_hash")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return "head: tree_size is not a whole number"
+    if not (isinstance(root, str) and len(root) == 64 and set(root) <= set("0123456789abcdef")):
+        return "head: root_hash is not 64 hex digits"
+    return None
+
+
+@contextmanager
+def view(recorded_by: Point | None) -> Iterator[dict[str, Any]]:
+    """The head record, with the record read as of it for as long as the block runs: one
+    read-only snapshot of the database now, or the state rebuilt at ``recorded_by``."""
+    if recorded_by is None:
+        with snapshot() as held:
+            yield held.record
+        held.keep()
+        return
+    held = head_at(recorded_by.id)
+    with recorded_state(recorded_by):
+        yield held.record
+    held.keep()
 
 
 def export_dataset(
@@ -219,26 +244,32 @@ def export_dataset(
 ) -> int:
     """Write the whole dataset to ``out`` as JSON Lines; return the number of records.
 
-    With ``recorded_by``, the dataset as the record stood at that change record, rebuilt from
-    the history (claims.ledger.rebuild), after a ``head`` record naming it.
+    The first line is a ``head`` record naming the signed tree head the data was read at, in
+    the same snapshot as the data. With ``recorded_by``, the dataset as the record stood at
+    that change record, rebuilt from the history (claims.ledger.rebuild), after the head of the
+    tree that ends with it.
     """
-    if recorded_by is None:
-        return _export(out, progress)
-    out.write(dumps(head_record(recorded_by)) + "\n")
-    with recorded_state(recorded_by):
+    with view(recorded_by) as head:
+        out.write(dumps(head) + "\n")
         return _export(out, progress)
 
 
-def _export(out: TextIO | io.TextIOBase, progress: Progress | None) -> int:
+def counted(progress: Progress | None) -> Iterator[dict[str, Any]]:
+    """The dataset's records, telling ``progress`` how many of how many have been read."""
     total = sum(
         model.objects.count() for model in (Actor, Affiliation, Document, Incident, Claim, Response)
     )
-    count = 0
-    for record in dataset_records():
-        out.write(dumps(record) + "\n")
-        count += 1
+    for count, record in enumerate(dataset_records(), start=1):
+        yield record
         if progress:
             progress(count, total)
+
+
+def _export(out: TextIO | io.TextIOBase, progress: Progress | None) -> int:
+    count = 0
+    for record in counted(progress):
+        out.write(dumps(record) + "\n")
+        count += 1
     return count
 
 

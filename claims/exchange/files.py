@@ -1,17 +1,22 @@
 """Uploaded dataset files before they are rows: the size limit, emptiness, and the encoding.
 
-A dataset is UTF-8 (with or without a byte-order mark). Any other file is refused with a
-sentence its sender can act on: which encoding it looks like, and to save it as UTF-8. Every
-door (the API, the admin, the command, the import job itself) asks the same functions, so a
-file is refused the same way wherever it comes in.
+A dataset is UTF-8 (with or without a byte-order mark), or a zipped data package of UTF-8 files
+(claims.exchange.datapackage), which may not unpack past the size limit. Any other file is
+refused with a sentence its sender can act on: which encoding it looks like, and to save it as
+UTF-8. Every door (the API, the admin, the command, the import job itself) asks the same
+functions, so a file is refused the same way wherever it comes in.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import zipfile
+from pathlib import PurePosixPath
 
 from django.conf import settings
 
+DESCRIPTOR = "datapackage.json"
 SAVE_AS_UTF8 = "save it as UTF-8 and upload it again"
 _OTHER_BOMS = [
     (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16: its mark starts with UTF-16's
@@ -86,3 +91,30 @@ def _guess(data: bytes) -> str:
     if high and not high & _CP1252_UNASSIGNED:
         return "Windows-1252"  # curly quotes, dashes, € and so on
     return "Latin-1 (ISO-8859-1) or Windows-1252"
+
+
+def is_zip(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04")
+
+
+def members_of_zip(data: bytes) -> dict[str, bytes]:
+    """The files of a zipped data package by name (folders inside the zip ignored), refusing
+    one that is no zip, holds no datapackage.json, or would unpack past IMPORT_MAX_BYTES."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            check_size(sum(i.file_size for i in infos) or None)
+            members = {PurePosixPath(i.filename).name: archive.read(i) for i in infos}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(f"the zip cannot be read ({error})") from None
+    if DESCRIPTOR not in members:
+        raise UnreadableFile(f"the zip holds no {DESCRIPTOR}, so it is not a data package")
+    return members
+
+
+def check_readable(data: bytes) -> None:
+    """Refuse, with the reason, a file that is no dataset at all (the doors ask at upload)."""
+    if is_zip(data):
+        members_of_zip(data)
+    else:
+        decode(data)

@@ -35,6 +35,7 @@ from claims.exchange.dataset import (
     Progress,
     Row,
     RowError,
+    head_problem,
     read_rows,
 )
 from claims.ledger.history import acting_as
@@ -98,12 +99,21 @@ class Importer:
         self.seen: set[tuple[str, str]] = set()
         self.failed: set[tuple[str, str]] = set()
         self.known: dict[str, dict[str, models.Model]] = {t: {} for t in TYPES}
+        self.applied = False  # whether a record has been applied yet (a head comes first)
 
     def apply(self, row: Row) -> None:
         record = row.record
         kind = record.get("type")
         if kind == HEAD_TYPE:
-            return  # names the change record the dataset was exported at; nothing to write
+            # Names the tree head the dataset was exported at; checked, nothing to write.
+            problem = head_problem(record)
+            if self.applied:
+                problem = "a head record may only be the first record of a dataset"
+            self.applied = True
+            if problem:
+                raise RowError(problem)
+            return
+        self.applied = True
         if kind not in TYPES:
             raise RowError(f"unknown record type {kind!r} (expected one of {', '.join(TYPES)})")
         unknown = sorted(set(record) - self.KNOWN[kind])
@@ -326,13 +336,18 @@ class Importer:
         self._count(Response)
 
 
+def where(row: Row) -> dict[str, str]:
+    """The file of a package's row, for its error report (a single-file dataset has none)."""
+    return {"file": row.file} if row.file else {}
+
+
 def _run(rows: list[Row], importer: Importer, progress: Progress | None) -> list[dict[str, Any]]:
     errors = []
     for done, row in enumerate(rows, start=1):
         try:
             importer.apply(row)
         except RowError as error:
-            errors.append({"line": row.line, "reason": str(error)})
+            errors.append({"line": row.line, "reason": str(error)} | where(row))
         except DependsOnBadRow:
             pass
         if progress:

@@ -22,8 +22,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from claims.exchange import files
-from claims.exchange.dataset import Outcome, read_rows
+from claims.exchange.dataset import Outcome
 from claims.exchange.importer import import_rows
+from claims.exchange.package_reader import read_file
 from claims.models import ImportJob
 from claimtracker.logs import current_request_id
 
@@ -114,10 +115,9 @@ def _import(job: ImportJob) -> str:
     with job.file.open("rb") as stored:
         data = stored.read()
     try:
-        text = files.decode(data)
+        rows, errors = read_file(data, name=job.original_name)
     except files.UnreadableFile as refusal:
         return _end(job, Status.INVALID, message=refusal.message)
-    rows, errors = read_rows(text, name=job.original_name)
     _progress(job, total_rows=len(rows) + len(errors))
     if errors:
         return _end(job, Status.INVALID, errors=errors, message=_bad_rows(errors))

@@ -116,18 +116,26 @@ def _now_text() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def sign(size: int) -> SignedHead:
-    """Sign and keep the head of the tree at ``size`` leaves, as of now."""
+def signed(size: int) -> SignedHead:
+    """The head of the tree at ``size`` leaves, signed as of now, not yet stored (an export in
+    a read-only transaction stores it after)."""
     root_hash = tree.root(size).hex()
     timestamp = _now_text()
     signature = signing_key().sign(signed_text(size, root_hash, timestamp)).hex()
-    return SignedHead.objects.create(
+    return SignedHead(
         size=size,
         root_hash=root_hash,
         timestamp=timestamp,
         signature=signature,
         key_id=key_id(public_key_hex()),
     )
+
+
+def sign(size: int) -> SignedHead:
+    """Sign and keep the head of the tree at ``size`` leaves, as of now."""
+    head = signed(size)
+    head.save()
+    return head
 
 
 def latest() -> SignedHead:

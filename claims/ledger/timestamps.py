@@ -3,7 +3,8 @@
 A token is kept only as the authority gave it (the DER TimeStampResponse); whether it is good is
 decided here, by ``rfc3161-client``: its signature must chain to the CA in TSA_CA_FILE and its
 message imprint must be the hash of the stamped bytes — a signed head's signed text, or an
-archived copy's bytes. Requests are made by a worker (claims/jobs/timestamps.py).
+archived copy's bytes. Requests are made by a worker (claims/jobs/timestamps.py). The pages
+say of every archived copy whether it is stamped, in words (``with_stamps``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from django.conf import settings
@@ -84,3 +87,40 @@ def problems() -> Iterator[str]:
             check(bytes(stamp.token), message)
         except StampInvalid as error:
             yield f"{name} no longer holds: {error}"
+
+
+NOT_CONFIGURED = "Not time-stamped: this server has no time-stamping authority (TSA_URL) configured"
+
+
+def _authority() -> str:
+    return urlsplit(settings.TSA_URL).hostname or settings.TSA_URL
+
+
+def _words(stamp: TrustedTimestamp | None) -> str:
+    if stamp is None:
+        return f"Not time-stamped yet: the request to {_authority()} has not been answered"
+    if stamp.status == TrustedTimestamp.Status.GOOD:
+        return f"Time-stamped by {_authority()} on {stamp.gen_time[:10]}"
+    return f"The time-stamp failed verification on {stamp.created_at:%Y-%m-%d}"
+
+
+def with_stamps(pairs: list[tuple[Any, Evidence]] | list[Document]) -> Any:
+    """Set ``stamp_words`` on every archived copy among ``pairs`` (claim, evidence pairs or
+    documents): its trusted time-stamp's status in words, for the pages. One query for all of
+    them, none when no authority is configured; the latest stamp of each copy counts."""
+    items = [p[1] if isinstance(p, tuple) else p for p in pairs]
+    archived = [i for i in items if i.archive_sha256]
+    if not archived:
+        return pairs
+    if not enabled():
+        for item in archived:
+            item.stamp_words = NOT_CONFIGURED  # type: ignore[union-attr]
+        return pairs
+    subject = archived[0]._meta.db_table
+    stamps = TrustedTimestamp.objects.filter(
+        subject=subject, subject_id__in=[i.pk for i in archived]
+    ).defer("token")
+    latest = {s.subject_id: s for s in stamps.order_by("id")}
+    for item in archived:
+        item.stamp_words = _words(latest.get(item.pk))  # type: ignore[union-attr]
+    return pairs

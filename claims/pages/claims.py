@@ -25,6 +25,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
 from claims.ledger.history import history_of
+from claims.ledger.timestamps import with_stamps
 from claims.models import (
     ChangeRecord,
     Claim,
@@ -358,7 +359,7 @@ def get_incident_for_user(
         "incident": incident,
         "threads": page,
         **incident_figures_section(incident, day),
-        "evidence": [(c, item) for c in claims for item in c.evidence.all()],
+        "evidence": with_stamps([(c, item) for c in claims for item in c.evidence.all()]),
         "assessments": [(c, item) for c in claims for item in c.assessments_shown],
         "documents": sorted(documents, key=lambda d: (d.published_on is None, d.published_on)),
     }
@@ -402,7 +403,7 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
     return {
         "claim": claim,
         "chain": claim.chain,
-        "evidence": [(claim, item) for item in claim.evidence.all()],
+        "evidence": with_stamps([(claim, item) for item in claim.evidence.all()]),
         "assessments": [(claim, item) for item in claim.assessments_shown],
         "originator_count": len(originators),
         "last_change": (changes.filter(pk__lte=point.id) if point else changes).last(),

@@ -16,6 +16,7 @@ from django.db.models import (
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 
+from claims.ledger.timestamps import with_stamps
 from claims.models import Claim, ClaimTarget, Response, listed_statuses
 from claims.pages import charts
 from claims.pages.answers import answers_section
@@ -142,7 +143,7 @@ def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[
         .order_by("made_on", "id")
     )
     page = paginate(quoted, page_number)
-    return {"document": document, "page": page}
+    return {"document": with_stamps([document])[0], "page": page}
 
 
 @revalidated_list

@@ -7,21 +7,27 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.exchange import files
-from claims.exchange.dataset import read_rows
 from claims.exchange.importer import import_rows
+from claims.exchange.package_reader import members_of_directory, read_file, read_package
 from claims.management.progress import ProgressBar
 from claims.record.workflow import OPERATOR
 
 
 class Command(BaseCommand):
     help = (
-        "Import a dataset (JSON Lines as export_dataset writes, or CSV). Every row is checked "
+        "Import a dataset: JSON Lines as export_dataset writes, CSV, or a data package (a "
+        "directory or .zip with datapackage.json, export_dataset --format datapackage). Every "
+        "row is checked "
         "first; if any is bad, each bad row is listed with its line number and nothing is "
         "written. Rows already in the database are left alone, so a second import adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="The dataset file (.jsonl or .csv).")
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="The dataset: .jsonl, .csv, or a data package (directory or .zip).",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check every row and report; write nothing."
         )
@@ -30,15 +36,17 @@ class Command(BaseCommand):
         self, *args: object, file: Path, dry_run: bool, verbosity: int, **options: object
     ) -> None:
         try:
-            files.check_size(file.stat().st_size)
-            text = files.decode(file.read_bytes())
+            if file.is_dir():
+                rows, errors = read_package(members_of_directory(file))
+            else:
+                files.check_size(file.stat().st_size)
+                rows, errors = read_file(file.read_bytes(), name=file.name)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
         except files.UnreadableFile as refusal:
             raise CommandError(
                 f"Cannot import {file}: {refusal.message}; nothing was imported."
             ) from None
-        rows, errors = read_rows(text, name=file.name)
         if not errors:
             outcome = import_rows(
                 rows,
@@ -52,7 +60,8 @@ class Command(BaseCommand):
             errors = outcome.errors
         if errors:
             for bad in errors:
-                self.stderr.write(self.style.ERROR(f"line {bad['line']}: {bad['reason']}"))
+                where = f"{bad['file']} line" if bad.get("file") else "line"
+                self.stderr.write(self.style.ERROR(f"{where} {bad['line']}: {bad['reason']}"))
             raise CommandError(f"{len(errors)} bad rows in {file}; nothing was imported.")
         if dry_run:
             if verbosity >= 1:
