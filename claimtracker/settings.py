@@ -67,6 +67,15 @@ LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", "") or _LOCAL_LEDGE
 # (PEM file) its tokens must chain to. None by default: then nothing is stamped.
 TSA_URL, TSA_CA_FILE = env_str("TSA_URL", "") or "", env_str("TSA_CA_FILE", "") or ""
 
+# Who publishes this installation's ClaimReview documents (schema.org's author and publisher):
+# the organisation running it, never the software's name. Unset, no ClaimReview is emitted.
+CLAIMREVIEW_PUBLISHER_NAME = env_str("CLAIMREVIEW_PUBLISHER_NAME", "") or ""
+CLAIMREVIEW_PUBLISHER_URL = env_str("CLAIMREVIEW_PUBLISHER_URL", "") or ""
+if bool(CLAIMREVIEW_PUBLISHER_NAME) != bool(CLAIMREVIEW_PUBLISHER_URL):
+    raise ImproperlyConfigured("Set CLAIMREVIEW_PUBLISHER_NAME and _URL together, or neither.")
+if CLAIMREVIEW_PUBLISHER_URL and not CLAIMREVIEW_PUBLISHER_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("CLAIMREVIEW_PUBLISHER_URL must be an http(s) address.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [

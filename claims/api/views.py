@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.viewsets import GenericViewSet
 
-from claims.api import exports, versions
+from claims.api import claimreviews, exports, versions
 from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
 from claims.api.facets import FACETS_PARAMETER, ORDER_PARAMETER, asked_facets, facet_rows
@@ -58,7 +58,6 @@ from claims.api.writes import (
 from claims.ledger import tree
 from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import (
-    Assessment,
     Attribution,
     Claim,
     ClaimQuerySet,
@@ -159,18 +158,9 @@ class IncidentViewSet(
         filterset_class=None,
     )
     def claimreview(self, request: Request, slug: str) -> ApiResponse:
-        """schema.org ClaimReview JSON-LD for every published claim about the incident."""
+        """schema.org ClaimReview JSON-LD for every published, assessed claim of the incident."""
         incident = self.get_object()
-        claims = (
-            Claim.objects.published()
-            .filter(incident=incident)
-            .with_standing()
-            .with_thread()
-            # The rating of every review in one query; a draft grading rates nothing.
-            .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.published()))
-            .order_by("made_on", "id")
-        )
-        return ApiResponse([exports.claim_review(claim, request) for claim in claims])
+        return claimreviews.incident_reviews(request, Claim.objects.all(), incident)
 
 
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
@@ -216,10 +206,6 @@ class ClaimViewSet(
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing(as_of=day).with_thread()
-        if self.action == "claimreview":
-            # The review's rating, one query; a draft grading rates nothing.
-            published = Assessment.objects.published()
-            claims = claims.prefetch_related(Prefetch("assessments", queryset=published))
         return claims
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY, ORDER_PARAMETER, FACETS_PARAMETER])
@@ -367,8 +353,8 @@ class ClaimViewSet(
         filterset_class=None,
     )
     def claimreview(self, request: Request, pk: str) -> ApiResponse:
-        """A schema.org ClaimReview JSON-LD document for this claim."""
-        return ApiResponse(exports.claim_review(self.get_object(), request))
+        """A schema.org ClaimReview JSON-LD document of this claim's published assessment."""
+        return claimreviews.claim_review(request, readable_claims(request.user), pk)
 
 
 class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericViewSet[Claim]):
