@@ -22,6 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from claims.api import claimreviews, exports, versions
 from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
+from claims.api.conflict_exports import ConflictExportsMixin
 from claims.api.facets import FACETS_PARAMETER, ORDER_PARAMETER, asked_facets, facet_rows
 from claims.api.figures import IncidentFigureQuery, documented, incident_figures
 from claims.api.filters import (
@@ -120,6 +121,7 @@ def with_accused(claims: ClaimQuerySet, day: dt.date | None = None) -> ClaimQuer
 
 @documented_writes(IncidentSerializer, IncidentWriteSerializer)
 class IncidentViewSet(
+    ConflictExportsMixin,
     ConditionalRetrieveMixin[Incident],
     ReadWriteMixin[Incident],
     mixins.ListModelMixin,
@@ -139,6 +141,7 @@ class IncidentViewSet(
     lookup_field = "slug"
     lookup_pattern = SLUG
     own_params = ("figures",)
+    filtered_actions = ("list", *ConflictExportsMixin.conflict_actions)
 
     def get_queryset(self) -> QuerySet[Incident]:
         return incidents_visible_to(self.request.user).order_by("-start_on", "id")
