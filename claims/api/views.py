@@ -33,6 +33,7 @@ from claims.api.filters import (
     ResponseFilter,
     StableOrderingFilter,
 )
+from claims.api.linked import ClaimLinkedDataMixin
 from claims.api.pagination import (
     CappedLimitOffsetPagination,
     ClaimCursorPagination,
@@ -168,6 +169,7 @@ class IncidentViewSet(
 
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
 class ClaimViewSet(
+    ClaimLinkedDataMixin,
     ConditionalRetrieveMixin[Claim],
     ReadWriteMixin[Claim],
     mixins.ListModelMixin,
