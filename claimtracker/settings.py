@@ -73,6 +73,15 @@ DATASET_LICENSE_URL = env_str("DATASET_LICENSE_URL", "") or (
     "https://creativecommons.org/licenses/by/4.0/" if DATASET_LICENSE == "CC-BY-4.0" else ""
 )
 
+# Who publishes this installation's ClaimReview documents (schema.org's author and publisher):
+# the organisation running it, never the software's name. Unset, no ClaimReview is emitted.
+CLAIMREVIEW_PUBLISHER_NAME = env_str("CLAIMREVIEW_PUBLISHER_NAME", "") or ""
+CLAIMREVIEW_PUBLISHER_URL = env_str("CLAIMREVIEW_PUBLISHER_URL", "") or ""
+if bool(CLAIMREVIEW_PUBLISHER_NAME) != bool(CLAIMREVIEW_PUBLISHER_URL):
+    raise ImproperlyConfigured("Set CLAIMREVIEW_PUBLISHER_NAME and _URL together, or neither.")
+if CLAIMREVIEW_PUBLISHER_URL and not CLAIMREVIEW_PUBLISHER_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("CLAIMREVIEW_PUBLISHER_URL must be an http(s) address.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [

@@ -28,6 +28,9 @@ language_code = RegexValidator(
 )
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code such as SY.")
 wikidata_id = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata identifier looks like Q42.")
+doi = RegexValidator(
+    r"^10\.[0-9]{4,9}/\S+$", "A DOI looks like 10.1000/xyz123, without https://doi.org/."
+)
 sha256_hex = RegexValidator(r"^[0-9a-f]{64}$", "A SHA-256 is 64 lower-case hexadecimal digits.")
 
 
@@ -257,6 +260,13 @@ class Document(ArchivedCopy):
         max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     full_text = models.TextField(blank=True)
+    # Identifiers others know the publication by (an archived copy is ours, not an id).
+    wikidata_id = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[wikidata_id]
+    )
+    doi = models.CharField(
+        "DOI", max_length=200, blank=True, validators=[doi], help_text="For reports and papers."
+    )
     archive_file = models.FileField(upload_to="archive/documents/", blank=True)
     # Names the document in datasets across databases (claims/imports.py), unlike the id.
     uid = models.UUIDField("dataset identifier", default=uuid.uuid4, unique=True, editable=False)

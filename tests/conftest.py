@@ -72,6 +72,13 @@ def _plain_static_files(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _claimreview_publisher(settings) -> None:
+    """A publisher for ClaimReview documents (a fresh install has none, and emits none)."""
+    settings.CLAIMREVIEW_PUBLISHER_NAME = "Example Monitoring Desk"
+    settings.CLAIMREVIEW_PUBLISHER_URL = "https://monitoring.example.org/"
+
+
 @pytest.fixture
 def white_helmets(db: None) -> Actor:
     actor = ActorFactory(name="White Helmets", slug="white-helmets", kind=Actor.Kind.ORGANISATION)

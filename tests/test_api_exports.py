@@ -83,6 +83,7 @@ def test_an_export_with_a_bad_filter_answers_400(api_client, claims):
 
 def test_a_claimreview_names_the_claimant_and_where_the_claim_appeared(api_client, claims):
     allegation = claims[0]
+    AssessmentFactory(claim=allegation)
 
     response = api_client.get(f"/api/v1/claims/{allegation.pk}/claimreview/")
 
@@ -97,7 +98,6 @@ def test_a_claimreview_names_the_claimant_and_where_the_claim_appeared(api_clien
     assert item["datePublished"] == allegation.made_on.isoformat()
     assert item["firstAppearance"]["url"] == "https://rt.example/idlib"
     assert [a["headline"] for a in item["appearance"]] == ["RT report"]
-    assert "reviewRating" not in review
 
 
 def test_a_claimreview_carries_the_assessment_as_its_rating(api_client, claims):
@@ -112,6 +112,8 @@ def test_a_claimreview_carries_the_assessment_as_its_rating(api_client, claims):
 
 
 def test_an_incident_lists_the_claimreviews_of_its_claims(api_client, claims):
+    for claim in claims:
+        AssessmentFactory(claim=claim)
     reviews = api_client.get("/api/v1/incidents/idlib/claimreview/").json()
 
     assert sorted(r["claimReviewed"] for r in reviews) == sorted(c.summary for c in claims)

@@ -9,6 +9,7 @@ import pytest
 from claims.models import Claim, Evidence, Incident, Response
 from sources.models import Actor, Document
 from tests.factories import (
+    AssessmentFactory,
     ClaimFactory,
     DocumentFactory,
     EvidenceFactory,
@@ -81,6 +82,9 @@ def test_responses_and_evidence_of_drafts_are_hidden_from_anonymous_users(api_cl
 
 
 def test_timeline_figures_and_claimreviews_hide_drafts_from_anonymous_users(api_client, record):
+    # A ClaimReview is made of a published assessment: grade both, so only the draft differs.
+    for claim in Claim.objects.all():
+        AssessmentFactory(claim=claim)
     timeline = api_client.get("/api/v1/timeline/").json()["results"]
     figures = api_client.get("/api/v1/incidents/idlib/figures/").json()
     reviews = api_client.get("/api/v1/incidents/idlib/claimreview/").json()

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from claims.models import Claim
 from tests.conftest import token_client
 from tests.factories import (
+    AssessmentFactory,
     ClaimFactory,
     ClaimTargetFactory,
     DocumentFactory,
@@ -148,7 +149,6 @@ def test_pages_show_drafts_only_to_roles_that_read_them(role, url, record) -> No
     "url",
     [
         "/api/v1/claims/{draft}/",
-        "/api/v1/claims/{draft}/claimreview/",
         "/api/v1/responses/{response}/",
         "/api/v1/evidence/{evidence}/",
     ],
@@ -164,6 +164,14 @@ def test_swapping_a_draft_id_into_an_api_url_reaches_it_only_with_the_role(
     )
     expected = 200 if role in READS_DRAFTS else 404
     assert _api(role).get(url).status_code == expected, (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_has_no_claimreview_whatever_the_role(role, record) -> None:
+    """A ClaimReview is what the record publishes: never of a draft, even for its editors."""
+    AssessmentFactory(claim=record["draft"])
+    url = f"/api/v1/claims/{record['draft'].pk}/claimreview/"
+    assert _api(role).get(url).status_code == 404, role
 
 
 @pytest.mark.parametrize("role", ROLES)

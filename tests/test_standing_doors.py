@@ -12,7 +12,7 @@ from django.test import Client
 
 from claims.models import Claim, Response
 from sources.models import Actor
-from tests.factories import ClaimFactory, ResponseFactory
+from tests.factories import AssessmentFactory, ClaimFactory, ResponseFactory
 from tests.test_pages_claims import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -147,12 +147,14 @@ def test_the_admin_list_filters_superseded_claims(reviewer, revised) -> None:
 
 
 def test_a_claimreview_says_who_answered_and_the_standing_derived(api_client, revised) -> None:
+    AssessmentFactory(claim=revised.first)
     review = api_client.get(f"/api/v1/claims/{revised.first.pk}/claimreview/").json()
     body = review["reviewBody"]
     assert "superseded by its speaker" in body
     assert "Ministry of Defence of the Russian Federation denies it (26 Sep 2017)" in body
     assert "White Helmets gives an updated figure or account of it (28 Sep 2017)" in body
-    assert "reviewRating" not in review  # the record grades nothing; an assessment would
+    # The record grades nothing itself: the rating is the analyst's published assessment.
+    assert review["reviewRating"]["alternateName"] == "unproven"
 
 
 def test_an_incidents_claimreviews_name_the_standing_in_fixed_queries(api_client, revised) -> None:
@@ -160,6 +162,8 @@ def test_an_incidents_claimreviews_name_the_standing_in_fixed_queries(api_client
 
     incident = IncidentFactory(slug="idlib")
     Claim.objects.update(incident=incident)
+    for claim in (revised.first, revised.denial):
+        AssessmentFactory(claim=claim)
     url = "/api/v1/incidents/idlib/claimreview/"
     reviews = api_client.get(url).json()
     bodies = {review["claimReviewed"]: review["reviewBody"] for review in reviews}
@@ -168,7 +172,10 @@ def test_an_incidents_claimreviews_name_the_standing_in_fixed_queries(api_client
 
     three = _queries_of(api_client, url)
     answered = ClaimFactory(incident=incident)
-    ResponseFactory(claim=ClaimFactory(incident=incident), answers=answered, kind="denies")
+    answer = ClaimFactory(incident=incident)
+    ResponseFactory(claim=answer, answers=answered, kind="denies")
+    AssessmentFactory(claim=answered)
+    AssessmentFactory(claim=answer)
     api_client.get(url)  # the first request after a write reads the new head of the history
     # Incident, claims, then one query per prefetch (figures, chain, targets, evidence, both
     # directions of answers, assessments): the standing is a column, not a query per claim.

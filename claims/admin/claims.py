@@ -86,6 +86,13 @@ class IncidentAdmin(SharedRowAdmin[Incident]):
             },
         ),
         (
+            "The same event elsewhere",
+            {
+                "fields": [("acled_id", "ucdp_id", "wikidata_id")],
+                "description": "Its id in ACLED, UCDP GED and Wikidata, where they hold it.",
+            },
+        ),
+        (
             "Dates",
             {
                 "fields": [

@@ -122,6 +122,7 @@ class DocumentAdmin(SharedRowAdmin[Document]):
     fieldsets = [
         (None, {"fields": ["title", "url", "publisher", "kind", "language"]}),
         ("Date", {"fields": ["published_on", "published_precision"]}),
+        ("Identifiers elsewhere", {"fields": [("wikidata_id", "doi")]}),
         ("Text", {"fields": ["full_text"], "classes": ["collapse"]}),
         (
             "Archived copy",

@@ -89,7 +89,7 @@ class ActorFilter(django_filters.FilterSet):
 
     class Meta:
         model = Actor
-        fields = ["kind", "country"]
+        fields = ["kind", "country", "wikidata_id"]
 
     def filter_q(self, queryset: ActorQuerySet, name: str, value: str) -> ActorQuerySet:
         return queryset.matching(value)
@@ -102,7 +102,7 @@ class DocumentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Document
-        fields = ["kind", "language"]
+        fields = ["kind", "language", "wikidata_id", "doi"]
 
     def filter_publisher(
         self, queryset: QuerySet[Document], name: str, value: str
@@ -119,7 +119,8 @@ class IncidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["country"]
+        # The external ids: join the record to the conflict datasets and Wikidata by them.
+        fields = ["country", "wikidata_id", "acled_id", "ucdp_id"]
 
 
 def listed_claims(request: Request | None) -> QuerySet[Claim]:

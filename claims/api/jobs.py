@@ -84,7 +84,12 @@ class WebhookSubscriptionViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription = serializer.save(created_by=request.user)
-        data = {**self.get_serializer(subscription).data, "secret": subscription.secret}
+        data = {
+            **self.get_serializer(subscription).data,
+            "secret": subscription.secret,
+            # The same key as Standard Webhooks libraries take it (claims/jobs/webhooks.py).
+            "standard_secret": subscription.standard_secret,
+        }
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DeliverySerializer(many=True))

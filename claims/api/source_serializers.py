@@ -241,6 +241,8 @@ class DocumentSerializer(LinksMixin, serializers.ModelSerializer):
             "published_on",
             "published_precision",
             "published_display",
+            "wikidata_id",
+            "doi",
             "archive_sha256",
             "archive_status",
             "url",
@@ -267,6 +269,8 @@ class DocumentWriteSerializer(StrictFieldsMixin, FullCleanMixin[Document]):
             "published_on",
             "published_precision",
             "full_text",
+            "wikidata_id",
+            "doi",
         ]
 
     def create(self, validated_data: dict[str, Any]) -> Document:

@@ -19,9 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.viewsets import GenericViewSet
 
-from claims.api import exports, versions
+from claims.api import claimreviews, exports, versions
 from claims.api.clocks import AS_OF, RECORDED_BY, as_recorded, made_by_day, named_point
 from claims.api.conditional import ConditionalRetrieveMixin, validator
+from claims.api.conflict_exports import ConflictExportsMixin
 from claims.api.facets import FACETS_PARAMETER, ORDER_PARAMETER, asked_facets, facet_rows
 from claims.api.figures import IncidentFigureQuery, documented, incident_figures
 from claims.api.filters import (
@@ -32,6 +33,7 @@ from claims.api.filters import (
     ResponseFilter,
     StableOrderingFilter,
 )
+from claims.api.linked import ClaimLinkedDataMixin
 from claims.api.pagination import (
     CappedLimitOffsetPagination,
     ClaimCursorPagination,
@@ -58,7 +60,6 @@ from claims.api.writes import (
 from claims.ledger.exports import SnapshotStream
 from claims.ledger.rebuild import recorded_by_from, recorded_state
 from claims.models import (
-    Assessment,
     Attribution,
     Claim,
     ClaimQuerySet,
@@ -121,6 +122,7 @@ def with_accused(claims: ClaimQuerySet, day: dt.date | None = None) -> ClaimQuer
 
 @documented_writes(IncidentSerializer, IncidentWriteSerializer)
 class IncidentViewSet(
+    ConflictExportsMixin,
     ConditionalRetrieveMixin[Incident],
     ReadWriteMixin[Incident],
     mixins.ListModelMixin,
@@ -140,6 +142,7 @@ class IncidentViewSet(
     lookup_field = "slug"
     lookup_pattern = SLUG
     own_params = ("figures",)
+    filtered_actions = ("list", *ConflictExportsMixin.conflict_actions)
 
     def get_queryset(self) -> QuerySet[Incident]:
         return incidents_visible_to(self.request.user).order_by("-start_on", "id")
@@ -159,22 +162,14 @@ class IncidentViewSet(
         filterset_class=None,
     )
     def claimreview(self, request: Request, slug: str) -> ApiResponse:
-        """schema.org ClaimReview JSON-LD for every published claim about the incident."""
+        """schema.org ClaimReview JSON-LD for every published, assessed claim of the incident."""
         incident = self.get_object()
-        claims = (
-            Claim.objects.published()
-            .filter(incident=incident)
-            .with_standing()
-            .with_thread()
-            # The rating of every review in one query; a draft grading rates nothing.
-            .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.published()))
-            .order_by("made_on", "id")
-        )
-        return ApiResponse([exports.claim_review(claim, request) for claim in claims])
+        return claimreviews.incident_reviews(request, Claim.objects.all(), incident)
 
 
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
 class ClaimViewSet(
+    ClaimLinkedDataMixin,
     ConditionalRetrieveMixin[Claim],
     ReadWriteMixin[Claim],
     mixins.ListModelMixin,
@@ -216,10 +211,6 @@ class ClaimViewSet(
         # with_thread(): figures, chain, targets, evidence and both directions of responses
         # in a fixed number of queries, instead of one per row of each.
         claims = claims.with_standing(as_of=day).with_thread()
-        if self.action == "claimreview":
-            # The review's rating, one query; a draft grading rates nothing.
-            published = Assessment.objects.published()
-            claims = claims.prefetch_related(Prefetch("assessments", queryset=published))
         return claims
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY, ORDER_PARAMETER, FACETS_PARAMETER])
@@ -364,8 +355,8 @@ class ClaimViewSet(
         filterset_class=None,
     )
     def claimreview(self, request: Request, pk: str) -> ApiResponse:
-        """A schema.org ClaimReview JSON-LD document for this claim."""
-        return ApiResponse(exports.claim_review(self.get_object(), request))
+        """A schema.org ClaimReview JSON-LD document of this claim's published assessment."""
+        return claimreviews.claim_review(request, readable_claims(request.user), pk)
 
 
 class TimelineViewSet(StrictParamsMixin[Claim], mixins.ListModelMixin, GenericViewSet[Claim]):

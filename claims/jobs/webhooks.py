@@ -10,12 +10,24 @@ Every subscriber gets the same JSON body for an event, with headers
     X-Claimtracker-Ledger-Head: <tree size> <root hash>: the history's Merkle tree as the
                               delivery was sent (check it against GET /api/v1/ledger/head/)
 
+and, beside them, the three headers of the Standard Webhooks specification, so a receiver can
+use any of its libraries:
+
+    webhook-id: <the event's uuid, the same on every retry>
+    webhook-timestamp: <unix seconds of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>." + body>
+
+keyed by the subscription's secret in the specification's ``whsec_<base64>`` form
+(``WebhookSubscription.standard_secret``, returned with the secret when a subscription is
+made: the base64 of the secret's own bytes, unless the secret was given in that form).
+
 A subscriber verifies the signature with ``signature()`` (or its own twenty lines), rejects old
 timestamps, and ignores an event id it has already seen: delivery is at least once.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -47,6 +59,30 @@ SWEEP_AFTER = dt.timedelta(minutes=2)
 def signature(*, secret: str, event_id: str, timestamp: str, body: bytes) -> str:
     signed = f"{event_id}.{timestamp}.".encode() + body
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def standard_signature(*, key: bytes, event_id: str, timestamp: str, body: bytes) -> str:
+    """The Standard Webhooks ``webhook-signature`` value: version 1, base64 of the HMAC."""
+    signed = f"{event_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def signed_headers(*, subscription: Subscription, event: OutboxEvent, body: bytes) -> dict:
+    """Both sets of signature headers for one attempt, over one timestamp."""
+    event_id, timestamp = str(event.uid), str(int(time.time()))
+    return {
+        "X-Claimtracker-Event": event.event_type,
+        "X-Claimtracker-Event-Id": event_id,
+        "X-Claimtracker-Timestamp": timestamp,
+        "X-Claimtracker-Signature": signature(
+            secret=subscription.secret, event_id=event_id, timestamp=timestamp, body=body
+        ),
+        "webhook-id": event_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": standard_signature(
+            key=subscription.signing_key, event_id=event_id, timestamp=timestamp, body=body
+        ),
+    }
 
 
 @transaction.atomic
@@ -104,15 +140,9 @@ def deliver(*, delivery: WebhookDelivery) -> str:
         return delivery.status
     event, subscription = delivery.event, delivery.subscription
     body = body_of(event)
-    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
-        "X-Claimtracker-Event": event.event_type,
-        "X-Claimtracker-Event-Id": str(event.uid),
-        "X-Claimtracker-Timestamp": timestamp,
-        "X-Claimtracker-Signature": signature(
-            secret=subscription.secret, event_id=str(event.uid), timestamp=timestamp, body=body
-        ),
+        **signed_headers(subscription=subscription, event=event, body=body),
         "X-Claimtracker-Ledger-Head": tree.head_label(),
     }
     delivery.attempts += 1

@@ -118,6 +118,8 @@ class Assessment(models.Model):
         help_text="A draft grading is not shown on the claim and incident pages or exports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the write path when first published: a ClaimReview's datePublished.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,7 +12,15 @@ from claims.models.figures import CasualtyFigure
 from claims.models.statements import Claim
 from claimtracker.dates import DayField, Precision, describe, normalise
 from sources.codes import CountryField
-from sources.models import country_code
+from sources.models import country_code, wikidata_id
+
+# The conflict datasets' own event identifiers: UCDP GED numbers its events (``id``: 244657);
+# ACLED's ``event_id_cnty`` is the country's ISO 3166 alpha-3 code and a number (SYR84051).
+ucdp_id = RegexValidator(r"^[1-9][0-9]{0,11}$", "A UCDP GED event id is a number, such as 244657.")
+acled_id = RegexValidator(
+    r"^[A-Z]{3}[0-9]{1,10}$",
+    "An ACLED event id is a country's three-letter code and a number, such as SYR84051.",
+)
 
 
 class LocationPrecision(models.TextChoices):
@@ -60,6 +69,24 @@ class Incident(models.Model):
     end_on = DayField(null=True, blank=True)
     end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     end_as_stated = models.CharField("end as stated", max_length=200, blank=True)
+    # Where the conflict datasets and Wikidata hold the same event, so studies can join them.
+    acled_id = models.CharField(
+        "ACLED event id",
+        max_length=13,
+        blank=True,
+        validators=[acled_id],
+        help_text="ACLED's event_id_cnty of the same event, such as SYR84051.",
+    )
+    ucdp_id = models.CharField(
+        "UCDP GED event id",
+        max_length=12,
+        blank=True,
+        validators=[ucdp_id],
+        help_text="The id of the same event in UCDP's Georeferenced Event Dataset.",
+    )
+    wikidata_id = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[wikidata_id]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

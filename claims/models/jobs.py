@@ -3,6 +3,8 @@ dataset imports with their progress."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import uuid
 
@@ -22,6 +24,13 @@ class EventType(models.TextChoices):
 
 def new_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        return bool(base64.b64decode(text, validate=True))
+    except binascii.Error:
+        return False
 
 
 class WebhookSubscription(models.Model):
@@ -58,9 +67,33 @@ class WebhookSubscription(models.Model):
             raise ValidationError({"events": "Choose at least one event type."})
         if unknown:
             raise ValidationError({"events": f"Unknown event types: {', '.join(unknown)}."})
+        standard = (self.secret or "").removeprefix(self.STANDARD_PREFIX)
+        if self.secret.startswith(self.STANDARD_PREFIX) and not _is_base64(standard):
+            raise ValidationError({"secret": "After whsec_, give the key in base64."})
 
     def wants(self, event_type: str) -> bool:
         return self.is_active and event_type in self.events
+
+    # The Standard Webhooks form of a secret: "whsec_" and the base64 of the key's bytes.
+    STANDARD_PREFIX = "whsec_"
+
+    @property
+    def signing_key(self) -> bytes:
+        """The HMAC key of both signatures: a secret given in the ``whsec_`` form is its
+        decoded bytes, any other secret its own UTF-8 bytes."""
+        if self.secret.startswith(self.STANDARD_PREFIX):
+            try:
+                return base64.b64decode(
+                    self.secret.removeprefix(self.STANDARD_PREFIX), validate=True
+                )
+            except binascii.Error:
+                pass
+        return self.secret.encode()
+
+    @property
+    def standard_secret(self) -> str:
+        """The secret as Standard Webhooks libraries take it (``whsec_<base64>``)."""
+        return self.STANDARD_PREFIX + base64.b64encode(self.signing_key).decode()
 
 
 class OutboxEvent(models.Model):

@@ -38,7 +38,7 @@ from claims.models import (
     made_by,
     reads_drafts,
 )
-from claims.pages import charts
+from claims.pages import charts, claimreview
 from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.facets import facet_links, order_from
 from claims.pages.figures import incident_figures_section
@@ -418,6 +418,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with clocks.reading():
         context = get_claim_for_user(request.user, pk, clocks)
     context["keep"] = kept_params(request.GET, PAGING_PARAMS)
+    if clocks.day is None and clocks.point is None:  # the review is of the record as it is now
+        context["claimreview"] = claimreview.embedded(
+            request, context["claim"], context["claim"].assessments_shown
+        )
     response = render(request, "claims/claim_detail.html", context)
     return with_validator(request, response, context["claim"].record_head)
 

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from claims.pages import claims, history, indexes, sources
+from claims.pages import claimreview, claims, history, indexes, sources
 
 
 class Favicon(RedirectView):
@@ -27,5 +27,6 @@ urlpatterns = [
     path("documents/", indexes.document_list, name="document-list"),
     path("documents/<int:pk>/", sources.document_detail, name="document-detail"),
     path("search/", claims.search_page, name="search"),
+    path("claimreview/", claimreview.feed, name="claimreview-feed"),
     path("favicon.ico", Favicon.as_view(), name="favicon"),
 ]

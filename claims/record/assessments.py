@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from claims.ledger.history import acting
 from claims.models import Assessment
@@ -26,6 +27,9 @@ def save_assessment(
         setattr(assessment, name, value)
     if is_new:
         assessment.analyst = by
+    if assessment.status == Assessment.Status.PUBLISHED and assessment.published_at is None:
+        # First published: the date a ClaimReview of it gives; a later edit keeps it.
+        assessment.published_at = timezone.now()
     errors = errors_of(assessment)
     if errors:
         raise RecordInvalid(errors)

@@ -1,0 +1,55 @@
+"""A claim's JSON-LD in the API: its anchored quote as a Web Annotation and its attribution chain
+as PROV-O (claims/reading/linkeddata.py)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from claims.api.exports import JSONLDRenderer
+from claims.models import Claim
+from claims.reading.linkeddata import claim_document
+
+EXAMPLE = {
+    "@context": {"oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#"},
+    "@graph": [
+        {"id": "https://claims.example.org/claims/1/", "type": ["schema:Claim", "prov:Entity"]},
+        {
+            "type": "Annotation",
+            "motivation": "quoting",
+            "target": {
+                "source": "https://claims.example.org/media/archive/documents/rt.html",
+                "selector": [
+                    {"type": "TextQuoteSelector", "exact": "152 bodies", "prefix": "recovered"},
+                    {"type": "TextPositionSelector", "start": 120, "end": 130},
+                ],
+            },
+        },
+    ],
+}
+
+
+class ClaimLinkedDataMixin(GenericAPIView[Claim]):
+    """The JSON-LD action of the claim viewset: the same claims and checks as its detail."""
+
+    @extend_schema(
+        summary="A claim as linked data: Web Annotation of its quote, PROV-O of its chain",
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        filters=False,
+        examples=[OpenApiExample("A quote anchored in an archived copy", value=EXAMPLE)],
+    )
+    @action(
+        detail=True,
+        url_path="jsonld",
+        url_name="jsonld",
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        filterset_class=None,
+    )
+    def jsonld(self, request: Request, pk: str) -> Response:
+        """The claim's JSON-LD document, parseable offline (its context is embedded)."""
+        return Response(claim_document(self.get_object(), request.build_absolute_uri))
