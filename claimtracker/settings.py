@@ -94,8 +94,8 @@ MIDDLEWARE = [
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that can fail (the database included), so that under /api/ even a
-    # failure in another middleware answers the API's JSON error, never the site's HTML page.
-    "claims.api.middleware.ServerErrorsAsJsonMiddleware",
+    # failure in another middleware answers the API's problem shape, never the site's HTML page.
+    "claims.api.middleware.ProblemsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
