@@ -15,12 +15,12 @@ import datetime as dt
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.forms import DateInput, ModelChoiceField
+from django.forms import DateField, DateInput, ModelChoiceField
 from django.http import HttpRequest
 
 from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Standing
 from claims.reading.visibility import actors_visible_to, incidents_visible_to, reader_of
-from claimtracker.dates import Precision, period
+from claimtracker.dates import Precision, period, read_date
 from sources.models import Actor
 
 
@@ -86,6 +86,20 @@ class IdOrSlugFilter(django_filters.ModelChoiceFilter):
     field_class = IdOrSlugField
 
 
+class RecordDateField(DateField):
+    """A date by the record's one rule (claimtracker.dates.read_date), so that an impossible
+    date says why ("2015-02-30: February 2015 has 28 days") here as at every door."""
+
+    def to_python(self, value: object) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        return read_date(value)
+
+
+class RecordDateFilter(django_filters.DateFilter):
+    field_class = RecordDateField
+
+
 class ClaimFilter(django_filters.FilterSet):
     """Filters for claim lists: who spoke, who is accused, about what, how it stands, when."""
 
@@ -132,10 +146,10 @@ class ClaimFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         label="Quote language", field_name="quote_language", lookup_expr="iexact"
     )
-    since = django_filters.DateFilter(
+    since = RecordDateFilter(
         label="Made on or after", method="filter_since", widget=DateInput(attrs={"type": "date"})
     )
-    until = django_filters.DateFilter(
+    until = RecordDateFilter(
         label="Made on or before", method="filter_until", widget=DateInput(attrs={"type": "date"})
     )
 

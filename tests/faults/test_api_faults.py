@@ -51,10 +51,10 @@ def claim(summary: str = "The group says 152 civilians were killed.") -> dict:
 
 def assert_json_server_error(answer) -> None:
     assert answer.status_code == 500
-    assert answer["Content-Type"] == "application/json"
+    assert answer["Content-Type"] == "application/problem+json"
     body = answer.json()
-    assert set(body) == {"detail", "status", "request_id"}
-    assert body["status"] == 500
+    assert set(body) == {"type", "title", "status", "detail", "instance", "request_id"}
+    assert (body["type"], body["status"]) == ("/api/v1/problems/server-error/", 500)
     assert body["request_id"] == answer["X-Request-ID"]
     assert "Idempotency-Key" in answer.json()["detail"]
     assert b"<html" not in answer.content.lower()
