@@ -132,7 +132,9 @@ def _where(thing: str, record) -> dict[str, str]:
 
 def _body(response) -> str:
     """The answer's text without the request id every answer carries (it differs each time)."""
-    return re.sub(r"[0-9a-f]{32}", "REQUEST-ID", response.content.decode())
+    text = re.sub(r"[0-9a-f]{32}", "REQUEST-ID", response.content.decode())
+    # A problem's instance is the path the client asked for: the same for both, and no key.
+    return re.sub(r'"instance":"[^"]*"', '"instance":"PATH"', text)
 
 
 def _without(text: str, key: str) -> str:
@@ -292,7 +294,7 @@ def test_a_filter_naming_a_draft_answers_as_for_an_unknown_row_until_published(
     unknown = APIClient().get(path + unknown_value)
     assert unknown.status_code == 400
     assert named.status_code == unknown.status_code
-    assert _body(named).replace(value, "VALUE") == _body(unknown).replace(unknown_value, "VALUE")
+    assert _same_answer(named) == _same_answer(unknown)
 
 
 @pytest.mark.parametrize("number", [0, 1, 2], ids=["responses", "evidence", "claims"])

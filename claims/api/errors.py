@@ -85,16 +85,18 @@ def problem_of(error: exceptions.APIException, status_code: int, path: str) -> d
             status_code, problems.summary(errors), path, kind=problems.KINDS["validation"],
             errors=errors,
         )  # fmt: skip
-    detail = error.detail
+    detail: Any = error.detail
     extra: dict[str, Any] = {}
     if isinstance(detail, dict):
         # A refusal with members of its own (the 412's current_version and changes).
         extra = {k: v for k, v in detail.items() if k != "detail"}
-        detail = detail.get("detail", error.default_detail)
+        detail = detail.get("detail") or error.default_detail
     code = getattr(detail, "code", None) or error.default_code
     kind = KIND_OF_CODE.get(str(code))
-    if isinstance(error, exceptions.Throttled) and error.wait is not None:
-        extra["retry_after"] = int(error.wait)
+    # Throttled.wait: seconds to wait, also sent as Retry-After (the stubs omit it).
+    wait = getattr(error, "wait", None) if isinstance(error, exceptions.Throttled) else None
+    if wait is not None:
+        extra["retry_after"] = int(wait)
     return problems.body(status_code, str(detail), path, kind=kind, extra=extra)
 
 

@@ -70,20 +70,23 @@ class IdOrSlugField(ModelChoiceField):
             return None
         text = str(value)
         rows = self.queryset
+        assert rows is not None  # django-filter sets it from the filter's callable
         # The slug first: a slug may be all digits ("1983"), and a page's links give slugs.
         row = rows.filter(slug=text).first() or (
             rows.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
         )
         if row is None:
+            # Not echoing the value: a row the reader may not see answers as a missing one.
             raise ValidationError(
-                f"No {rows.model._meta.verbose_name} has the slug or id “{text}”.",
+                f"No {rows.model._meta.verbose_name} that you can read has this slug or id.",
                 code="invalid_choice",
             )
         return row
 
 
 class IdOrSlugFilter(django_filters.ModelChoiceFilter):
-    field_class = IdOrSlugField
+    # The stubs type field_class as exactly ModelChoiceField; a subclass is what it takes.
+    field_class = IdOrSlugField  # type: ignore[assignment]
 
 
 class RecordDateField(DateField):
