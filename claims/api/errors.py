@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as NotPermitted
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as ParameterInvalid
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -75,6 +77,11 @@ def as_api_exception(error: Exception) -> Exception:
         return exceptions.ValidationError(error.message_dict)
     if isinstance(error, RequestDataTooBig):
         return TooLarge(too_large_detail())
+    # Django's own two, as DRF's handler reads them (it would not hand us its conversion).
+    if isinstance(error, Http404):
+        return exceptions.NotFound(*error.args)
+    if isinstance(error, NotPermitted):
+        return exceptions.PermissionDenied(*error.args)
     return error
 
 
