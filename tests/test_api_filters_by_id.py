@@ -43,7 +43,7 @@ def test_an_id_no_row_has_is_refused_naming_the_filter(api_client, two_claims):
     answer = api_client.get("/api/v1/claims/", {"speaker": 987654})
 
     assert answer.status_code == 400
-    assert errors_by_field(answer)["speaker"] == ["No actor has the slug or id “987654”."]
+    assert errors_by_field(answer)["speaker"] == ["No actor that you can read has this slug or id."]
 
 
 def test_a_slug_made_of_digits_is_read_as_the_slug_first(api_client, white_helmets):
