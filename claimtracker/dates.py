@@ -120,8 +120,18 @@ def _day(text: str, year: int, month: int, day: int) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise ValidationError(
-            f"“{text}” is not a day of the calendar.", code="invalid_date"
+            f"{text}: {_why_not_a_day(year, month, day)}", code="invalid_date"
         ) from None
+
+
+def _why_not_a_day(year: int, month: int, day: int) -> str:
+    """Why no such day exists, in the words a person checks: "February 2015 has 28 days"."""
+    if not 1 <= year <= dt.MAXYEAR:
+        return f"years run from 1 to {dt.MAXYEAR}."
+    if not 1 <= month <= 12:
+        return f"there is no month {month}; months run from 1 to 12."
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days."
 
 
 def _ambiguous(text: str, match: re.Match) -> str:

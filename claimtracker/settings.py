@@ -109,8 +109,8 @@ MIDDLEWARE = [
     # Serves collected static files from any web process, so no separate file server is needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that can fail (the database included), so that under /api/ even a
-    # failure in another middleware answers the API's JSON error, never the site's HTML page.
-    "claims.api.middleware.ServerErrorsAsJsonMiddleware",
+    # failure in another middleware answers the API's problem shape, never the site's HTML page.
+    "claims.api.middleware.ProblemsMiddleware",
     # Before anything reads: where this request reads (a replica or the primary).
     "claimtracker.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -348,6 +348,9 @@ IDEMPOTENCY_TTL = dt.timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 24))
 # Requests for pages per anonymous address ("off" when the proxy in front limits them).
 PAGE_THROTTLE = env_rate("PAGE_THROTTLE", "300/minute")
 
+# The API's public base URL for the schema's `servers` (such as https://claims.example.org/);
+# "/" names this server, whatever its address.
+API_PUBLIC_URL = env_str("API_PUBLIC_URL", "/")
 SPECTACULAR_SETTINGS = {
     "TITLE": "claimtracker API",
     "DESCRIPTION": "Who claimed what about contested events, who answered, on what evidence.",
@@ -359,6 +362,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Where clients reach the API; relative (this server) unless API_PUBLIC_URL names it.
+    "SERVERS": [{"url": API_PUBLIC_URL}],
+    # The problem shapes every error answer refers to (claims.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.add_problem_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "claims.models.Claim.Status",
         "ClaimKindEnum": "claims.models.Claim.Kind",

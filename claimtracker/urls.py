@@ -19,5 +19,9 @@ urlpatterns = [
     path("", include("claims.pages.urls")),
 ]
 
-# A 500 names its request id (HTML for pages, JSON under /api/).
+# A 500 names its request id (HTML for pages, problem details under /api/).
 handler500 = "claimtracker.errors.server_error"
+# Under /api/ these answer problem details (claimtracker.problems); pages keep their HTML.
+handler400 = "claimtracker.errors.bad_request"
+handler403 = "claimtracker.errors.permission_denied"
+handler404 = "claimtracker.errors.page_not_found"

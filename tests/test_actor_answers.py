@@ -17,6 +17,7 @@ from claims.reading.answers import WALKING_BACK, answers_of
 from claimtracker.dates import Precision
 from sources.models import Actor
 from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory, ResponseFactory
+from tests.problems import fields
 from tests.test_pages_claims import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +334,7 @@ def test_unknown_parameters_answer_400_naming_them(api_client, record: SimpleNam
     answer = api_client.get(URL, {"asof": "2017-09-30", "speaker": "x"})
 
     assert answer.status_code == 400
-    body = answer.json()
+    body = fields(answer)
     assert {"asof", "speaker"} <= set(body)
     assert "Unknown parameter. This endpoint accepts: after, as_of." in body["asof"][0]
 
@@ -347,7 +348,7 @@ def test_malformed_values_answer_400_naming_the_parameter(
     answer = api_client.get(URL, query)
 
     assert answer.status_code == 400
-    assert field in answer.json()
+    assert field in fields(answer)
 
 
 def test_an_actor_the_public_may_not_see_is_not_found(api_client, db: None) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from claims.models import Attribution, CasualtyFigure, Claim, ClaimTarget, Response
 from tests.factories import ClaimFactory, DocumentFactory, IncidentFactory
+from tests.problems import fields
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_every_broken_rule_answers_400_at_its_field_and_writes_nothing(
     response = reviewer_client.post("/api/v1/claims/", payload, format="json")
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = fields(response)
     for step in path:
         errors = errors[step]
     text = (
@@ -151,7 +152,7 @@ def test_errors_in_several_rows_are_reported_together(reviewer_client, whole_cla
     response = reviewer_client.post("/api/v1/claims/", whole_claim, format="json")
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = fields(response)
     assert "withdrawal_reason" in errors
     assert list(errors["figures"]) == ["1"]
     assert errors["figures"]["1"]
@@ -170,7 +171,7 @@ def test_a_claim_can_be_corrected_with_patch_and_rules_still_apply(reviewer_clie
 
     assert fixed.status_code == 200
     assert broken.status_code == 400
-    assert "withdrawal_reason" in broken.json()
+    assert "withdrawal_reason" in fields(broken)
     claim.refresh_from_db()
     assert claim.made_as_stated == "on Tuesday"
     assert claim.status == Claim.Status.PUBLISHED
@@ -216,7 +217,7 @@ def test_a_response_that_breaks_a_rule_answers_400_at_its_field(
     )
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in fields(response)
     assert not Response.objects.exists()
 
 
@@ -233,7 +234,7 @@ def test_a_claim_cannot_answer_itself_or_answer_twice_the_same_way(reviewer_clie
     )
 
     assert itself.status_code == 400
-    assert "answers" in itself.json()
+    assert "answers" in fields(itself)
     assert twice.status_code == 400
     assert "already" in str(twice.json())
     assert Response.objects.count() == 1
@@ -266,7 +267,7 @@ def test_an_incident_that_ends_before_it_starts_answers_400(reviewer_client):
     )
 
     assert response.status_code == 400
-    assert "end_on" in response.json()
+    assert "end_on" in fields(response)
 
 
 def test_claim_targets_are_written_once_per_actor_and_role(reviewer_client, whole_claim):

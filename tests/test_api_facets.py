@@ -16,6 +16,7 @@ from tests.factories import (
     IncidentFactory,
     ResponseFactory,
 )
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_the_plain_list_counts_no_facets(api_client, record) -> None:
 def test_an_unknown_facet_answers_400_naming_the_accepted_ones(api_client, record) -> None:
     answer = api_client.get("/api/v1/claims/?facets=kind,colour")
     assert answer.status_code == 400
-    assert answer.json()["facets"] == [
+    assert fields(answer)["facets"] == [
         "Unknown facet colour: give any of kind, standing, speaker, accused, incident."
     ]
 
@@ -99,7 +100,7 @@ def test_the_timeline_api_reads_newest_first_when_asked(api_client, record) -> N
 )
 def test_a_bad_order_answers_400(api_client, record, query, message) -> None:
     answer = api_client.get(f"/api/v1/claims/?{query}")
-    assert (answer.status_code, answer.json()["order"]) == (400, [message])
+    assert (answer.status_code, fields(answer)["order"]) == (400, [message])
 
 
 def test_kept_facets_are_counted_again_once_the_record_changes(api_client, record) -> None:

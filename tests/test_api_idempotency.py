@@ -22,6 +22,7 @@ from claims.models import Claim, IdempotencyKey, ImportJob, WebhookSubscription
 from sources.models import Actor
 from tests.conftest import jsonl, token_client
 from tests.factories import ClaimFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,7 @@ def test_a_key_that_is_not_1_to_255_printable_characters_answers_400(
     answer = post_claim(editor_client, key)
 
     assert answer.status_code == 400
-    assert "Idempotency-Key" in answer.json()
+    assert "Idempotency-Key" in fields(answer)
     assert not Claim.objects.exists()
 
 

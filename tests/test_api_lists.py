@@ -9,6 +9,7 @@ import pytest
 from claims.models import Claim
 from claimtracker.dates import Precision
 from tests.factories import ClaimFactory, ClaimTargetFactory, ResponseFactory
+from tests.problems import fields
 
 
 def _walk(client, url: str, **params) -> list[dict]:
@@ -85,7 +86,7 @@ def test_a_bad_filter_answers_400_naming_the_parameter(api_client, db, params, f
         response = api_client.get(url, params)
 
         assert response.status_code == 400
-        assert field in response.json()
+        assert field in fields(response)
 
 
 def test_a_bad_cursor_answers_404_in_json(api_client, db):

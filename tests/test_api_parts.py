@@ -16,6 +16,7 @@ from tests.factories import (
     ClaimTargetFactory,
     FigureFactory,
 )
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,7 @@ def test_a_bad_part_writes_nothing_at_all(reviewer_client, claim):
     )
 
     assert answer.status_code == 400
-    assert "figures" in answer.json()
+    assert "figures" in fields(answer)
     claim.refresh_from_db()
     assert claim.summary != "Changed."
     assert claim.version == 1
@@ -226,4 +227,4 @@ def test_an_affiliation_to_an_unknown_organisation_is_refused(editor_client):
     )
 
     assert answer.status_code == 400
-    assert "organisation" in answer.json()["affiliations"]["0"]
+    assert "organisation" in fields(answer)["affiliations"]["0"]

@@ -36,6 +36,7 @@ from tests.factories import (
     EvidenceFactory,
     ResponseFactory,
 )
+from tests.problems import fields
 
 Status = Document.ArchiveStatus
 pytestmark = pytest.mark.django_db
@@ -338,7 +339,7 @@ def test_a_bad_claim_answers_400_and_queues_nothing(
     with django_capture_on_commit_callbacks(execute=True) as queued:
         answer = reviewer_client.post("/api/v1/claims/", body, format="json")
     assert answer.status_code == 400
-    assert "figures" in answer.json()
+    assert "figures" in fields(answer)
     assert queued == []
     assert not Claim.objects.exists()
     assert not OutboxEvent.objects.exists()
@@ -368,7 +369,7 @@ def test_bad_evidence_and_documents_answer_400_and_fetch_nothing(
             format="json",
         )
     assert (evidence.status_code, document.status_code) == (400, 400)
-    assert "language" in document.json()
+    assert "language" in fields(document)
     assert queued == []
     assert not Evidence.objects.exists()
     assert not Document.objects.exists()

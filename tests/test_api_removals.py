@@ -7,6 +7,7 @@ import pytest
 
 from claims.models import ChangeRecord, Claim, Evidence, Response
 from tests.factories import ClaimFactory, EvidenceFactory, ResponseFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -95,5 +96,5 @@ def test_bad_evidence_in_a_new_claim_writes_nothing(reviewer_client, white_helme
     answer = reviewer_client.post("/api/v1/claims/", body, format="json")
 
     assert answer.status_code == 400
-    assert "kind" in answer.json()["evidence"]["0"]
+    assert "kind" in fields(answer)["evidence"]["0"]
     assert not Claim.objects.exists()

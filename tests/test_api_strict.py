@@ -10,6 +10,7 @@ import pytest
 from claims.models import Claim, Evidence, Response
 from sources.models import Actor
 from tests.factories import ClaimFactory, DocumentFactory, IncidentFactory, ResponseFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_an_unknown_field_of_a_new_claim_is_named_with_the_accepted_ones(
     )
 
     assert answer.status_code == 400, answer.json()
-    message = answer.json()["chain"][0]
+    message = fields(answer)["chain"][0]
     assert "Unknown field" in message
     assert "attribution_chain" in message
     assert "figures" in message
@@ -47,7 +48,7 @@ def test_an_unknown_field_inside_a_figure_is_named_under_its_index(reviewer_clie
     answer = reviewer_client.post("/api/v1/claims/", minimal_claim(figures=[figure]), format="json")
 
     assert answer.status_code == 400, answer.json()
-    assert "qualifer" in answer.json()["figures"]["0"]
+    assert "qualifer" in fields(answer)["figures"]["0"]
     assert not Claim.objects.exists()
 
 
@@ -55,7 +56,7 @@ def test_an_unknown_field_of_an_actor_change_is_refused(editor_client, white_hel
     answer = editor_client.patch("/api/v1/actors/white-helmets/", {"nickname": "WH"}, format="json")
 
     assert answer.status_code == 400
-    assert "Unknown field" in answer.json()["nickname"][0]
+    assert "Unknown field" in fields(answer)["nickname"][0]
 
 
 def test_the_read_only_parts_of_a_read_are_refused_in_a_write(editor_client, white_helmets):
@@ -64,7 +65,7 @@ def test_the_read_only_parts_of_a_read_are_refused_in_a_write(editor_client, whi
     )
 
     assert answer.status_code == 400
-    assert "html_url" in answer.json()
+    assert "html_url" in fields(answer)
 
 
 # --- unknown query parameters -------------------------------------------------------------------
@@ -88,13 +89,13 @@ def test_a_list_answers_400_to_a_misspelt_filter(api_client, path):
     answer = api_client.get(f"{path}{separator}spekaer=white-helmets")
 
     assert answer.status_code == 400, answer.content
-    assert "This endpoint accepts" in answer.json()["spekaer"][0]
+    assert "This endpoint accepts" in fields(answer)["spekaer"][0]
 
 
 def test_the_accepted_list_names_the_real_filters(api_client):
     answer = api_client.get("/api/v1/claims/?spekaer=x")
 
-    message = answer.json()["spekaer"][0]
+    message = fields(answer)["spekaer"][0]
     assert "speaker" in message
     assert "cursor" in message
     assert "as_of" in message
@@ -104,7 +105,7 @@ def test_a_detail_answers_400_to_an_unknown_parameter(api_client, white_helmets)
     answer = api_client.get("/api/v1/actors/white-helmets/?as_of=2017-01-01")
 
     assert answer.status_code == 400
-    assert "as_of" in answer.json()
+    assert "as_of" in fields(answer)
 
 
 def test_known_parameters_still_filter(api_client, white_helmets, reuters):
@@ -121,7 +122,7 @@ def test_a_write_answers_400_to_a_query_parameter(reviewer_client, white_helmets
     answer = reviewer_client.post("/api/v1/claims/?dry_run=1", minimal_claim(), format="json")
 
     assert answer.status_code == 400
-    assert "dry_run" in answer.json()
+    assert "dry_run" in fields(answer)
     assert not Claim.objects.exists()
 
 
@@ -144,7 +145,7 @@ def test_a_claim_reference_that_is_not_an_integer_or_uid_is_refused(reviewer_cli
     )
 
     assert answer.status_code == 400, answer.json()
-    assert "claim" in answer.json()
+    assert "claim" in fields(answer)
     assert not Evidence.objects.exists()
 
 
@@ -169,8 +170,8 @@ def test_an_unknown_actor_id_says_id_or_slug(reviewer_client, white_helmets):
     answer = reviewer_client.post("/api/v1/claims/", minimal_claim(speaker=987654), format="json")
 
     assert answer.status_code == 400
-    assert "987654" in answer.json()["speaker"][0]
-    assert "slug=987654" not in answer.json()["speaker"][0]
+    assert "987654" in fields(answer)["speaker"][0]
+    assert "slug=987654" not in fields(answer)["speaker"][0]
 
 
 def test_a_claim_is_named_by_its_uid_as_well_as_its_id(reviewer_client):

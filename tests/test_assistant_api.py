@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from claims.models import Claim, Response
 from sources.models import Actor, Document
 from tests.factories import ActorFactory, DocumentFactory
+from tests.problems import fields
 from tests.test_assistant_running_example import demo_actors  # noqa: F401  (a fixture)
 
 ARTICLE = json.loads(
@@ -72,7 +73,7 @@ def test_a_refusal_of_the_write_path_writes_nothing_at_all(editor_client):
     answer = editor_client.post(f"{URL}accept/", {"claims": claims}, format="json")
 
     assert answer.status_code == 400
-    assert "1" in answer.json()["claims"]
+    assert "1" in fields(answer)["claims"]
     assert Claim.objects.count() == 0
 
 
@@ -83,7 +84,7 @@ def test_a_refusal_of_the_write_path_writes_nothing_at_all(editor_client):
 def test_unreadable_text_is_refused_with_a_reason(editor_client, text, message):
     answer = _propose(editor_client, text=text)
     assert answer.status_code == 400
-    assert message in answer.json()["text"][0]
+    assert message in fields(answer)["text"][0]
 
 
 def test_text_over_the_limit_is_refused_with_413_naming_the_limit(editor_client):
@@ -96,7 +97,7 @@ def test_a_document_without_text_is_refused(editor_client):
     document = DocumentFactory(publisher=Actor.objects.get(slug="rt"), full_text="")
     answer = editor_client.post(URL, {"document": document.pk}, format="json")
     assert answer.status_code == 400
-    assert "no archived copy or text" in answer.json()["document"][0]
+    assert "no archived copy or text" in fields(answer)["document"][0]
 
 
 def test_a_document_s_archived_page_is_read_with_its_charset(editor_client, settings, tmp_path):
@@ -154,3 +155,37 @@ def test_an_editor_may_not_add_a_hop_to_a_published_claim(editor_client):
 
     assert answer.status_code == 403
     assert "reviewers" in answer.json()["detail"]
+
+
+# --- strict bodies (issue 16) -------------------------------------------------------------------
+
+
+def test_an_undeclared_field_of_a_proposal_request_is_named_with_the_accepted_ones(editor_client):
+    answer = _propose(editor_client, language="en")
+
+    assert answer.status_code == 400
+    [message] = fields(answer)["language"]
+    assert "Unknown field" in message
+    assert "published_on" in message
+    assert "publisher" in message
+
+
+def test_an_undeclared_field_deep_in_an_accepted_proposal_is_refused_and_nothing_written(
+    editor_client,
+):
+    claims = _propose(editor_client).json()["claims"]
+    claims[0]["figures"][0]["deaths"] = 152
+
+    answer = editor_client.post(f"{URL}accept/", {"claims": claims}, format="json")
+
+    assert answer.status_code == 400
+    [error] = [e for e in answer.json()["errors"] if e["field"] == "claims[0].figures[0].deaths"]
+    assert "qualifier" in error["message"]
+    assert Claim.objects.count() == 0
+
+
+def test_an_impossible_date_in_a_proposal_request_says_why(editor_client):
+    answer = _propose(editor_client, published_on="2017-02-29")
+
+    assert answer.status_code == 400
+    assert fields(answer)["published_on"] == ["2017-02-29: February 2017 has 28 days."]

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from claims.models import Claim
 from sources.models import Actor, Document
 from tests.factories import DocumentFactory
+from tests.problems import fields
 from tests.test_assistant_running_example import demo_actors  # noqa: F401  (a fixture)
 
 URL = "/api/v1/proposals/"
@@ -82,5 +83,5 @@ def test_a_pdf_with_no_text_is_refused_and_nothing_is_written(editor_client, set
     answer = editor_client.post(URL, {"document": document.pk}, format="json")
 
     assert answer.status_code == 400
-    assert "PDF holds no text" in answer.json()["document"][0]
+    assert "PDF holds no text" in fields(answer)["document"][0]
     assert Claim.objects.count() == 0

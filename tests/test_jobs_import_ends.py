@@ -17,6 +17,7 @@ from claims.exchange import jobs
 from claims.exchange.jobs import run_import, start_import
 from claims.models import ImportJob
 from sources.models import Actor
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_an_upload_that_is_not_utf8_is_refused_at_the_api_naming_its_encoding(
     with django_capture_on_commit_callbacks(execute=True):
         answer = upload(editor_client, data)
     assert answer.status_code == 400, answer.content
-    [message] = answer.json()["file"]
+    [message] = fields(answer)["file"]
     assert "not UTF-8" in message or "NUL bytes" in message
     assert named in message
     assert "save it as UTF-8" in message
@@ -103,7 +104,7 @@ def test_a_file_of_blank_lines_is_empty_too(tmp_path):
 def test_the_api_says_an_empty_file_is_empty(editor_client, archive_storage):
     answer = upload(editor_client, b"")
     assert answer.status_code == 400
-    assert "empty" in answer.json()["file"][0]
+    assert "empty" in fields(answer)["file"][0]
     assert not ImportJob.objects.exists()
 
 

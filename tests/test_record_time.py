@@ -28,6 +28,7 @@ from claims.record.claims import create_claim, publish_claim, save_statement, wi
 from claims.record.removals import remove_row
 from claims.record.responses import link_response, remove_response
 from tests.factories import ActorFactory, UserFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +236,7 @@ def test_a_recorded_by_the_history_cannot_answer_is_refused_by_its_field(
     claim, _ = corrected_later
     answer = client.get(f"/api/v1/claims/?recorded_by={value}")
     assert answer.status_code == 400
-    assert answer.json()["recorded_by"]
+    assert fields(answer)["recorded_by"]
     page = client.get(f"/claims/{claim.pk}/?recorded_by={value}")
     assert page.status_code == 200
     assert 'id="id_recorded_by-error"' in page.content.decode()

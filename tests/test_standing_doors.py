@@ -13,6 +13,7 @@ from django.test import Client
 from claims.models import Claim, Response
 from sources.models import Actor
 from tests.factories import AssessmentFactory, ClaimFactory, ResponseFactory
+from tests.problems import fields
 from tests.test_pages_claims import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_the_api_refuses_an_update_by_another_speaker_at_its_field(
     reply = reviewer_client.post("/api/v1/responses/", body, format="json")
 
     assert reply.status_code == 400
-    assert any(UPDATE_REFUSAL in message for message in reply.json()["kind"])
+    assert any(UPDATE_REFUSAL in message for message in fields(reply)["kind"])
     assert not Response.objects.exists()
 
 

@@ -11,6 +11,7 @@ from claims.models import Evidence
 from sources.models import Document
 from tests.conftest import admin_form
 from tests.factories import ClaimFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_the_api_refuses_a_document_url_that_cannot_be_fetched(
     answer = editor_client.post("/api/v1/documents/", document_body(url), format="json")
 
     assert answer.status_code == 400
-    assert {k: v for k, v in answer.json().items() if k != "request_id"} == {
+    assert {k: v for k, v in fields(answer).items() if k != "request_id"} == {
         "source_url": [message]
     }
     assert not Document.objects.exists()
@@ -54,7 +55,7 @@ def test_the_api_refuses_an_evidence_url_that_cannot_be_fetched(
     answer = editor_client.post("/api/v1/evidence/", body, format="json")
 
     assert answer.status_code == 400
-    assert {k: v for k, v in answer.json().items() if k != "request_id"} == {
+    assert {k: v for k, v in fields(answer).items() if k != "request_id"} == {
         "source_url": [message]
     }
     assert not Evidence.objects.exists()

@@ -12,6 +12,7 @@ from claims.models import Claim
 from claims.record.claims import create_claim
 from claimtracker.dates import Precision
 from tests.factories import ActorFactory, IncidentFactory, UserFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_an_as_of_that_is_not_a_date_is_refused_by_its_field(client, october):
     for url in ("/api/v1/claims/", f"/api/v1/claims/{october.allegation.pk}/", "/api/v1/timeline/"):
         answer = client.get(url, {"as_of": "10/10/2015"})
         assert answer.status_code == 400, url
-        assert "YYYY-MM-DD" in answer.json()["as_of"][0]
+        assert "YYYY-MM-DD" in fields(answer)["as_of"][0]
     for url in ("/timeline/", "/incidents/strike/", f"/claims/{october.allegation.pk}/"):
         page = client.get(url, {"as_of": "10/10/2015"})
         assert page.status_code == 200, url

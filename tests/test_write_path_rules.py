@@ -25,6 +25,7 @@ from tests.factories import (
     EvidenceFactory,
     ResponseFactory,
 )
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +155,7 @@ def test_changing_a_response_into_a_retraction_by_another_speaker_is_refused(
     answer = _change_response(reviewer_client, method, link, kind="retracts")
 
     assert answer.status_code == 400, answer.content
-    assert any("Only the speaker of a claim can retract it" in m for m in answer.json()["kind"])
+    assert any("Only the speaker of a claim can retract it" in m for m in fields(answer)["kind"])
     assert _unchanged(link)
 
 
@@ -168,7 +169,7 @@ def test_changing_a_response_to_an_answer_dated_before_the_claim_is_refused(
     answer = _change_response(reviewer_client, method, link, claim=earlier.pk)
 
     assert answer.status_code == 400, answer.content
-    assert any("dated before the claim it answers" in m for m in answer.json()["answers"])
+    assert any("dated before the claim it answers" in m for m in fields(answer)["answers"])
     assert _unchanged(link)
 
 
@@ -180,7 +181,7 @@ def test_changing_a_response_to_answer_itself_is_refused_by_the_rule(
     answer = _change_response(reviewer_client, method, link, answers=link.claim_id)
 
     assert answer.status_code == 400, answer.content
-    assert answer.json().get("answers") == ["A claim cannot respond to itself."]
+    assert fields(answer).get("answers") == ["A claim cannot respond to itself."]
     assert "This conflicts with a record saved meanwhile" not in answer.content.decode()
     assert _unchanged(link)
 

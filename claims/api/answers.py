@@ -16,7 +16,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from claims.api.params import refuse_unknown
-from claims.api.schema import VALIDATION_ERROR
 from claims.api.source_serializers import ActorRefSerializer, LinksMixin, api_url
 from claims.models import ChangeRecord, Claim, listed_statuses
 from claims.reading.answers import kept_answers, unanswered_allegations
@@ -128,7 +127,7 @@ class ActorAnswersMixin:
 
     @extend_schema(
         # 400 for an unknown parameter, a malformed as_of or after.
-        responses={200: ActorAnswersSerializer, 400: VALIDATION_ERROR},
+        responses={200: ActorAnswersSerializer},
         filters=False,
         parameters=[
             OpenApiParameter(

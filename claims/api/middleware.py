@@ -1,44 +1,53 @@
-"""Server errors under /api/ in the API's words: JSON ``{"detail", "status", "request_id"}``.
+"""Every answer of 400 and above under /api/ in the API's problem shape (claimtracker.problems).
 
-Django turns an exception raised anywhere (a view, DRF, another middleware, the database going
-away) into the site's HTML 500 page, and logs it with its traceback; this rewrites that page for
-API clients, who parse JSON, after the logging has happened.
+DRF's views answer in it already (claims.api.errors) and Django's handlers do for what they
+answer (claimtracker.errors); this is the net under both, for an answer made anywhere else: an
+exception turned into the site's HTML 500 page (a view, DRF, another middleware, the database
+going away), CSRF's refusal page, a view that returned an error of its own. It runs after the
+logging, and keeps the status and every header that does not describe the body it replaces.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
-from claimtracker.errors import api_error_body
+from claimtracker import problems
+from claimtracker.errors import API_DETAILS, is_api
 
-API_PREFIX = "/api/"
-# Headers that describe the HTML body being replaced; every other header is kept.
+# Headers that describe the body being replaced; every other header is kept.
 BODY_HEADERS = {"content-type", "content-length", "content-language", "content-encoding"}
 
 
-class ServerErrorsAsJsonMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+class ProblemsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if (
-            response.status_code < 500
-            or not request.path.startswith(API_PREFIX)
-            or response.get("Content-Type", "").startswith("application/json")
+            response.status_code < 400
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith(problems.MEDIA_TYPE)
             # A developer's debug page keeps its traceback; DEBUG is never on in production.
-            or settings.DEBUG
+            or (settings.DEBUG and response.status_code >= 500)
         ):
             return response
-        return as_json(response)
+        return as_problem(request, response)
 
 
-def as_json(response: HttpResponse) -> JsonResponse:
-    answer = JsonResponse(api_error_body(response.status_code))
-    answer.status_code = response.status_code
+def as_problem(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
+    status = response.status_code
+    detail = carried_detail(response) if status < 500 else None
+    answer = problems.response(
+        problems.body(
+            status, detail or API_DETAILS.get(status) or "The request failed.", request.path
+        )
+    )
     for name, value in response.items():
         if name.lower() not in BODY_HEADERS:
             answer[name] = value
@@ -48,3 +57,15 @@ def as_json(response: HttpResponse) -> JsonResponse:
         response, "_has_been_logged", False
     )
     return answer
+
+
+def carried_detail(response: HttpResponseBase) -> str | None:
+    """The ``detail`` of a JSON error body a view made itself, to keep its words."""
+    if not isinstance(response, HttpResponse) or "json" not in response.get("Content-Type", ""):
+        return None
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None
+    detail = data.get("detail") if isinstance(data, dict) else None
+    return detail if isinstance(detail, str) else None

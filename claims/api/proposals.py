@@ -4,6 +4,9 @@
 assistant proposes, writing nothing; ``POST /api/v1/proposals/accept/`` takes the proposals a
 tool or editor kept (changed as they like) and writes them as drafts through the write path.
 Both need a token whose user may add claims.
+
+Both bodies are strict (claims.api.params): a field a serializer below does not declare, at any
+depth, answers 400 naming it and the accepted ones, so a tool's misspelt field is never dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.api.idempotency import IdempotentWritesMixin
-from claims.api.params import StrictParamsMixin
+from claims.api.params import StrictFieldsMixin, StrictParamsMixin
+from claims.api.typed import RecordDateField
 from claims.assistant.documents import MAX_CHARACTERS, Unreadable, article_of, checked
 from claims.assistant.drafts import create_drafts
 from claims.assistant.proposals import claim_from_values
@@ -51,7 +55,7 @@ def span() -> serializers.ListField:
     )  # fmt: skip
 
 
-class ProposedActorSerializer(serializers.Serializer):
+class ProposedActorSerializer(StrictFieldsMixin, serializers.Serializer):
     text = serializers.CharField(allow_blank=True, max_length=500)
     span = span()
     slug = serializers.CharField(
@@ -71,12 +75,12 @@ class ProposedActorSerializer(serializers.Serializer):
         return attrs
 
 
-class ProposedQuoteSerializer(serializers.Serializer):
+class ProposedQuoteSerializer(StrictFieldsMixin, serializers.Serializer):
     text = serializers.CharField(max_length=5000)
     span = span()
 
 
-class ProposedFigureSerializer(serializers.Serializer):
+class ProposedFigureSerializer(StrictFieldsMixin, serializers.Serializer):
     span = span()
     as_stated = serializers.CharField(allow_blank=True, max_length=200)
     qualifier = serializers.ChoiceField(choices=CasualtyFigure.Qualifier.choices)
@@ -88,20 +92,20 @@ class ProposedFigureSerializer(serializers.Serializer):
     reported_by = serializers.CharField(allow_blank=True, default="", max_length=200)
 
 
-class ProposedDateSerializer(serializers.Serializer):
+class ProposedDateSerializer(StrictFieldsMixin, serializers.Serializer):
     span = span()
     as_stated = serializers.CharField(max_length=200)
-    on = serializers.DateField()
+    on = RecordDateField()
     precision = serializers.ChoiceField(choices=Precision.choices)
 
 
-class ProposedHopSerializer(serializers.Serializer):
+class ProposedHopSerializer(StrictFieldsMixin, serializers.Serializer):
     actor = ProposedActorSerializer()
     verb = serializers.CharField(max_length=10)
     is_document = serializers.BooleanField(default=False)
 
 
-class ProposedAnswerSerializer(serializers.Serializer):
+class ProposedAnswerSerializer(StrictFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Answer.Kind.choices)
     span = span()
     cue = serializers.CharField(allow_blank=True, max_length=500)
@@ -113,7 +117,7 @@ class ProposedAnswerSerializer(serializers.Serializer):
     )
 
 
-class ProposedClaimSerializer(serializers.Serializer):
+class ProposedClaimSerializer(StrictFieldsMixin, serializers.Serializer):
     speaker = ProposedActorSerializer()
     spokesperson = ProposedActorSerializer(allow_null=True)
     kind = serializers.ChoiceField(choices=Claim.Kind.choices)
@@ -124,7 +128,7 @@ class ProposedClaimSerializer(serializers.Serializer):
     translation = serializers.CharField(allow_blank=True, default="", max_length=5000)
     figures = ProposedFigureSerializer(many=True)
     dates = ProposedDateSerializer(many=True)
-    made_on = serializers.DateField()
+    made_on = RecordDateField()
     made_precision = serializers.ChoiceField(choices=Precision.choices)
     made_as_stated = serializers.CharField(allow_blank=True, default="", max_length=200)
     chain = ProposedHopSerializer(many=True)
@@ -149,7 +153,7 @@ class ProposalsSerializer(serializers.Serializer):
     )
 
 
-class ProposeSerializer(serializers.Serializer):
+class ProposeSerializer(StrictFieldsMixin, serializers.Serializer):
     text = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -159,7 +163,7 @@ class ProposeSerializer(serializers.Serializer):
     document = serializers.PrimaryKeyRelatedField(
         queryset=Document.objects.select_related("publisher"), required=False
     )
-    published_on = serializers.DateField(
+    published_on = RecordDateField(
         required=False, help_text="Needed with text; a document's own date otherwise."
     )
     publisher = serializers.SlugRelatedField(
@@ -192,7 +196,7 @@ class ProposeSerializer(serializers.Serializer):
         return attrs
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(StrictFieldsMixin, serializers.Serializer):
     document = serializers.PrimaryKeyRelatedField(
         queryset=Document.objects.all(),
         required=False,

@@ -21,7 +21,7 @@ class RecordDateField(serializers.DateField):
         try:
             return read_date(value)
         except ValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
+            raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
 class LanguageCodeField(serializers.CharField):

@@ -11,6 +11,7 @@ from claims.api import (
 )
 from claims.api.actor_parts import AffiliationViewSet, AliasViewSet
 from claims.api.figure_views import FigureViewSet
+from claims.api.problems import ProblemTypesView, ProblemTypeView
 from claims.api.proposals import AcceptView, ProposalsView
 from claims.api.search import SearchView
 from claims.api.source_views import ActorViewSet, DocumentViewSet
@@ -54,6 +55,9 @@ router.register("timeline", TimelineViewSet, basename="timeline")
 
 urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
+    # What each problem answer's `type` means (claimtracker.problems).
+    path("problems/", ProblemTypesView.as_view(), name="problems"),
+    path("problems/<str:kind>/", ProblemTypeView.as_view(), name="problem"),
     # The editor assistant (issue 17).
     path("proposals/", ProposalsView.as_view(), name="proposals"),
     path("proposals/accept/", AcceptView.as_view(), name="proposals-accept"),

@@ -1,6 +1,7 @@
 """The one set of claim filters, shared by the timeline page and the API lists.
 
-Filters take slugs (``?speaker=white-helmets``) so a filtered view can be shared as a URL. A
+Filters take slugs (``?speaker=white-helmets``) so a filtered view can be shared as a URL, or
+ids (``?speaker=12``), as API reads show both and API writes take both (claims.api.references). A
 filter that names a row takes only the rows the reader may see (claims.reading.visibility), so
 naming one only drafts use answers exactly as naming one that does not exist. The date range
 counts a loose date by its whole period: a claim made "in the week of 18 September" overlaps
@@ -12,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.forms import DateInput
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.forms import DateField, DateInput, ModelChoiceField
 from django.http import HttpRequest
 
 from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Standing
 from claims.reading.visibility import actors_visible_to, incidents_visible_to, reader_of
-from claimtracker.dates import Precision, period
+from claimtracker.dates import Precision, period, read_date
 from sources.models import Actor
 
 
@@ -59,31 +61,73 @@ def _period_overlaps(*, since: dt.date | None = None, until: dt.date | None = No
     return condition
 
 
+class IdOrSlugField(ModelChoiceField):
+    """A row by its slug or, for digits that are no row's slug, by its id (the choices a form
+    shows keep their slugs: ``to_field_name``)."""
+
+    def to_python(self, value: object) -> Model | None:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        rows = self.queryset
+        assert rows is not None  # django-filter sets it from the filter's callable
+        # The slug first: a slug may be all digits ("1983"), and a page's links give slugs.
+        row = rows.filter(slug=text).first() or (
+            rows.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+        )
+        if row is None:
+            # Not echoing the value: a row the reader may not see answers as a missing one.
+            raise ValidationError(
+                f"No {rows.model._meta.verbose_name} that you can read has this slug or id.",
+                code="invalid_choice",
+            )
+        return row
+
+
+class IdOrSlugFilter(django_filters.ModelChoiceFilter):
+    # The stubs type field_class as exactly ModelChoiceField; a subclass is what it takes.
+    field_class = IdOrSlugField  # type: ignore[assignment]
+
+
+class RecordDateField(DateField):
+    """A date by the record's one rule (claimtracker.dates.read_date), so that an impossible
+    date says why ("2015-02-30: February 2015 has 28 days") here as at every door."""
+
+    def to_python(self, value: object) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        return read_date(value)
+
+
+class RecordDateFilter(django_filters.DateFilter):
+    field_class = RecordDateField
+
+
 class ClaimFilter(django_filters.FilterSet):
     """Filters for claim lists: who spoke, who is accused, about what, how it stands, when."""
 
-    speaker = django_filters.ModelChoiceFilter(
+    speaker = IdOrSlugFilter(
         label="Speaker",
         field_name="speaker",
         to_field_name="slug",
         queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         empty_label="any speaker",
     )
-    accused = django_filters.ModelChoiceFilter(
+    accused = IdOrSlugFilter(
         label="Accused",
         to_field_name="slug",
         queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         method="filter_accused",
         empty_label="anyone accused",
     )
-    actor = django_filters.ModelChoiceFilter(
+    actor = IdOrSlugFilter(
         label="Actor (as speaker or accused)",
         to_field_name="slug",
         queryset=visible_actors,  # type: ignore[arg-type]  # a callable: see visible_actors
         method="filter_actor",
         empty_label="any actor",
     )
-    incident = django_filters.ModelChoiceFilter(
+    incident = IdOrSlugFilter(
         label="Incident",
         field_name="incident",
         to_field_name="slug",
@@ -105,10 +149,10 @@ class ClaimFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         label="Quote language", field_name="quote_language", lookup_expr="iexact"
     )
-    since = django_filters.DateFilter(
+    since = RecordDateFilter(
         label="Made on or after", method="filter_since", widget=DateInput(attrs={"type": "date"})
     )
-    until = django_filters.DateFilter(
+    until = RecordDateFilter(
         label="Made on or before", method="filter_until", widget=DateInput(attrs={"type": "date"})
     )
 

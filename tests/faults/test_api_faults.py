@@ -51,10 +51,10 @@ def claim(summary: str = "The group says 152 civilians were killed.") -> dict:
 
 def assert_json_server_error(answer) -> None:
     assert answer.status_code == 500
-    assert answer["Content-Type"] == "application/json"
+    assert answer["Content-Type"] == "application/problem+json"
     body = answer.json()
-    assert set(body) == {"detail", "status", "request_id"}
-    assert body["status"] == 500
+    assert set(body) == {"type", "title", "status", "detail", "instance", "request_id"}
+    assert (body["type"], body["status"]) == ("/api/v1/problems/server-error/", 500)
     assert body["request_id"] == answer["X-Request-ID"]
     assert "Idempotency-Key" in answer.json()["detail"]
     assert b"<html" not in answer.content.lower()
@@ -336,7 +336,7 @@ def write_until_answered(server: Gunicorn, secret: str, summary: str, figures: C
         if code >= 500:
             figures["5xx answers"] += 1
             figures["HTML answers"] += b"<html" in body.lower()
-            figures["5xx not JSON"] += not kind.startswith("application/json")
+            figures["5xx not problem+json"] += not kind.startswith("application/problem+json")
             continue
         assert code == 201, (code, body[:300])
         if answer.getheader("Idempotent-Replayed") == "true":
@@ -394,7 +394,7 @@ def test_writes_under_killed_connections_answer_json_and_retries_never_duplicate
         print(f"\nCONN_MAX_AGE={conn_max_age}: {dict(sorted(figures.items()))}")
     assert not failures, failures
     assert figures["sessions killed"] > 0
-    assert figures["HTML answers"] == figures["5xx not JSON"] == 0
+    assert figures["HTML answers"] == figures["5xx not problem+json"] == 0
     assert (len(summaries), figures["duplicates"]) == (36, 0)
 
 
