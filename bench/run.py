@@ -60,16 +60,25 @@ def main() -> None:
         items = contenders(args, env, facts)
         add_revalidations(items, facts)
         facts["sizes"], facts["first_ms"] = {}, {}
+        facts["second_ms"] = {}
         for c in items:
             status, _, body, elapsed = fetch(c.port, c.path, c.headers)
             # The first answer builds what a page keeps per record state; later ones reuse it.
+            # Each gunicorn worker keeps its own copy (the bench has no shared cache), so the
+            # next answer may be built again by the other worker: the faster of two more is
+            # what the load below meets, and decides whether the page is loaded as heavy.
             facts["first_ms"][c.name] = elapsed * 1000
             if status != c.expect:
                 raise SystemExit(f"{c.name}: {c.path} answered {status}, expected {c.expect}")
             facts["sizes"][c.name] = len(body)
-            if elapsed > 1.0:
+            again = min(fetch(c.port, c.path, c.headers)[3] for _ in range(2))
+            facts["second_ms"][c.name] = again * 1000
+            if again > 1.0:
                 c.heavy, c.connections = True, 1
-            log(f"checked {c.name:<22} {status} {len(body):>8} bytes {elapsed * 1000:8.1f} ms")
+            log(
+                f"checked {c.name:<22} {status} {len(body):>8} bytes {elapsed * 1000:8.1f} ms"
+                f" first, {again * 1000:8.1f} ms again"
+            )
         tool = measure(items, args)
     finally:
         for server in servers:
