@@ -128,6 +128,8 @@ def test_a_kept_api_answer_makes_its_links_for_the_host_asked(
     url = f"/api/v1/claims/{allegation.pk}/"
     assert api_client.get(url).json()["url"].startswith("http://testserver/")
 
-    assert api_client.get(url, HTTP_HOST="mirror.example").json()["url"].startswith(
-        "http://mirror.example/"
+    assert (
+        api_client.get(url, HTTP_HOST="mirror.example")
+        .json()["url"]
+        .startswith("http://mirror.example/")
     )
