@@ -105,6 +105,8 @@ def report(
             f"| {label} | {c.rps:,.1f} | {c.ms('p50'):.1f} | {c.ms('p95'):.1f} | "
             f"{c.ms('p99'):.1f} | {facts['sizes'].get(c.name, 0):,} | {bad} |"
         )
+    for reason in facts.get("dropped", {}).values():
+        lines.append(f"\nNot measured: {reason}.")
     lines += [
         "",
         "## Ratios against issue 7's targets",
@@ -218,9 +220,10 @@ def speed_targets(by: dict[str, Contender], facts: dict, claims: int) -> list[st
         "|---|---:|---:|---|---:|---:|",
     ]
     for what, top, bottom, target in SPEED_ROWS:
-        if top not in by or bottom not in by:
-            continue
         goal = peer_target if target is None else target
+        if top not in by or bottom not in by:
+            lines.append(f"| {what} | not measured | ≥ {goal:g} | **no** | — | — |")
+            continue
         value = div(by[top].rps, by[bottom].rps)
         verdict = "yes" if value >= goal else "**no**"
         lines.append(

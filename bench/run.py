@@ -60,9 +60,17 @@ def main() -> None:
         items = contenders(args, env, facts)
         add_revalidations(items, facts)
         facts["sizes"], facts["first_ms"] = {}, {}
-        facts["second_ms"] = {}
-        for c in items:
-            status, _, body, elapsed = fetch(c.port, c.path, c.headers)
+        facts["second_ms"], facts["dropped"] = {}, {}
+        for c in list(items):
+            try:
+                status, _, body, elapsed = fetch(c.port, c.path, c.headers)
+            except OSError as error:
+                # Past the servers' timeout (120 s) gunicorn restarts the worker: a page that
+                # cannot be built in that time is reported as such, and the run goes on.
+                facts["dropped"][c.name] = f"{c.label}: no answer ({error})"
+                items.remove(c)
+                log(f"dropped {c.name}: {error}")
+                continue
             # The first answer builds what a page keeps per record state; later ones reuse it.
             # Each gunicorn worker keeps its own copy (the bench has no shared cache), so the
             # next answer may be built again by the other worker: the faster of two more is
