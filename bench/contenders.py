@@ -95,15 +95,16 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         "SELECT r.answers_id FROM claims_response r JOIN claims_claim c ON c.id = r.answers_id "
         "WHERE c.status = 'published' ORDER BY r.id LIMIT 1",
     )[0]
-    # World time: the busy incident as the record stood halfway through what was said about it.
-    (halfway,) = sql(
-        url,
-        "SELECT c.made_on::text FROM claims_claim c JOIN claims_incident i ON i.id = c.incident_id "
-        "WHERE i.slug = %s AND c.status = 'published' ORDER BY c.made_on "
-        "OFFSET %s LIMIT 1",
-        (p99_slug, p99_n // 2),
-    )[0]
-    facts["as_of"] = {"incident": p99_slug, "day": halfway}
+    # World time: an incident as the record stood halfway through what was said about it.
+    halfway = halfway_day(url, p99_slug, p99_n)
+    median_halfway = halfway_day(url, median_slug, median_n)
+    busiest_halfway = halfway_day(url, busiest_slug, busiest_n)
+    facts["as_of"] = {
+        "incident": p99_slug,
+        "day": halfway,
+        "median": {"incident": median_slug, "day": median_halfway},
+        "busiest": {"incident": busiest_slug, "day": busiest_halfway},
+    }
     accused_slug, accused_n, last_day = most_accused(url)
     facts["most_accused"] = {"slug": accused_slug, "allegations": accused_n}
     facts["search"] = terms = search_terms(url)
@@ -176,11 +177,22 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
             f"/incidents/{p99_slug}/?as_of={halfway}",
         ),
         Contender(
+            "incident_asof_median_html",
+            f"incident page (HTML) as of a day, median incident, halfway ({median_halfway})",
+            app,
+            f"/incidents/{median_slug}/?as_of={median_halfway}",
+        ),
+        Contender(
+            "incident_asof_busiest_html",
+            f"incident page (HTML) as of a day, busiest incident, halfway ({busiest_halfway})",
+            app,
+            f"/incidents/{busiest_slug}/?as_of={busiest_halfway}",
+        ),
+        Contender(
             "busiest_html",
             f"incident page (HTML), busiest incident ({busiest_n} claims)",
             app,
             f"/incidents/{busiest_slug}/",
-            connections=2,
         ),
         Contender("claim_html", "claim page (HTML), full render", app, f"/claims/{claim_id}/"),
         Contender("claim_api", "claim detail (API), full", app, f"{api}{claim_id}/"),
@@ -201,6 +213,18 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
         ),
     ]
     return result
+
+
+def halfway_day(url: str, slug: str, claims: int) -> str:
+    """The day by which half of the incident's published claims had been made."""
+    (day,) = sql(
+        url,
+        "SELECT c.made_on::text FROM claims_claim c JOIN claims_incident i ON i.id = c.incident_id "
+        "WHERE i.slug = %s AND c.status = 'published' ORDER BY c.made_on "
+        "OFFSET %s LIMIT 1",
+        (slug, claims // 2),
+    )[0]
+    return day
 
 
 def most_accused(url: str) -> tuple[str, int, str]:

@@ -58,18 +58,43 @@ def main() -> None:
         wait_until_up(args.port, "/healthz", servers[0])
         wait_until_up(args.port + 1, "/", servers[1])
         items = contenders(args, env, facts)
-        add_revalidations(items, facts)
         facts["sizes"], facts["first_ms"] = {}, {}
-        for c in items:
-            status, _, body, elapsed = fetch(c.port, c.path, c.headers)
+        facts["second_ms"], facts["dropped"] = {}, {}
+        for c in list(items):
+            try:
+                status, _, body, elapsed = fetch(c.port, c.path, c.headers)
+            except OSError as error:
+                # Past the servers' timeout (120 s) gunicorn restarts the worker: a page that
+                # cannot be built in that time is reported as such, and the run goes on.
+                facts["dropped"][c.name] = f"{c.label}: no answer ({error})"
+                items.remove(c)
+                log(f"dropped {c.name}: {error}")
+                continue
             # The first answer builds what a page keeps per record state; later ones reuse it.
+            # Each gunicorn worker keeps its own copy (the bench has no shared cache), so the
+            # next answer may be built again by the other worker: the faster of two more is
+            # what the load below meets, and decides whether the page is loaded as heavy.
             facts["first_ms"][c.name] = elapsed * 1000
             if status != c.expect:
                 raise SystemExit(f"{c.name}: {c.path} answered {status}, expected {c.expect}")
             facts["sizes"][c.name] = len(body)
-            if elapsed > 1.0:
+            again = fetch(c.port, c.path, c.headers)[3]
+            if 1.0 < again < 5.0:  # over 5 s twice is heavy whichever worker answered
+                again = min(again, fetch(c.port, c.path, c.headers)[3])
+            facts["second_ms"][c.name] = again * 1000
+            if again > 1.0:
                 c.heavy, c.connections = True, 1
-            log(f"checked {c.name:<22} {status} {len(body):>8} bytes {elapsed * 1000:8.1f} ms")
+            log(
+                f"checked {c.name:<22} {status} {len(body):>8} bytes {elapsed * 1000:8.1f} ms"
+                f" first, {again * 1000:8.1f} ms again"
+            )
+        # After the first answers, so that each full page's first answer is its build.
+        before = len(items)
+        add_revalidations(items, facts)
+        for c in items[before:]:
+            facts["first_ms"][c.name] = facts["second_ms"][c.name] = (
+                fetch(c.port, c.path, c.headers)[3] * 1000
+            )
         tool = measure(items, args)
     finally:
         for server in servers:

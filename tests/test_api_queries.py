@@ -112,26 +112,36 @@ def test_a_claim_detail_makes_a_fixed_number_of_queries(
 ):
     rows(3)
     claim = Claim.objects.order_by("id")[1]
-    # Claim with standing; figures, chain, targets, evidence, both directions of responses;
-    # then the two queries of independent_originators().
-    with django_assert_num_queries(9):
+    # The record's head (the key of the kept answer, claims/api/kept.py); the claim with
+    # standing; figures, chain, targets, evidence, both directions of responses; then the two
+    # queries of independent_originators().
+    with django_assert_num_queries(1 + 9):
         response = api_client.get(f"/api/v1/claims/{claim.pk}/")
 
     assert response.status_code == 200
     assert len(response.json()["responses_received"]) == 1
     assert len(response.json()["responses_made"]) == 1
+    # The same record again: the answer is kept; only the head is read.
+    with django_assert_num_queries(1):
+        again = api_client.get(f"/api/v1/claims/{claim.pk}/")
+    assert again.json() == response.json()
+    assert again["ETag"] == response["ETag"]
 
 
 def test_a_page_of_the_claim_list_is_two_queries(api_client, rows, django_assert_num_queries):
     rows(60)
-    # The claims with standing, people and incident; then the accused of the whole page.
-    with django_assert_num_queries(2):
+    # The record's head (the key of the kept answer); the claims with standing, people and
+    # incident; then the accused of the whole page.
+    with django_assert_num_queries(1 + 2):
         first = api_client.get("/api/v1/claims/?page_size=50")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1 + 2):
         second = api_client.get(first.json()["next"])
 
     assert len(first.json()["results"]) == 50
     assert len(second.json()["results"]) == 10
+    # The same record again: each page is kept; only the head is read.
+    with django_assert_num_queries(1):
+        assert api_client.get(first.json()["next"]).json() == second.json()
 
 
 def test_the_claim_list_with_facets_adds_one_query_per_facet(
@@ -139,15 +149,19 @@ def test_the_claim_list_with_facets_adds_one_query_per_facet(
 ):
     rows(60)
     url = "/api/v1/claims/?facets=kind,standing,speaker,accused,incident"
-    # The page's two, the record's head (the key of the kept facets), then one GROUP BY per
+    # The record's head (the key of the kept answer), the page's two, the head again (the key
+    # of the kept facets, which a page of another position reuses), then one GROUP BY per
     # facet asked for.
-    with django_assert_num_queries(2 + 1 + 5):
+    with django_assert_num_queries(1 + 2 + 1 + 5):
         answer = api_client.get(url)
     assert answer.status_code == 200
-    # The same record again: the facets are kept.
-    with django_assert_num_queries(2 + 1):
+    # The same record again: the whole answer is kept.
+    with django_assert_num_queries(1):
         again = api_client.get(url)
     assert again.json()["facets"] == answer.json()["facets"]
+    # Another position builds its page but keeps the facets.
+    with django_assert_num_queries(1 + 2 + 1):
+        api_client.get(answer.json()["next"])
     # A filter naming an actor looks it up for the page and again for the facets' query.
-    with django_assert_num_queries(2 + 1 + 1 + 2):
+    with django_assert_num_queries(1 + 2 + 1 + 1 + 2):
         api_client.get("/api/v1/claims/?facets=accused&actor=russia")

@@ -88,13 +88,14 @@ PAGES = {
     "/actors/?q=actor&kind=organisation&before=1": 2,
     "/documents/": 2,
     "/documents/?publisher=actor&kind=article&until=2030-01-01&after=1": 2,
-    # the incident (with its claim count), a page of thread roots, their answers (one recursive
+    # the record's head (the ETag and the kept page's key, claims/pages/kept.py), the incident
+    # (with its claim count), a page of thread roots, their answers (one recursive
     # query), those claims + 7 prefetches (the 7th: their published assessments), the
     # incident's figures, their claims' origins and
     # the corrections recorded (claims/reading/figures.py), and the incidents near it on its map
-    "/incidents/the-incident/": 15,
-    "/incidents/the-incident/?after=2000-01-01.1": 15,
-    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 15,
+    "/incidents/the-incident/": 16,
+    "/incidents/the-incident/?after=2000-01-01.1": 16,
+    "/incidents/the-incident/?order=newest&after=2100-01-01.1": 16,
     # the record's head (the ETag and the kept answers', band's and figures' key), the actor + 3
     # prefetches, three keyset-paged claim lists (made, accusing it, about it as their subject:
     # no count; 2 each, 1 when empty as the subjects list is here), documents, the band's span
@@ -105,10 +106,10 @@ PAGES = {
     # the record's head (the ETag), the document, the count and the page of claims + what they
     # answer
     "/documents/{document}/": 5,
-    # the claim + 7 prefetches (the 7th: its published assessments), the independent
-    # originators (2)
+    # the record's head (the ETag and the kept page's key), the claim + 7 prefetches (the 7th:
+    # its published assessments), the independent originators (2)
     # ... plus the record's last change record, for "Last changed".
-    "/claims/{claim}/": 11,
+    "/claims/{claim}/": 12,
     # the claim and its speaker, its change records, its parts' (those it has now, by id, in one
     # query; those written with each change of the claim, removed ones too, in another), the
     # names of the actors, incidents and documents they refer to (one query each kind), and the
@@ -186,8 +187,11 @@ def test_editor_pages_add_only_the_session_and_user_queries(
 def test_an_unchanged_record_reuses_the_actor_answers_and_band(client: Client, scene: dict) -> None:
     add_exchanges(2, **scene)
     assert count_queries(client, "/actors/the-ministry/") == 18
-    # Same record: the answers (3 queries), the band (2) and the figures (1 here) are kept.
-    assert count_queries(client, "/actors/the-ministry/") == 12
+    # Same record: the page is kept (claims/pages/kept.py); only the head is read.
+    assert count_queries(client, "/actors/the-ministry/") == 1
+    # Another page position builds the page, but keeps the answers (3 queries), the band (2)
+    # and the figures (1 here).
+    assert count_queries(client, "/actors/the-ministry/?made_after=2000-01-01.1") == 12
     add_exchanges(1, **scene)
     assert count_queries(client, "/actors/the-ministry/") == 18
 

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
+from claims.api.kept import kept_answer
 from claims.api.params import refuse_unknown
 from claims.api.source_serializers import ActorRefSerializer, LinksMixin, api_url
 from claims.models import ChangeRecord, Claim, listed_statuses
@@ -140,7 +141,11 @@ class ActorAnswersMixin:
     def responses(self, request: Request, slug: str) -> ApiResponse:
         """How the actor answers the allegations against it: how many, with what kinds, how long
         after (a range of days where dates are loose), how often a denial was later walked back,
-        and which allegations it never answered."""
+        and which allegations it never answered. Kept per state of the record
+        (claims/api/kept.py)."""
+        return kept_answer(request, lambda: self.built_responses(request))
+
+    def built_responses(self, request: Request) -> ApiResponse:
         query = request.query_params
         refuse_unknown(request, {AS_OF, AFTER})
         try:

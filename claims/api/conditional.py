@@ -89,6 +89,9 @@ class ConditionalRetrieveMixin(GenericAPIView[_M]):
             current = self.current_etag()
             if current is not None and (held.strip() == "*" or current in parse_etags(held)):
                 return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": current})
+        return self.full_answer()
+
+    def full_answer(self) -> Response:
         row = self.get_object()
         answer = Response(self.get_serializer(row).data)
         answer["ETag"] = self.etag(row, head_of(row))

@@ -33,6 +33,7 @@ from claims.api.filters import (
     ResponseFilter,
     StableOrderingFilter,
 )
+from claims.api.kept import KeptRetrieveMixin, kept_answer
 from claims.api.linked import ClaimLinkedDataMixin
 from claims.api.pagination import (
     CappedLimitOffsetPagination,
@@ -170,7 +171,7 @@ class IncidentViewSet(
 @documented_writes(ClaimDetailSerializer, ClaimCreateSerializer)
 class ClaimViewSet(
     ClaimLinkedDataMixin,
-    ConditionalRetrieveMixin[Claim],
+    KeptRetrieveMixin[Claim],
     ReadWriteMixin[Claim],
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -194,9 +195,8 @@ class ClaimViewSet(
     }
 
     def get_queryset(self) -> QuerySet[Claim, Any]:
-        # DRF's permission check asks for the queryset too: build it once per request (every
-        # use filters or slices a copy, so the one built is never evaluated itself). The list
-        # reads rows of values() (dicts), every other action model instances.
+        # DRF's permission check asks for it too: built once per request (every use copies
+        # it, so it is never evaluated itself); the list reads values() rows, others models.
         if getattr(self, "_claims", None) is None:
             self._claims = self.claims_for_action()
         return self._claims
@@ -215,8 +215,11 @@ class ClaimViewSet(
 
     @extend_schema(parameters=[AS_OF, RECORDED_BY, ORDER_PARAMETER, FACETS_PARAMETER])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py);
-        with ``?facets=``, the counts of every matching claim by those facets beside it."""
+        """ClaimSerializer's shape, built without a serializer per row (claims/api/rows.py),
+        with ``?facets=`` counts beside it; kept per state of the record (claims/api/kept.py)."""
+        return kept_answer(request, lambda: self.built_list(request))
+
+    def built_list(self, request: Request) -> ApiResponse:
         facets = asked_facets(request)
         with as_recorded(request) as point:
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -21,7 +21,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
 from claims.ledger.history import history_of
@@ -43,6 +42,7 @@ from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.facets import facet_links, order_from
 from claims.pages.figures import incident_figures_section
 from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
+from claims.pages.kept import kept_page
 from claims.pages.maps import incident_map
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
@@ -120,21 +120,8 @@ def current_version(request: HttpRequest, *args: object, **kwargs: object) -> st
     return page_version(request, head[0])
 
 
-def revalidated_version(request: HttpRequest, *args: object, **kwargs: object) -> str | None:
-    """The validator, looked up only for a client that holds a copy; a full render sends the
-    one its own first query read (``head_column``), so it costs no extra query."""
-    return current_version(request) if "HTTP_IF_NONE_MATCH" in request.META else None
-
-
 # Lists (home, timeline, actor and document pages): 304 to a current copy, without rendering.
 revalidated_list = condition(etag_func=current_version)
-
-
-def with_validator(request: HttpRequest, response: HttpResponse, head: int | None) -> HttpResponse:
-    # The head was read before the page's data, so a write in between gives an older validator,
-    # never a newer one: the next revalidation then renders again.
-    response["ETag"] = quote_etag(page_version(request, head))
-    return response
 
 
 def graded(user: User) -> Prefetch:
@@ -314,7 +301,6 @@ def get_incident_for_user(
     about = Claim.objects.filter(in_time, incident=OuterRef("pk"), status__in=allowed)
     incident = get_object_or_404(
         incidents_visible_to(user).annotate(
-            record_head=ChangeRecord.objects.head_column(),
             # One incident's claims, counted through the index on (incident, made_on).
             claim_count=Subquery(
                 about.order_by().values("incident").annotate(n=Count("pk")).values("n")
@@ -365,7 +351,10 @@ def get_incident_for_user(
     }
 
 
-@condition(etag_func=revalidated_version)
+# The head is read first (the validator and the key of the kept page), then the page is built
+# once per state of the record (claims/pages/kept.py).
+@condition(etag_func=current_version)
+@kept_page
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
     clocks = clocks_from(request.GET)
     order, newest_first = order_from(request.GET)
@@ -377,8 +366,7 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
         newest=newest_first,
         map=incident_map(context["incident"], incidents_visible_to(request.user)),
     )
-    response = render(request, "claims/incident_detail.html", context)
-    return with_validator(request, response, context["incident"].record_head)
+    return render(request, "claims/incident_detail.html", context)
 
 
 # --- Claim ----------------------------------------------------------------------------------
@@ -394,9 +382,7 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
         .with_standing(as_of=day)
         .prefetch_related(graded(user))
     )
-    claim = get_object_or_404(
-        claims.annotate(record_head=ChangeRecord.objects.head_column()), pk=pk
-    )
+    claim = get_object_or_404(claims, pk=pk)
     hide_unseen_answers([claim], user, day)
     originators = independent_originators([claim.pk], as_of=day).get(claim.pk, set())
     changes = history_of(claim).only("id", "recorded_at", "operation")
@@ -412,7 +398,8 @@ def get_claim_for_user(user: User, pk: int, clocks: Clocks | None = None) -> dic
     }
 
 
-@condition(etag_func=revalidated_version)
+@condition(etag_func=current_version)
+@kept_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clocks = clocks_from(request.GET)
     with clocks.reading():
@@ -422,8 +409,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["claimreview"] = claimreview.embedded(
             request, context["claim"], context["claim"].assessments_shown
         )
-    response = render(request, "claims/claim_detail.html", context)
-    return with_validator(request, response, context["claim"].record_head)
+    return render(request, "claims/claim_detail.html", context)
 
 
 # --- Search ---------------------------------------------------------------------------------

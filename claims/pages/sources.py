@@ -23,6 +23,7 @@ from claims.pages.answers import answers_section
 from claims.pages.claims import PAGING_PARAMS, User, listed_claims, paginate, revalidated_list
 from claims.pages.clocks import clocks_from, kept_params
 from claims.pages.figures import actor_figures_section
+from claims.pages.kept import kept_page
 from claims.reading import bands
 from claims.reading.paging import KeysetPage, keyset_page
 from claims.reading.visibility import (
@@ -125,6 +126,7 @@ def get_actor_for_user(
 
 
 @revalidated_list
+@kept_page  # built once per state of the record (claims/pages/kept.py)
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The head was read by the page's validator (current_version).
     clocks = clocks_from(request.GET)
@@ -147,6 +149,7 @@ def get_document_for_user(user: User, pk: int, page_number: str | None) -> dict[
 
 
 @revalidated_list
+@kept_page
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = get_document_for_user(request.user, pk, request.GET.get("page"))
     return render(request, "sources/document_detail.html", context)

@@ -151,15 +151,19 @@ def speech(matching: QuerySet, *, limit: int = TOP_SPEAKERS) -> Speech | None:
     )
 
 
-def kept(key: str, build: Callable[[], T], state: str) -> T:
+def kept(
+    key: str, build: Callable[[], T], state: str, *, keep_if: Callable[[T], bool] | None = None
+) -> T:
     """``build()`` once per state of the record for ``key``: what was built for an older
     record is never served. ``state`` is the hash of the head of the change history
     (``ChangeRecord.objects.head()``): the hash, not only the id, since an id can come round
-    again (a restored database, a rolled-back SQLite insert) and a hash of the chain cannot."""
+    again (a restored database, a rolled-back SQLite insert) and a hash of the chain cannot.
+    With ``keep_if``, only a result it accepts is kept (an error page is built every time)."""
     digest = hashlib.sha256(f"{state}|{key}".encode()).hexdigest()
     cache_key = f"timeline-kept:{digest}"
     found = cache.get(cache_key, _NOTHING)
     if found is _NOTHING:
         found = build()
-        cache.set(cache_key, found, KEPT_FOR)
+        if keep_if is None or keep_if(found):
+            cache.set(cache_key, found, KEPT_FOR)
     return found

@@ -129,6 +129,10 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
         c for c in claims if not record.is_relay(c[0])
     ]:
         latest[record.origin(claim_figures[0])] = Range.of(claim_figures)
+    # Each party's words, written once: a busy incident has thousands of pairs of parties, and
+    # a party's figure is in one pair with every other.
+    named = {party: _said(r.figure, naming_group=True) for party, r in latest.items()}
+    plain = {party: _said(r.figure) for party, r in latest.items()}
     flags = []
     for pair in combinations(sorted(latest.items()), 2):
         (low_party, low), (high_party, high) = sorted(pair, key=lambda p: p[1].bottom)
@@ -142,9 +146,8 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
             Flag(
                 Rule.APART,
                 (high.figure, low.figure),
-                f"{record.actors[high_party].name}'s latest figure, "
-                f"{_said(high.figure, naming_group=True)}, "
-                f"and {record.actors[low_party].name}'s, {_said(low.figure)}, do not "
+                f"{record.actors[high_party].name}'s latest figure, {named[high_party]}, "
+                f"and {record.actors[low_party].name}'s, {plain[low_party]}, do not "
                 f"overlap: the lowest of the first is {times} the highest of the second.",
                 ratio,
             )

@@ -1,0 +1,135 @@
+"""Pages and API answers kept per state of the record show every write at once, and are never
+shared between readers who see different things (claims/pages/kept.py, claims/api/kept.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Claim, Response
+from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def read(client, url: str, **headers: str) -> tuple[str, int]:
+    """The answer's text and how many queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(url, **headers)
+    assert answer.status_code == 200, url
+    return answer.content.decode(), len(queries)
+
+
+@pytest.fixture
+def allegation(db: None) -> Claim:
+    incident = IncidentFactory(slug="idlib", title="Airstrikes in Idlib")
+    speaker = ActorFactory(name="White Helmets", slug="white-helmets")
+    return ClaimFactory(speaker=speaker, incident=incident, summary="Bodies were recovered.")
+
+
+@pytest.mark.parametrize("page", ["/claims/{pk}/", "/incidents/idlib/"])
+def test_a_kept_page_shows_a_new_denial_at_once(
+    client: Client, allegation: Claim, page: str
+) -> None:
+    url = page.format(pk=allegation.pk)
+    first, _ = read(client, url)
+    again, queries = read(client, url)
+    assert (again, queries) == (first, 1)  # kept: only the record's head is read
+    ministry = ActorFactory(name="Ministry of Defence", slug="mod")
+    denial = ClaimFactory(speaker=ministry, incident=allegation.incident, summary="No strikes.")
+    ResponseFactory(claim=denial, answers=allegation, kind=Response.Kind.DENIES)
+
+    html, queries = read(client, url)
+    assert "Ministry of Defence" in html
+    assert queries > 1
+
+
+@pytest.mark.parametrize("page", ["/claims/{pk}/", "/incidents/idlib/"])
+def test_a_kept_page_shows_an_edited_summary_at_once(
+    client: Client, allegation: Claim, page: str
+) -> None:
+    url = page.format(pk=allegation.pk)
+    assert "Bodies were recovered." in read(client, url)[0]
+    Claim.objects.filter(pk=allegation.pk).update(summary="Bodies of civilians were recovered.")
+
+    assert "Bodies of civilians were recovered." in read(client, url)[0]
+
+
+def test_a_draft_shown_to_an_editor_is_never_served_to_the_public(
+    client: Client, allegation: Claim, editor
+) -> None:
+    ClaimFactory(
+        incident=allegation.incident, status=Claim.Status.DRAFT, summary="A draft not yet checked."
+    )
+    client.force_login(editor)
+    assert "A draft not yet checked." in read(client, "/incidents/idlib/")[0]
+    client.logout()
+
+    public, _ = read(client, "/incidents/idlib/")
+    assert "A draft not yet checked." not in public
+    assert "Bodies were recovered." in public
+
+
+def test_a_page_not_found_is_not_kept(client: Client, allegation: Claim) -> None:
+    draft = ClaimFactory(status=Claim.Status.DRAFT)
+    assert client.get(f"/claims/{draft.pk}/").status_code == 404
+    Claim.objects.filter(pk=draft.pk).update(status=Claim.Status.PUBLISHED)
+    assert client.get(f"/claims/{draft.pk}/").status_code == 200
+
+
+def test_a_kept_page_still_answers_a_current_copy_with_304(
+    client: Client, allegation: Claim
+) -> None:
+    url = f"/claims/{allegation.pk}/"
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    Claim.objects.filter(pk=allegation.pk).update(summary="Changed.")
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_a_kept_claim_detail_shows_a_new_denial_and_a_new_etag_at_once(
+    api_client, allegation: Claim
+) -> None:
+    url = f"/api/v1/claims/{allegation.pk}/"
+    first = api_client.get(url)
+    assert first.json()["responses_received"] == []
+    denial = ClaimFactory(incident=allegation.incident)
+    ResponseFactory(claim=denial, answers=allegation, kind=Response.Kind.DENIES)
+
+    second = api_client.get(url)
+    assert [r["kind"] for r in second.json()["responses_received"]] == ["denies"]
+    assert second["ETag"] != first["ETag"]
+
+
+def test_a_kept_claim_list_shows_a_new_claim_at_once(api_client, allegation: Claim) -> None:
+    assert api_client.get("/api/v1/claims/").json()["results"][0]["id"] == allegation.pk
+    newer = ClaimFactory(made_on=allegation.made_on.replace(year=2020))
+
+    assert api_client.get("/api/v1/claims/").json()["results"][0]["id"] == newer.pk
+
+
+def test_a_kept_api_answer_is_not_shared_between_the_public_and_a_draft_reader(
+    api_client, allegation: Claim, editor
+) -> None:
+    draft = ClaimFactory(status=Claim.Status.DRAFT, made_on=allegation.made_on.replace(year=2020))
+    api_client.force_authenticate(editor)
+    assert draft.pk in [c["id"] for c in api_client.get("/api/v1/claims/").json()["results"]]
+    api_client.force_authenticate(None)
+
+    assert draft.pk not in [c["id"] for c in api_client.get("/api/v1/claims/").json()["results"]]
+
+
+def test_a_kept_api_answer_makes_its_links_for_the_host_asked(
+    api_client, allegation: Claim, settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example"]
+    url = f"/api/v1/claims/{allegation.pk}/"
+    assert api_client.get(url).json()["url"].startswith("http://testserver/")
+
+    assert (
+        api_client.get(url, HTTP_HOST="mirror.example")
+        .json()["url"]
+        .startswith("http://mirror.example/")
+    )
