@@ -1,16 +1,18 @@
 """Full-text search over claims, actors (names and aliases), documents and incidents.
 
 One service for the HTML search page and the API. On PostgreSQL it uses full-text search
-(``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``). Claims, documents and incidents
+(``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``), with text search configurations
+that fold accents before stemming ("Medecins" finds "Médecins"). Claims, documents and incidents
 are matched on the stored ``search_vector`` column of their table (GIN-indexed, see
-``claims/migrations/0006_search_vectors.py``); actors and aliases on the expressions of the GIN
-indexes of ``0003_search_indexes.py``, which must stay identical to ``search_vector()`` here.
+``claims/migrations/0006_search_vectors.py``, rebuilt by ``0024_search_folds_accents.py``); actors
+and aliases on the expressions of the GIN indexes of ``0024``, which must stay identical to
+``search_vector()`` here.
 
 Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
 (claims newest first) and only those are ranked; the page returned is the best-ranked of them,
 and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
 a walk down the date index, not a rank of every match. On SQLite the same syntax is read by
-FTS5 (claims.reading.search_sqlite), which also folds accents. On both, a claim is found by its
+FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim is found by its
 speaker's name or any of its aliases too.
 """
 
@@ -56,7 +58,10 @@ CLAIM_FIELDS = ("summary", "quote", "translation")
 ACTOR_FIELDS = ("name",)
 DOCUMENT_FIELDS = ("title",)
 INCIDENT_FIELDS = ("title", "place", "region", "description")
-CONFIGS = {"claim": "english", "actor": "simple", "document": "english", "incident": "english"}
+# Copies of PostgreSQL's "english" and "simple" that fold accents first (unaccent; created by
+# claims/migrations/0024_search_folds_accents.py, which built the stored vectors with them).
+ENGLISH, SIMPLE = "claimtracker_english", "claimtracker_simple"
+CONFIGS = {"claim": ENGLISH, "actor": SIMPLE, "document": ENGLISH, "incident": ENGLISH}
 
 # ts_headline does not escape HTML, so it marks matches with characters no text uses; the whole
 # fragment is then escaped and the markers turned into <mark> tags.
