@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -326,7 +326,9 @@ class Importer:
         self._count(Response)
 
 
-def _run(rows: list[Row], importer: Importer, progress: Progress | None) -> list[dict[str, Any]]:
+def _run(
+    rows: Collection[Row], importer: Importer, progress: Progress | None
+) -> list[dict[str, Any]]:
     errors = []
     for done, row in enumerate(rows, start=1):
         try:
@@ -341,7 +343,7 @@ def _run(rows: list[Row], importer: Importer, progress: Progress | None) -> list
 
 
 def import_rows(
-    rows: list[Row],
+    rows: Collection[Row],
     *,
     by: Any,
     dry_run: bool = False,
@@ -372,7 +374,7 @@ def import_rows(
 
 
 def _write(
-    rows: list[Row],
+    rows: Collection[Row],
     outcome: Outcome,
     *,
     by: Any,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from typing import Any
+from typing import Any, BinaryIO
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from claims.exchange import files
-from claims.exchange.dataset import Outcome, read_rows
+from claims.exchange.dataset import DatasetFile, Outcome
 from claims.exchange.importer import import_rows
 from claims.models import ImportJob
 from claimtracker.logs import current_request_id
@@ -111,13 +111,20 @@ def run_import_job(*, job: ImportJob) -> str:
 
 
 def _import(job: ImportJob) -> str:
+    # The stored file is read again for each pass (checked, parsed, validated, written), a line
+    # at a time, never held whole (claims.exchange.dataset.DatasetFile). Its underlying Python
+    # file, not Django's File, whose lines also end at a lone "\r".
     with job.file.open("rb") as stored:
-        data = stored.read()
+        return _import_stream(job, stored.file)
+
+
+def _import_stream(job: ImportJob, stream: BinaryIO) -> str:
     try:
-        text = files.decode(data)
+        files.check_stream(stream)
     except files.UnreadableFile as refusal:
         return _end(job, Status.INVALID, message=refusal.message)
-    rows, errors = read_rows(text, name=job.original_name)
+    rows = DatasetFile(stream, name=job.original_name).scan()
+    errors = rows.errors
     _progress(job, total_rows=len(rows) + len(errors))
     if errors:
         return _end(job, Status.INVALID, errors=errors, message=_bad_rows(errors))

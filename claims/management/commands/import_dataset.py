@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.exchange import files
-from claims.exchange.dataset import read_rows
+from claims.exchange.dataset import DatasetFile
 from claims.exchange.importer import import_rows
 from claims.management.progress import ProgressBar
 from claims.record.workflow import OPERATOR
@@ -30,26 +30,30 @@ class Command(BaseCommand):
         self, *args: object, file: Path, dry_run: bool, verbosity: int, **options: object
     ) -> None:
         try:
-            files.check_size(file.stat().st_size)
-            text = files.decode(file.read_bytes())
+            stream = file.open("rb")
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
-        except files.UnreadableFile as refusal:
-            raise CommandError(
-                f"Cannot import {file}: {refusal.message}; nothing was imported."
-            ) from None
-        rows, errors = read_rows(text, name=file.name)
-        if not errors:
-            outcome = import_rows(
-                rows,
-                # Whoever runs manage.py holds every permission; the history says "command".
-                by=OPERATOR,
-                context="command",
-                dry_run=dry_run,
-                validated=ProgressBar(self.stderr, "Checking ", verbosity=verbosity),
-                imported=ProgressBar(self.stderr, "Importing", verbosity=verbosity),
-            )
-            errors = outcome.errors
+        # Read again for each pass, a line at a time: the file is never held whole.
+        with stream:
+            try:
+                files.check_stream(stream)
+            except files.UnreadableFile as refusal:
+                raise CommandError(
+                    f"Cannot import {file}: {refusal.message}; nothing was imported."
+                ) from None
+            rows = DatasetFile(stream, name=file.name).scan()
+            errors = rows.errors
+            if not errors:
+                outcome = import_rows(
+                    rows,
+                    # Whoever runs manage.py holds every permission; the history says "command".
+                    by=OPERATOR,
+                    context="command",
+                    dry_run=dry_run,
+                    validated=ProgressBar(self.stderr, "Checking ", verbosity=verbosity),
+                    imported=ProgressBar(self.stderr, "Importing", verbosity=verbosity),
+                )
+                errors = outcome.errors
         if errors:
             for bad in errors:
                 self.stderr.write(self.style.ERROR(f"line {bad['line']}: {bad['reason']}"))
