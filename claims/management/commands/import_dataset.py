@@ -20,6 +20,10 @@ class Command(BaseCommand):
         "written. Rows already in the database are left alone, so a second import adds nothing."
     )
 
+    # No system checks first, as Django's dumpdata and loaddata: they import every URL
+    # configuration, admin and schema, which doubled the peak memory of a data command.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The dataset file (.jsonl or .csv).")
         parser.add_argument(
