@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, BinaryIO, TextIO, cast
+from typing import Any, BinaryIO, Protocol, TextIO, cast
 
 from django.db import models
 
@@ -286,6 +286,14 @@ def read_rows(text: str, *, name: str = "") -> tuple[list[Row], list[dict[str, A
         elif item:
             errors.append(item)
     return rows, errors
+
+
+class Rows(Protocol):
+    """Rows that can be read more than once and counted: a list, or a DatasetFile."""
+
+    def __iter__(self) -> Iterator[Row]: ...
+
+    def __len__(self) -> int: ...
 
 
 class DatasetFile:

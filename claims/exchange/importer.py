@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -35,6 +35,7 @@ from claims.exchange.dataset import (
     Progress,
     Row,
     RowError,
+    Rows,
     read_rows,
 )
 from claims.ledger.history import acting_as
@@ -326,9 +327,7 @@ class Importer:
         self._count(Response)
 
 
-def _run(
-    rows: Collection[Row], importer: Importer, progress: Progress | None
-) -> list[dict[str, Any]]:
+def _run(rows: Rows, importer: Importer, progress: Progress | None) -> list[dict[str, Any]]:
     errors = []
     for done, row in enumerate(rows, start=1):
         try:
@@ -343,7 +342,7 @@ def _run(
 
 
 def import_rows(
-    rows: Collection[Row],
+    rows: Rows,
     *,
     by: Any,
     dry_run: bool = False,
@@ -374,7 +373,7 @@ def import_rows(
 
 
 def _write(
-    rows: Collection[Row],
+    rows: Rows,
     outcome: Outcome,
     *,
     by: Any,
