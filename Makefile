@@ -78,9 +78,11 @@ stack: $(VENV)/.runtime
 	$(PROD_ENV) HOST=$(HOST) PATH="$(abspath $(VENV))/bin:$$PATH" \
 	    $(VENV)/bin/honcho start --procfile Procfile --env /dev/null --port $(PORT)
 
-## make bench: fill claimtracker_bench (100k claims; BENCH_ARGS="--claims 1000000") and measure
+## make bench: fill claimtracker_bench (100k claims; BENCH_ARGS="--claims 1000000") and measure;
+## then the peak memory of export and import on it (bench/memory.py; MEMORY_ARGS="--database …")
 bench: $(VENV)/.runtime
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/memory.py $(MEMORY_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache .mypy_cache

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery
 
 from claims.models import Claim
-from claims.reading.search import SearchHit, search
+from claims.reading.search import CONFIGS, SearchHit, search
 from tests.factories import (
     AliasFactory,
     AttributionFactory,
@@ -159,7 +159,7 @@ def test_postgresql_actor_search_uses_the_name_and_alias_gin_indexes(db, index):
     from claims.reading.search import _ranked_actors
     from sources.models import Actor
 
-    query = SearchQuery("idlib", config="simple", search_type="websearch")
+    query = SearchQuery("idlib", config=CONFIGS["actor"], search_type="websearch")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = _ranked_actors(Actor.objects.all(), query, 20).explain()

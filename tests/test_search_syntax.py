@@ -1,12 +1,11 @@
 """Search reads the same web-search syntax on both backends (SQLite's FTS5 on the embedded
 default, PostgreSQL's full-text search in production): "or", "-word", quoted phrases, accents
-folded (on SQLite; see the README for PostgreSQL), and an actor's alias finds its claims."""
+folded, and an actor's alias finds its claims."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 
 from claims.reading.search import search
 from tests.factories import ActorFactory, AliasFactory, ClaimFactory
@@ -52,11 +51,8 @@ def test_an_alias_finds_the_actor_and_its_claims(kunduz) -> None:
     assert {hit.obj for hit in hits["claim"]} == {kunduz["msf"]}
 
 
-def test_a_word_without_its_accent_finds_the_actor_on_sqlite(kunduz) -> None:
-    # PostgreSQL's configurations do not fold accents yet (unaccent is not set up): there the
-    # accented word is searched, and the fragment is checked alike.
-    query = "Medecins" if connection.vendor == "sqlite" else "Médecins"
-    hits = search(query, user=AnonymousUser())
+def test_a_word_without_its_accent_finds_the_actor(kunduz) -> None:
+    hits = search("Medecins", user=AnonymousUser())
     assert [hit.obj.slug for hit in hits["actor"]] == ["msf"]
     assert "<mark>Médecins</mark>" in hits["actor"][0].fragment
 

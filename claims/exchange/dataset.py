@@ -23,6 +23,7 @@ already are left as they are, so importing a file twice adds nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TextIO, cast
+from typing import Any, BinaryIO, Protocol, TextIO, cast
 
 from django.db import models
 
@@ -116,9 +117,14 @@ def _fields(row: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: _value(row, name) for name in names}
 
 
+# Rows fetched (and prefetched for) at a time: memory stays flat however large the record is.
+CHUNK_SIZE = 1000
+
+
 def dataset_records() -> Iterator[dict[str, Any]]:
-    """Every record of the dataset, in the stable order of the format."""
-    for actor in Actor.objects.order_by("slug").prefetch_related("aliases"):
+    """Every record of the dataset, in the stable order of the format, read in chunks."""
+    actors = Actor.objects.order_by("slug").prefetch_related("aliases")
+    for actor in actors.iterator(chunk_size=CHUNK_SIZE):
         aliases = sorted([a.name, a.language] for a in actor.aliases.all())
         yield {"type": "actor", **_fields(actor, ACTOR_FIELDS), "aliases": aliases}
     affiliations = Affiliation.objects.select_related("person", "organisation")
@@ -132,18 +138,18 @@ def dataset_records() -> Iterator[dict[str, Any]]:
             "organisation": row.organisation.slug,
             **_fields(row, AFFILIATION_FIELDS),
         }
-    for document in Document.objects.select_related("publisher").order_by("uid"):
+    documents = Document.objects.select_related("publisher").order_by("uid")
+    for document in documents.iterator(chunk_size=CHUNK_SIZE):
         yield {
             "type": "document",
             "uid": str(document.uid),
             "publisher": document.publisher.slug,
             **_fields(document, DOCUMENT_FIELDS),
         }
-    for incident in Incident.objects.order_by("slug"):
+    for incident in Incident.objects.order_by("slug").iterator(chunk_size=CHUNK_SIZE):
         yield {"type": "incident", **_fields(incident, INCIDENT_FIELDS)}
     yield from _claim_records()
-    responses = Response.objects.select_related("claim", "answers")
-    for response in sorted(responses, key=lambda r: (str(r.claim.uid), str(r.answers.uid), r.kind)):
+    for response in _responses():
         yield {
             "type": "response",
             "claim": str(response.claim.uid),
@@ -151,6 +157,27 @@ def dataset_records() -> Iterator[dict[str, Any]]:
             "kind": response.kind,
             "note": response.note,
         }
+
+
+def _responses() -> Iterator[Response]:
+    """Responses by answering claim uid, answered claim uid, then kind.
+
+    The database orders by the two uids (UUIDs compare as their text does on both backends);
+    the kinds of one pair are sorted here, so that the order never depends on a collation.
+    """
+    rows = Response.objects.select_related("claim", "answers").order_by(
+        "claim__uid", "answers__uid"
+    )
+    pair: list[Response] = []
+    for response in rows.iterator(chunk_size=CHUNK_SIZE):
+        if pair and (pair[0].claim_id, pair[0].answers_id) != (
+            response.claim_id,
+            response.answers_id,
+        ):
+            yield from sorted(pair, key=lambda r: r.kind)
+            pair = []
+        pair.append(response)
+    yield from sorted(pair, key=lambda r: r.kind)
 
 
 def _claim_records() -> Iterator[dict[str, Any]]:
@@ -167,7 +194,7 @@ def _claim_records() -> Iterator[dict[str, Any]]:
             "evidence",
         )
     )
-    for claim in claims:
+    for claim in claims.iterator(chunk_size=CHUNK_SIZE):
         yield {
             "type": "claim",
             "uid": str(claim.uid),
@@ -280,11 +307,81 @@ def _export(out: TextIO | io.TextIOBase, progress: Progress | None) -> int:
 
 def read_rows(text: str, *, name: str = "") -> tuple[list[Row], list[dict[str, Any]]]:
     """Parse JSON Lines or CSV into rows; return the rows and the lines that did not parse."""
-    is_csv = name.lower().endswith(".csv") or (
-        not name.lower().endswith((".jsonl", ".ndjson", ".json"))
-        and not text.lstrip().startswith("{")
+    if _is_csv(name, text.lstrip()[:1]):
+        parsed: Iterable[Row | dict[str, Any]] = _csv_rows(io.StringIO(text, newline=""))
+    else:
+        parsed = (_jsonl_row(n, line) for n, line in enumerate(lines_of(text), start=1))
+    rows: list[Row] = []
+    errors: list[dict[str, Any]] = []
+    for item in parsed:
+        if isinstance(item, Row):
+            rows.append(item)
+        elif item:
+            errors.append(item)
+    return rows, errors
+
+
+class Rows(Protocol):
+    """Rows that can be read more than once and counted: a list, or a DatasetFile."""
+
+    def __iter__(self) -> Iterator[Row]: ...
+
+    def __len__(self) -> int: ...
+
+
+class DatasetFile:
+    """A dataset file as rows, parsed as they are read and never held all at once.
+
+    ``stream`` is a binary file that can be read again from its start (a file on disk, a stored
+    upload): each pass over the rows reads it again, so that a 50 MB file costs the memory of a
+    line, not of the file and its rows. ``scan()`` reads it once to count the rows and collect
+    the lines that do not parse; iterating gives the rows that do. Its text must have passed
+    claims.exchange.files.check_stream (UTF-8) first.
+    """
+
+    def __init__(self, stream: BinaryIO, *, name: str = "") -> None:
+        self.stream = stream
+        self.name = name
+        self.errors: list[dict[str, Any]] = []
+        self.count = 0
+
+    def scan(self) -> DatasetFile:
+        self.errors, self.count = [], 0
+        for item in self._parsed():
+            if isinstance(item, Row):
+                self.count += 1
+            elif item:
+                self.errors.append(item)
+        return self
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Row]:
+        return (item for item in self._parsed() if isinstance(item, Row))
+
+    def _parsed(self) -> Iterator[Row | dict[str, Any]]:
+        self.stream.seek(0)
+        start = self.stream.read(4096).removeprefix(codecs.BOM_UTF8)
+        self.stream.seek(0)
+        if _is_csv(self.name, start.lstrip()[:1].decode("utf-8", "replace")):
+            text = io.TextIOWrapper(self.stream, encoding="utf-8-sig", newline="")
+            try:
+                yield from _csv_rows(text)
+            finally:
+                text.detach()  # the stream stays open for the next pass
+            return
+        for number, raw in enumerate(self.stream, start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            yield _jsonl_row(number, raw.decode("utf-8").removesuffix("\n").removesuffix("\r"))
+
+
+def _is_csv(name: str, first_character: str) -> bool:
+    name = name.lower()
+    return name.endswith(".csv") or (
+        not name.endswith((".jsonl", ".ndjson", ".json")) and first_character != "{"
     )
-    return _read_csv(text) if is_csv else _read_jsonl(text)
 
 
 def lines_of(text: str) -> list[str]:
@@ -293,27 +390,22 @@ def lines_of(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
-def _read_jsonl(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
-    rows, errors = [], []
-    for line_number, line in enumerate(lines_of(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.append({"line": line_number, "reason": f"not valid JSON ({error.msg})"})
-            continue
-        if not isinstance(record, dict):
-            errors.append({"line": line_number, "reason": "a record must be a JSON object"})
-            continue
-        rows.append(Row(line_number, record))
-    return rows, errors
+def _jsonl_row(line_number: int, line: str) -> Row | dict[str, Any]:
+    """One line as a row, its error ({"line", "reason"}), or an empty dict for a blank line."""
+    if not line.strip():
+        return {}
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"line": line_number, "reason": f"not valid JSON ({error.msg})"}
+    if not isinstance(record, dict):
+        return {"line": line_number, "reason": "a record must be a JSON object"}
+    return Row(line_number, record)
 
 
-def _read_csv(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
-    rows, errors = [], []
-    # newline="": line ends inside quoted cells are the cell's own (as the csv docs ask).
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _csv_rows(text: TextIO | io.TextIOBase) -> Iterator[Row | dict[str, Any]]:
+    # ``text`` opened with newline="": line ends in quoted cells are the cell's own (csv docs).
+    reader = csv.DictReader(cast(Iterable[str], text))
     for record in reader:
         line_number = reader.line_num
         cleaned: dict[str, Any] = {}
@@ -323,7 +415,6 @@ def _read_csv(text: str) -> tuple[list[Row], list[dict[str, Any]]]:
                     continue  # an empty cell means "the default"
                 cleaned[key] = json.loads(value) if key in LIST_FIELDS else value
         except json.JSONDecodeError as error:
-            errors.append({"line": line_number, "reason": f"{key}: not valid JSON ({error.msg})"})
+            yield {"line": line_number, "reason": f"{key}: not valid JSON ({error.msg})"}
             continue
-        rows.append(Row(line_number, cleaned))
-    return rows, errors
+        yield Row(line_number, cleaned)

@@ -13,6 +13,7 @@ import codecs
 import io
 import zipfile
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -69,7 +70,8 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise UnreadableFile(
-            f"the file is not UTF-8: it looks like {_guess(data)} (line {line} has the byte "
+            f"the file is not UTF-8: it looks like {_guess(data, _high_bytes(data))} (line {line} "
+            f"has the byte "
             f"0x{data[error.start]:02x}, which UTF-8 does not allow there); {SAVE_AS_UTF8}"
         ) from None
     if "\x00" in text:
@@ -82,12 +84,68 @@ def decode(data: bytes) -> str:
     return text
 
 
-def _guess(data: bytes) -> str:
-    """The likeliest 8-bit or 16-bit encoding of bytes that are not UTF-8."""
-    sample = data[:4096]
+def check_stream(stream: BinaryIO) -> None:
+    """The checks of ``decode()``, with the same messages, reading ``stream`` (a binary file,
+    from its start) a line at a time instead of holding its text: what a file too large to
+    hold twice in memory is asked. Leaves the stream at its start."""
+    stream.seek(0, 2)
+    check_size(stream.tell())
+    stream.seek(0)
+    start = stream.read(4096)
+    for mark, name in _OTHER_BOMS:
+        if start.startswith(mark):
+            raise UnreadableFile(
+                f"the file is not UTF-8: it is {name} (it starts with a {name} byte-order "
+                f"mark); {SAVE_AS_UTF8}"
+            )
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    blank = True
+    for number, raw in enumerate(stream, start=1):
+        try:
+            text = decoder.decode(raw)
+        except UnicodeDecodeError as error:
+            high = _high_bytes(raw)
+            high.update(*(_high_bytes(rest) for rest in stream))
+            stream.seek(0)
+            raise UnreadableFile(
+                f"the file is not UTF-8: it looks like {_guess(start, high)} (line {number} has "
+                f"the byte 0x{raw[error.start]:02x}, which UTF-8 does not allow there); "
+                f"{SAVE_AS_UTF8}"
+            ) from None
+        if "\x00" in text:
+            stream.seek(0)
+            raise UnreadableFile(
+                "the file holds NUL bytes, so it is not UTF-8 text (it may be UTF-16 without a "
+                f"byte-order mark); {SAVE_AS_UTF8}"
+            )
+        blank = blank and not text.strip()
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        stream.seek(0)
+        raise UnreadableFile(
+            f"the file is not UTF-8: its last line ends inside a character; {SAVE_AS_UTF8}"
+        ) from None
+    stream.seek(0)
+    if blank:
+        raise UnreadableFile("the file is empty: it holds only blank lines")
+
+
+# Every byte but 0x80–0x9f, removed by bytes.translate to keep those.
+_NOT_HIGH = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
+
+
+def _high_bytes(data: bytes) -> set[int]:
+    return set(data.translate(None, _NOT_HIGH))
+
+
+def _guess(sample: bytes, high: set[int]) -> str:
+    """The likeliest 8-bit or 16-bit encoding of bytes that are not UTF-8 (``sample``: the
+    file's first bytes; ``high``: which of the bytes 0x80–0x9f it holds)."""
+    sample = sample[:4096]
     if sample and sample.count(0) * 4 >= len(sample):  # every other byte NUL: ASCII as UTF-16
         return "UTF-16 without a byte-order mark"
-    high = {b for b in data if 0x80 <= b <= 0x9F}
     if high and not high & _CP1252_UNASSIGNED:
         return "Windows-1252"  # curly quotes, dashes, € and so on
     return "Latin-1 (ISO-8859-1) or Windows-1252"

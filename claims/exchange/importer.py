@@ -35,6 +35,7 @@ from claims.exchange.dataset import (
     Progress,
     Row,
     RowError,
+    Rows,
     head_problem,
     read_rows,
 )
@@ -341,7 +342,7 @@ def where(row: Row) -> dict[str, str]:
     return {"file": row.file} if row.file else {}
 
 
-def _run(rows: list[Row], importer: Importer, progress: Progress | None) -> list[dict[str, Any]]:
+def _run(rows: Rows, importer: Importer, progress: Progress | None) -> list[dict[str, Any]]:
     errors = []
     for done, row in enumerate(rows, start=1):
         try:
@@ -356,7 +357,7 @@ def _run(rows: list[Row], importer: Importer, progress: Progress | None) -> list
 
 
 def import_rows(
-    rows: list[Row],
+    rows: Rows,
     *,
     by: Any,
     dry_run: bool = False,
@@ -387,7 +388,7 @@ def import_rows(
 
 
 def _write(
-    rows: list[Row],
+    rows: Rows,
     outcome: Outcome,
     *,
     by: Any,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from typing import Any
+from typing import Any, BinaryIO
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -24,7 +24,7 @@ from django.utils import timezone
 from claims.exchange import files
 from claims.exchange.dataset import Outcome
 from claims.exchange.importer import import_rows
-from claims.exchange.package_reader import read_file
+from claims.exchange.package_reader import read_stream
 from claims.models import ImportJob
 from claimtracker.logs import current_request_id
 
@@ -112,10 +112,16 @@ def run_import_job(*, job: ImportJob) -> str:
 
 
 def _import(job: ImportJob) -> str:
+    # The stored file is read again for each pass (checked, parsed, validated, written), a line
+    # at a time, never held whole (claims.exchange.dataset.DatasetFile). Its underlying Python
+    # file, not Django's File, whose lines also end at a lone "\r".
     with job.file.open("rb") as stored:
-        data = stored.read()
+        return _import_stream(job, stored.file)
+
+
+def _import_stream(job: ImportJob, stream: BinaryIO) -> str:
     try:
-        rows, errors = read_file(data, name=job.original_name)
+        rows, errors = read_stream(stream, name=job.original_name)
     except files.UnreadableFile as refusal:
         return _end(job, Status.INVALID, message=refusal.message)
     _progress(job, total_rows=len(rows) + len(errors))

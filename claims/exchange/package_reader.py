@@ -15,7 +15,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from django.conf import settings
 
 from claims.exchange import dataset, files
 from claims.exchange.datapackage import DESCRIPTOR, Table, tables
@@ -37,6 +39,22 @@ def read_file(data: bytes, *, name: str = "") -> tuple[list[Row], list[dict[str,
     if files.is_zip(data):
         return read_package(files.members_of_zip(data))
     return dataset.read_rows(files.decode(data), name=name)
+
+
+def read_stream(stream: BinaryIO, *, name: str = "") -> tuple[dataset.Rows, list[dict[str, Any]]]:
+    """The rows of a dataset file open for reading in binary, and the lines that did not parse.
+
+    A zipped data package is read whole (a zip's directory is at its end; IMPORT_MAX_BYTES
+    bounds it); JSON Lines and CSV are read a line at a time, once to check and count and again
+    for each later pass (claims.exchange.dataset.DatasetFile), never held whole.
+    """
+    start = stream.read(4)
+    stream.seek(0)
+    if files.is_zip(start):
+        return read_file(stream.read(settings.IMPORT_MAX_BYTES + 1), name=name)
+    files.check_stream(stream)
+    rows = dataset.DatasetFile(stream, name=name).scan()
+    return rows, rows.errors
 
 
 def read_package(members: Mapping[str, bytes]) -> tuple[list[Row], list[dict[str, Any]]]:

@@ -1,16 +1,18 @@
 """Full-text search over claims, actors (names and aliases), documents and incidents.
 
 One service for the HTML search page and the API. On PostgreSQL it uses full-text search
-(``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``). Claims, documents and incidents
+(``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``), with text search configurations
+that fold accents before stemming ("Medecins" finds "Médecins"). Claims, documents and incidents
 are matched on the stored ``search_vector`` column of their table (GIN-indexed, see
-``claims/migrations/0006_search_vectors.py``); actors and aliases on the expressions of the GIN
-indexes of ``0003_search_indexes.py``, which must stay identical to ``search_vector()`` here.
+``claims/migrations/0006_search_vectors.py``, rebuilt by ``0024_search_folds_accents.py``); actors
+and aliases on the expressions of the GIN indexes of ``0024``, which must stay identical to
+``search_vector()`` here.
 
 Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
 (claims newest first) and only those are ranked; the page returned is the best-ranked of them,
 and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
 a walk down the date index, not a rank of every match. On SQLite the same syntax is read by
-FTS5 (claims.reading.search_sqlite), which also folds accents. On both, a claim is found by its
+FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim is found by its
 speaker's name or any of its aliases too.
 """
 
@@ -31,7 +33,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 
@@ -56,7 +58,10 @@ CLAIM_FIELDS = ("summary", "quote", "translation")
 ACTOR_FIELDS = ("name",)
 DOCUMENT_FIELDS = ("title",)
 INCIDENT_FIELDS = ("title", "place", "region", "description")
-CONFIGS = {"claim": "english", "actor": "simple", "document": "english", "incident": "english"}
+# Copies of PostgreSQL's "english" and "simple" that fold accents first (unaccent; created by
+# claims/migrations/0024_search_folds_accents.py, which built the stored vectors with them).
+ENGLISH, SIMPLE = "claimtracker_english", "claimtracker_simple"
+CONFIGS = {"claim": ENGLISH, "actor": SIMPLE, "document": ENGLISH, "incident": ENGLISH}
 
 # ts_headline does not escape HTML, so it marks matches with characters no text uses; the whole
 # fragment is then escaped and the markers turned into <mark> tags.
@@ -142,16 +147,15 @@ def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[
     if kind == "actor":
         return _actor_hits(list(_ranked_actors(qs, ts_query, limit)), query)
     vector = StoredVector()
-    found = Q(pk__in=_best_candidates(kind, qs, query, limit))
+    best = _best_candidates(kind, qs, query, limit)
     if kind == "claim":
         # A claim is found by its speaker's name or any alias too, as the actor is (ranked
-        # after the text's matches). A sub-query of its own: an OR inside the candidates'
-        # search would cost the GIN index of the stored vector.
-        names = SearchQuery(query, config=CONFIGS["actor"], search_type="websearch")
-        spoken = qs.filter(speaker_id__in=_actors_named(names)).order_by(*_list_order(qs.model))
-        found |= Q(pk__in=spoken.values("pk")[:limit])
+        # after the text's matches). One id list, the UNION of both: an OR of two IN tests
+        # was planned as a walk of every published claim testing each against both.
+        spoken_sql, spoken_params = _spoken_by_named(qs, query, limit)
+        best = RawSQL(f"({best.sql}) UNION ({spoken_sql})", (*best.params, *spoken_params))
     hits = (
-        qs.filter(found)
+        qs.filter(pk__in=best)
         .annotate(rank=SearchRank(vector, ts_query))
         .order_by("-rank", *_list_order(qs.model))
         # Only the page's rows reach here, so only they pay for ts_headline.
@@ -192,6 +196,33 @@ def _actors_named(ts_query: SearchQuery) -> QuerySet:
     by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
     by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
     return by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
+
+
+def _spoken_by_named(qs: QuerySet, query: str, limit: int) -> tuple[str, tuple]:
+    """The ids of the newest ``limit`` claims of ``qs`` spoken by an actor whose name or alias
+    matches ``query``, as SQL: each such actor's newest claims from the index on (speaker, date),
+    then the newest of those. A plain ``speaker_id IN (…)`` walked the date index of every
+    claim when few or no actors matched, looking for claims of theirs."""
+    names = SearchQuery(query, config=CONFIGS["actor"], search_type="websearch")
+    named, named_params = _actors_named(names).query.sql_with_params()
+    order = _list_order(qs.model)
+    fields = [name.lstrip("-") for name in order]
+    per_actor, per_params = (
+        qs.filter(speaker_id=RawSQL("named.id", ()))
+        .order_by(*order)
+        .values(*dict.fromkeys(["pk", *fields]))[:limit]
+        .query.sql_with_params()
+    )
+    ties = ", ".join(
+        f's."{qs.model._meta.get_field(name.lstrip("-")).column}"'
+        + (" DESC" if name.startswith("-") else "")
+        for name in order
+    )
+    sql = (
+        f"SELECT s.id FROM ({named}) named(id) CROSS JOIN LATERAL ({per_actor}) s "
+        f"ORDER BY {ties} LIMIT %s"
+    )
+    return sql, (*named_params, *per_params, limit)
 
 
 def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:

@@ -28,6 +28,10 @@ class Command(BaseCommand):
         "an ISO timestamp: the last change record at or before it), rebuilt from the history."
     )
 
+    # No system checks first, as Django's dumpdata and loaddata: they import every URL
+    # configuration, admin and schema, which doubled the peak memory of a data command.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "-o", "--output", type=Path, help="Write to this file (or directory), not stdout."
