@@ -90,7 +90,7 @@ def test_postgresql_folds_accents_in_its_own_configurations_before_stemming() ->
 
 @pytest.mark.postgres  # roles and extensions are PostgreSQL's
 def test_a_role_that_may_not_create_the_extension_is_told_what_to_run() -> None:
-    migration = importlib.import_module("claims.migrations.0024_search_folds_accents")
+    migration = importlib.import_module("claims.migrations.0025_search_folds_accents")
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE claimtracker_search_no_extensions NOLOGIN")
         cursor.execute("SET LOCAL ROLE claimtracker_search_no_extensions")

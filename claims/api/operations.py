@@ -206,6 +206,20 @@ _TEXT_RESPONSES: dict[str, tuple[str, str]] = {
         '{"id": 1, "kind": "casualty_count", "speaker": "white-helmets", "made_on": '
         '"2017-09-25"}\n',
     ),
+    "incidents_export_ucdp_ged_retrieve": (
+        "text/csv",
+        "id,relid,year,date_start,date_end,date_prec,where_prec,where_coordinates,adm_1,country,"
+        "latitude,longitude,best,low,high,deaths_civilians,number_of_sources\r\n"
+        "7,idlib-airstrikes-september-2017,2017,2017-09-18,2017-09-24,3,4,Idlib province,Idlib,"
+        "SY,35.93000,36.63000,152,152,152,152,1\r\n",
+    ),
+    "incidents_export_acled_retrieve": (
+        "text/csv",
+        "event_id_cnty,event_date,year,time_precision,country,admin1,location,latitude,"
+        "longitude,geo_precision,fatalities,notes\r\n"
+        ",2017-09-18,2017,2,SY,Idlib,Idlib province,35.93000,36.63000,3,152,"
+        '"White Helmets says 152 people were killed (week of 25 Sep 2017)"\r\n',
+    ),
     "ledger_custody_documents_retrieve": ("application/zip", "(a zip archive)"),
     "ledger_custody_evidence_retrieve": ("application/zip", "(a zip archive)"),
 }
@@ -228,6 +242,30 @@ RESPONSES["imports_retrieve"] = {
     "finished_at": "2026-12-02T09:15:04Z",
 }
 RESPONSES["imports_list"]["results"] = [RESPONSES["imports_retrieve"]]
+# The claim as linked data (claims.reading.linkeddata), cut to its claim, quote and one hop.
+RESPONSES["claims_jsonld_retrieve"] = {
+    "@context": {"schema": "https://schema.org/", "prov": "http://www.w3.org/ns/prov#"},
+    "@graph": [
+        {
+            "id": "https://claims.example.org/claims/1/",
+            "type": ["schema:Claim", "prov:Entity"],
+            "prov:wasAttributedTo": ["https://claims.example.org/actors/white-helmets/"],
+        },
+        {
+            "type": "Annotation",
+            "motivation": "quoting",
+            "body": "https://claims.example.org/claims/1/",
+            "target": {
+                "type": "SpecificResource",
+                "source": "https://claims.example.org/media/archive/documents/1/copy.html",
+                "selector": [
+                    {"type": "TextQuoteSelector", "exact": "152 bodies", "prefix": "recovered "},
+                    {"type": "TextPositionSelector", "start": 412, "end": 422},
+                ],
+            },
+        },
+    ],
+}
 
 
 def apply(operation: dict[str, Any]) -> None:

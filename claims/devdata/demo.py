@@ -79,6 +79,8 @@ INCIDENTS = [
         "country": "SY",
         "latitude": "35.93000",
         "longitude": "36.63000",
+        # The point is the province's, not a strike's: the report names no town.
+        "location_precision": "province",
         "start_on": dt.date(2017, 9, 18),
         "start_precision": Precision.WEEK,
         "start_as_stated": "last week (the week before the 26 September 2017 report)",

@@ -26,7 +26,6 @@ from django.views.decorators.http import condition
 from claims.ledger.history import history_of
 from claims.ledger.timestamps import with_stamps
 from claims.models import (
-    ChangeRecord,
     Claim,
     ClaimQuerySet,
     ClaimTarget,
@@ -42,7 +41,7 @@ from claims.pages.clocks import Clocks, ClocksForm, clocks_from, kept_params
 from claims.pages.facets import facet_links, order_from
 from claims.pages.figures import incident_figures_section
 from claims.pages.filters import PAGING_PARAMS, PageClaimFilter
-from claims.pages.kept import kept_page
+from claims.pages.kept import kept_page, page_state
 from claims.pages.maps import incident_map
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
@@ -107,17 +106,17 @@ _TEMPLATES = Path(settings.TEMPLATES_DIR)
 RENDER_VERSION = code_version([Path(__file__), *_TEMPLATES.rglob("*")])
 
 
-def page_version(request: HttpRequest, head: int | None) -> str:
+def page_version(request: HttpRequest, head: int | str | None) -> str:
     return f"record-{head or 0}-user-{request.user.pk or 0}-{RENDER_VERSION}"
 
 
 def current_version(request: HttpRequest, *args: object, **kwargs: object) -> str:
     """The validator of a page whose own queries do not carry the head: read before the page's
-    data (one query), it is compared with a client's copy and sent with a full render. The head
+    data (one query), it is compared with a client's copy and sent with a full render. The state
     stays on the request (``record_head``) for what the page keeps per state of the record."""
-    head = ChangeRecord.objects.head()
-    request.record_head = head  # type: ignore[attr-defined]  # an attribute of our own
-    return page_version(request, head[0])
+    head, state = page_state()
+    request.record_head = (head, state)  # type: ignore[attr-defined]  # an attribute of our own
+    return page_version(request, f"{head}.{state.partition('.')[2]}")
 
 
 # Lists (home, timeline, actor and document pages): 304 to a current copy, without rendering.

@@ -20,9 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 
-from claims.models import reads_drafts
+from claims.models import ChangeRecord, reads_drafts
+from claims.models.ledger import TrustedTimestamp
 from claims.reading import bands
 from claimtracker.versions import code_version
 
@@ -32,6 +34,22 @@ KEPT_VERSION = code_version(
 )
 
 View = Callable[..., HttpResponse]
+
+
+def page_state() -> tuple[int, str]:
+    """The head's id, and a state naming the head's hash and what else pages show that no change
+    record names: the newest time-stamp token (a job stores tokens outside the history; they are
+    never changed once stored) and whether a time-stamping authority is configured. One query."""
+    newest_stamp = Subquery(TrustedTimestamp.objects.order_by("-id").values("id")[:1])
+    row = (
+        ChangeRecord.objects.order_by("-id")
+        .annotate(stamp=newest_stamp)
+        .values_list("id", "hash", "stamp")
+        .first()
+    )
+    head, digest, stamp = row or (0, "", None)
+    authority = "tsa" if settings.TSA_URL else "no-tsa"
+    return head, f"{digest}.{stamp or 0}.{authority}"
 
 
 def page_key(request: HttpRequest) -> str:

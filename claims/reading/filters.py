@@ -14,6 +14,7 @@ import datetime as dt
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_unicode_re
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.forms import DateField, DateInput, ModelChoiceField
 from django.http import HttpRequest
@@ -71,10 +72,13 @@ class IdOrSlugField(ModelChoiceField):
         text = str(value)
         rows = self.queryset
         assert rows is not None  # django-filter sets it from the filter's callable
-        # The slug first: a slug may be all digits ("1983"), and a page's links give slugs.
-        row = rows.filter(slug=text).first() or (
-            rows.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
-        )
+        # The slug first: a slug may be all digits ("1983"), and a page's links give slugs. A
+        # value no slug could be (a NUL, spaces) is not looked up: PostgreSQL refuses a NUL.
+        row = None
+        if slug_unicode_re.fullmatch(text):
+            row = rows.filter(slug=text).first() or (
+                rows.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+            )
         if row is None:
             # Not echoing the value: a row the reader may not see answers as a missing one.
             raise ValidationError(

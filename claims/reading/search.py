@@ -4,7 +4,7 @@ One service for the HTML search page and the API. On PostgreSQL it uses full-tex
 (``websearch_to_tsquery``: quoted phrases, ``or``, ``-word``), with text search configurations
 that fold accents before stemming ("Medecins" finds "Médecins"). Claims, documents and incidents
 are matched on the stored ``search_vector`` column of their table (GIN-indexed, see
-``claims/migrations/0006_search_vectors.py``, rebuilt by ``0024_search_folds_accents.py``); actors
+``claims/migrations/0006_search_vectors.py``, rebuilt by ``0025_search_folds_accents.py``); actors
 and aliases on the expressions of the GIN indexes of ``0024``, which must stay identical to
 ``search_vector()`` here.
 
@@ -59,7 +59,7 @@ ACTOR_FIELDS = ("name",)
 DOCUMENT_FIELDS = ("title",)
 INCIDENT_FIELDS = ("title", "place", "region", "description")
 # Copies of PostgreSQL's "english" and "simple" that fold accents first (unaccent; created by
-# claims/migrations/0024_search_folds_accents.py, which built the stored vectors with them).
+# claims/migrations/0025_search_folds_accents.py, which built the stored vectors with them).
 ENGLISH, SIMPLE = "claimtracker_english", "claimtracker_simple"
 CONFIGS = {"claim": ENGLISH, "actor": SIMPLE, "document": ENGLISH, "incident": ENGLISH}
 
