@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -23,6 +22,7 @@ from django.conf import settings as django_settings
 from django.db import connections
 
 from claimtracker import replicas
+from tests.workers import wait_for
 
 SCRIPT = Path(django_settings.BASE_DIR) / ".ci" / "replica.sh"
 HOW = (
@@ -82,22 +82,13 @@ def on_replica(sql: str, params: tuple[Any, ...] = (), alias: str = "replica_1")
         return cursor.fetchall() if cursor.description else []
 
 
-def wait_until(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    ends = time.monotonic() + seconds
-    while time.monotonic() < ends:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def replica(transactional_db: None, settings: Any, django_db_blocker: Any) -> Iterator[str]:
     """``replica_1``, the real streaming replica, with lag measured afresh on every request."""
     add_replica("replica_1", replica_url(), django_db_blocker)
     settings.REPLICA_LAG_CHECK_SECONDS = 0
     replicas.forget_lags()
-    wait_until(lambda: replicas.lag_of("replica_1").usable, "the replica to catch up", 180)
+    wait_for(lambda: replicas.lag_of("replica_1").usable, "the replica to catch up", 180)
     yield "replica_1"
     on_replica("SELECT pg_wal_replay_resume()")  # whatever the test paused
     for alias in replicas.replica_aliases():

@@ -50,11 +50,13 @@ def placed_demo(demo: str) -> str:
 def test_incident_index_maps_every_incident_with_a_legend_and_links(
     page: Page, placed_demo: str
 ) -> None:
+    # The demo's incident is placed at province precision; one placed at its town beside it.
+    placed("kafr-nabl", "35.61", "36.56", LocationPrecision.PLACE, 1)
     page.goto(placed_demo + "/incidents/")
     drawn = page.locator("figure.map svg.map-svg a.map-point")
-    expect(drawn).to_have_count(3)
+    expect(drawn).to_have_count(4)
     expect(page.locator("figure.map svg.map-svg a.map-point.near")).to_have_count(1)
-    expect(page.locator("figure.map svg.map-svg a.map-point.area")).to_have_count(1)
+    expect(page.locator("figure.map svg.map-svg a.map-point.area")).to_have_count(2)
     legend = page.get_by_role("list", name=re.compile("how precisely each point is placed"))
     expect(legend).to_contain_text("at the spot or the named place")
     expect(legend).to_contain_text("near the named place")

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from claims.models import Claim
 from claimtracker import replicas
 from tests.factories import ActorFactory, ClaimFactory
-from tests.replicas import add_replica, drop_replica, on_replica, wait_until
+from tests.replicas import add_replica, drop_replica, on_replica
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.replica, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def replicated(claim: Claim, made_as_stated: str = "") -> bool:
 
 def pause_replay() -> None:
     on_replica("SELECT pg_wal_replay_pause()")
-    wait_until(
+    wait_for(
         lambda: on_replica("SELECT pg_get_wal_replay_pause_state()") == [("paused",)],
         "replay to pause",
     )
@@ -33,7 +34,7 @@ def pause_replay() -> None:
 
 def claim_on_the_replica(white_helmets) -> Claim:
     claim = ClaimFactory(speaker=white_helmets, made_as_stated="last week")
-    wait_until(lambda: replicated(claim, "last week"), "the claim to reach the replica")
+    wait_for(lambda: replicated(claim, "last week"), "the claim to reach the replica")
     return claim
 
 
@@ -99,7 +100,7 @@ def test_after_the_sticky_seconds_the_token_reads_the_replica_again(
     reviewer_client.patch(
         f"/api/v1/claims/{claim.pk}/", {"made_as_stated": "on Tuesday"}, format="json"
     )
-    wait_until(lambda: replicated(claim, "on Tuesday"), "the change to reach the replica")
+    wait_for(lambda: replicated(claim, "on Tuesday"), "the change to reach the replica")
     time.sleep(1.1)
 
     with CaptureQueriesContext(connections[replica]) as on_the_replica:
@@ -129,7 +130,7 @@ def test_a_stale_replica_is_skipped_and_health_says_so(
     claim = claim_on_the_replica(white_helmets)
     pause_replay()
     Claim.objects.filter(pk=claim.pk).update(made_as_stated="on Tuesday")
-    wait_until(lambda: not replicas.lag_of(replica).usable, "the replica to lag past 1 s", 90)
+    wait_for(lambda: not replicas.lag_of(replica).usable, "the replica to lag past 1 s", 90)
 
     response = api_client.get(f"/api/v1/claims/{claim.pk}/")
     health = client.get("/healthz?full=1").json()
@@ -141,7 +142,7 @@ def test_a_stale_replica_is_skipped_and_health_says_so(
     on_replica("SELECT pg_wal_replay_resume()")
     # What the primary wrote meanwhile (the whole cluster's WAL) is replayed first.
     settings.REPLICA_MAX_LAG_SECONDS = 5
-    wait_until(lambda: replicas.lag_of(replica).usable, "the replica to catch up", seconds=180)
+    wait_for(lambda: replicas.lag_of(replica).usable, "the replica to catch up", seconds=180)
     assert client.get("/healthz").json()["replicas"][replica]["in_use"] is True
 
 
