@@ -70,6 +70,18 @@ def test_the_search_page_links_its_query_in_the_api(client: Client, scene: None)
     assert client.get(links["JSON"]).status_code == 200
 
 
+@pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}])
+def test_a_search_page_with_nothing_asked_links_no_api_query_that_would_refuse(
+    client: Client, scene: None, query: dict[str, str]
+) -> None:
+    html = client.get("/search/", query).content.decode()
+    api_links = re.findall(r'href="(/api/v1/search/[^"]*)"', html)
+    # Nothing was searched, so there are no results to fetch again (the link answered 400).
+    assert [client.get(link.replace("&amp;", "&")).status_code for link in api_links] == [
+        200 for _ in api_links
+    ]
+
+
 @pytest.mark.parametrize(
     "query",
     [

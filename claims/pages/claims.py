@@ -422,7 +422,8 @@ KIND_HEADINGS = {
 
 
 def get_search_for_user(user: User, query: str) -> dict[str, Any]:
-    results = search(query, user=user) if query.strip() else {}
+    query = query.strip()  # spaces alone ask for nothing (and the API refuses a blank q)
+    results = search(query, user=user) if query else {}
     groups = [(KIND_HEADINGS[kind], kind, hits) for kind, hits in results.items() if hits]
     return {"query": query, "groups": groups, "total": sum(len(g[2]) for g in groups)}
 
