@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -162,12 +162,6 @@ DESCRIPTION = (
 )
 
 
-def _example(columns: list[str], sample: str) -> list[OpenApiExample]:
-    return [
-        OpenApiExample("Two lines", value=",".join(columns) + "\n" + sample, response_only=True)
-    ]
-
-
 class ConflictExportsMixin(GenericAPIView[Incident]):
     """The two exports as actions of the incident viewset, so they share its filters."""
 
@@ -177,10 +171,6 @@ class ConflictExportsMixin(GenericAPIView[Incident]):
         summary="Incidents as UCDP GED rows (CSV)",
         description=DESCRIPTION.format(name="UCDP GED"),
         responses={(200, "text/csv"): OpenApiTypes.STR},
-        examples=_example(
-            GED_COLUMNS,
-            "7,idlib-airstrikes,2017,2017-09-18,2017-09-24,3,4,,Idlib,SY,,,152,0,152,152,2,…",
-        ),
     )
     @action(
         detail=False,
@@ -197,9 +187,6 @@ class ConflictExportsMixin(GenericAPIView[Incident]):
         summary="Incidents as ACLED rows (CSV)",
         description=DESCRIPTION.format(name="ACLED"),
         responses={(200, "text/csv"): OpenApiTypes.STR},
-        examples=_example(
-            ACLED_COLUMNS, "SYR84051,2017-09-18,2017,2,SY,Idlib,,,,3,RT,…,76,idlib-airstrikes,,,…"
-        ),
     )
     @action(
         detail=False,

@@ -4,7 +4,7 @@ as PROV-O (claims/reading/linkeddata.py)."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -15,24 +15,6 @@ from claims.api.exports import JSONLDRenderer
 from claims.models import Claim
 from claims.reading.linkeddata import claim_document
 
-EXAMPLE = {
-    "@context": {"oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#"},
-    "@graph": [
-        {"id": "https://claims.example.org/claims/1/", "type": ["schema:Claim", "prov:Entity"]},
-        {
-            "type": "Annotation",
-            "motivation": "quoting",
-            "target": {
-                "source": "https://claims.example.org/media/archive/documents/rt.html",
-                "selector": [
-                    {"type": "TextQuoteSelector", "exact": "152 bodies", "prefix": "recovered"},
-                    {"type": "TextPositionSelector", "start": 120, "end": 130},
-                ],
-            },
-        },
-    ],
-}
-
 
 class ClaimLinkedDataMixin(GenericAPIView[Claim]):
     """The JSON-LD action of the claim viewset: the same claims and checks as its detail."""
@@ -41,7 +23,6 @@ class ClaimLinkedDataMixin(GenericAPIView[Claim]):
         summary="A claim as linked data: Web Annotation of its quote, PROV-O of its chain",
         responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
         filters=False,
-        examples=[OpenApiExample("A quote anchored in an archived copy", value=EXAMPLE)],
     )
     @action(
         detail=True,

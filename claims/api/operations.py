@@ -242,7 +242,8 @@ RESPONSES["imports_retrieve"] = {
     "finished_at": "2026-12-02T09:15:04Z",
 }
 RESPONSES["imports_list"]["results"] = [RESPONSES["imports_retrieve"]]
-# The claim as linked data (claims.reading.linkeddata), cut to its claim, quote and one hop.
+# The claim as linked data (claims.reading.linkeddata), cut to its claim and its quote. (Examples
+# given in a view's extend_schema do not reach a non-JSON or ld+json answer: they live here.)
 RESPONSES["claims_jsonld_retrieve"] = {
     "@context": {"schema": "https://schema.org/", "prov": "http://www.w3.org/ns/prov#"},
     "@graph": [
