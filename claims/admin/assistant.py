@@ -27,6 +27,7 @@ from claims.assistant.proposals import Proposals, ProposedClaim, claim_from_valu
 from claims.assistant.record import propose_from_record
 from claims.models import CasualtyFigure, Claim
 from claims.record.errors import RecordInvalid, Refused
+from claimtracker.numbers import plain_id, plain_int
 from sources.models import Actor, Document
 
 FIGURE_FIELDS = ("low", "high", "qualifier", "as_stated", "basis", "category", "outcome")
@@ -106,7 +107,9 @@ def create_view(request: HttpRequest) -> HttpResponse:
         return redirect("admin-propose")
     given_document = request.POST.get("document", "")
     document = (
-        Document.objects.filter(pk=given_document).first() if given_document.isdigit() else None
+        Document.objects.filter(pk=number).first()
+        if (number := plain_id(given_document)) is not None
+        else None
     )
     chosen = [n for n in range(len(proposals.claims)) if request.POST.get(f"c{n}-accept")]
     errors = _apply_edits(request, proposals.claims)
@@ -154,7 +157,7 @@ def _apply_edits(request: HttpRequest, claims: list[ProposedClaim]) -> list[str]
                     continue
                 value = post[key].strip()
                 if name in ("low", "high"):
-                    if value and not value.isdigit():
+                    if value and plain_int(value) is None:
                         errors.append(
                             f"Claim {n + 1}, figure {m + 1}: {name} must be a whole number."
                         )

@@ -35,7 +35,7 @@ __all__ = [
 
 
 # An id as a query parameter writes it: digits, as many as a bigint holds.
-ID_TEXT = re.compile(r"[0-9]{1,18}")
+ID_TEXT = re.compile(r"[0-9]{1,18}")  # claimtracker.numbers.plain_id, as a pattern
 
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(

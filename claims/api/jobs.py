@@ -20,6 +20,7 @@ from claims.api.params import StrictParamsMixin
 from claims.exchange import files
 from claims.exchange.jobs import start_import
 from claims.models import EventType, ImportJob, WebhookDelivery, WebhookSubscription
+from claimtracker.numbers import plain_int
 
 
 class ViewPermissions(DjangoModelPermissions):
@@ -172,10 +173,10 @@ class ImportJobViewSet(
         """Accept a file for import; the answer is the queued job, to poll for its progress."""
         # A body far over the limit is refused before it is read (the form's own fields and
         # boundaries are allowed some room).
-        length = request.META.get("CONTENT_LENGTH") or ""
-        if length.isdigit() and int(length) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+        length = plain_int(request.META.get("CONTENT_LENGTH") or "")
+        if length is not None and length > settings.IMPORT_MAX_BYTES + 64 * 1024:
             raise UploadTooLarge(
-                f"the upload is {files.megabytes(int(length))}; {files.limit_message()}"
+                f"the upload is {files.megabytes(length)}; {files.limit_message()}"
             )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

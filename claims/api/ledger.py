@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from claims.api.params import refuse_unknown
 from claims.ledger import custody, heads, tree
 from claims.models import ChangeRecord, Evidence, reads_drafts
+from claimtracker.numbers import plain_id, plain_int
 from sources.models import Document
 
 
@@ -72,9 +73,10 @@ def _size(request: Request, name: str, *, optional: bool = False, low: int = 0) 
     value = request.query_params.get(name, "").strip()
     if not value and optional:
         return current
-    if not value.isdigit() or not low <= int(value) <= current:
+    size = plain_int(value)
+    if size is None or not low <= size <= current:
         raise ValidationError({name: [f"Give a tree size from {low} to {current}."]})
-    return int(value)
+    return size
 
 
 _NO_KEY = OpenApiResponse(description="The server has no signing key.")
@@ -107,11 +109,12 @@ class InclusionProofView(APIView):
     def get(self, request: Request) -> Response:
         refuse_unknown(request, ("record", "size"))
         value = request.query_params.get("record", "").strip()
-        index = tree.leaf_of(int(value)) if value.isdigit() and len(value) < 19 else None
+        record = plain_id(value)
+        index = tree.leaf_of(record) if record is not None else None
         if index is None:
             raise ValidationError({"record": ["Give the id of a change record in the tree."]})
         size = _size(request, "size", optional=True, low=index + 1)
-        chain_hash = ChangeRecord.objects.values_list("hash", flat=True).get(pk=int(value))
+        chain_hash = ChangeRecord.objects.values_list("hash", flat=True).get(pk=record)
         return Response(
             {
                 "record": int(value),
@@ -169,7 +172,8 @@ class CustodyBundleView(APIView):
         if not reads_drafts(request.user):
             raise PermissionDenied("Only those who read drafts get custody bundles.")
         model = self.models[kind]
-        item = model.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 19 else None
+        number = plain_id(pk)
+        item = model.objects.filter(pk=number).first() if number is not None else None
         if item is None:
             raise NotFound(f"There is no {model._meta.verbose_name} {pk}.")
         try:

@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from claimtracker.numbers import plain_int
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "claimtracker-archiver/1.0 (+https://github.com/claimtracker)"
@@ -331,7 +333,8 @@ def _exchange(
         response = connection.getresponse()
         response_headers = {k.lower(): v for k, v in response.getheaders()}
         declared = response_headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        length = plain_int(declared)
+        if length is not None and length > max_bytes:
             raise Failed(f"the document is larger than the limit of {max_bytes} bytes")
         chunks: list[bytes] = []
         size = 0

@@ -49,6 +49,7 @@ from claims.jobs.base import RetryingTask
 from claims.ledger import tree
 from claims.models import OutboxEvent, WebhookDelivery
 from claims.models import WebhookSubscription as Subscription
+from claimtracker.numbers import plain_int
 
 logger = logging.getLogger(__name__)
 # A delivery still pending this long after its event was written was lost on the way to the
@@ -176,7 +177,7 @@ def deliver(*, delivery: WebhookDelivery) -> str:
 
 def _status_in(reason: str) -> int | None:
     words = reason.split()
-    return int(words[-1]) if words and words[-1].isdigit() else None
+    return plain_int(words[-1]) if words else None
 
 
 def _finish(delivery: WebhookDelivery, status: str, error: str = "") -> str:

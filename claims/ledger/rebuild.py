@@ -35,6 +35,7 @@ from django.db import connection, models, transaction
 
 from claims.ledger.history import HISTORY_TABLE, recorded_models
 from claims.models.history import ChangeRecord
+from claimtracker.numbers import plain_id, plain_int
 
 PARAMETER = "recorded_by"
 
@@ -66,8 +67,9 @@ def point_from(value: str) -> Point:
     midnight). Raises ``ValidationError({"recorded_by": ...})`` for anything else."""
     value = value.strip()
     records = ChangeRecord.objects.only("id", "hash", "recorded_at")
-    if value.isdigit():
-        point = _point(records.filter(pk=int(value)).first())
+    if plain_int(value) is not None:
+        number = plain_id(value)
+        point = _point(records.filter(pk=number).first()) if number is not None else None
         if point is None:
             head = ChangeRecord.objects.head()[0]
             raise _refuse(f"There is no change record #{value}; the history's newest is #{head}.")

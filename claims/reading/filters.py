@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from claims.models import Claim, ClaimQuerySet, ClaimTarget, Incident, Standing
 from claims.reading.visibility import actors_visible_to, incidents_visible_to, reader_of
 from claimtracker.dates import Precision, period, read_date
+from claimtracker.numbers import plain_id
 from sources.models import Actor
 
 
@@ -76,8 +77,9 @@ class IdOrSlugField(ModelChoiceField):
         # value no slug could be (a NUL, spaces) is not looked up: PostgreSQL refuses a NUL.
         row = None
         if slug_unicode_re.fullmatch(text):
+            pk = plain_id(text)
             row = rows.filter(slug=text).first() or (
-                rows.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+                rows.filter(pk=pk).first() if pk is not None else None
             )
         if row is None:
             # Not echoing the value: a row the reader may not see answers as a missing one.

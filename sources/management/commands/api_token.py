@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from claimtracker.numbers import plain_id
 from sources.models import ApiToken
 
 
@@ -53,7 +54,8 @@ class Command(BaseCommand):
 
     def handle_revoke(self, *, token: str, dry_run: bool, **options: object) -> None:
         prefix = token.rstrip("…")
-        match = Q(key_prefix=prefix) | Q(pk=int(token)) if token.isdigit() else Q(key_prefix=prefix)
+        number = plain_id(token)
+        match = Q(key_prefix=prefix) | Q(pk=number) if number is not None else Q(key_prefix=prefix)
         found = list(ApiToken.objects.filter(match)[:2])
         if not found:
             raise CommandError(f"No token matches {token!r}.")
