@@ -10,12 +10,23 @@ import subprocess
 import time
 
 import psycopg2
+import redis
 
 from bench import HOST, OUT, PY, ROOT, log
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
+    """The servers' environment: production settings on the bench's database and cache.
+
+    With ``args.cache`` (bench/run.py) the cache is shared by every worker, as production's
+    Redis is (README, "Kept per state of the record"): one build of a kept page serves them all.
+    It is emptied here, so that each page's first answer in the run is a build. Without it
+    (bench/memory.py) each process keeps its own, and a CACHE_URL of the caller's is not used.
+    """
     env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    if cache := getattr(args, "cache", None):
+        redis.Redis.from_url(cache).flushdb()
+        env["CACHE_URL"] = cache
     env |= {
         "DATABASE_URL": f"{args.pg}/{args.database}",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -63,10 +74,10 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> dict[str,
         started = time.monotonic()
         subprocess.run([*manage, "generate_data", "--claims", str(missing)], env=env, check=True)
         seconds = time.monotonic() - started
-        # generate_data has analysed the tables it filled; VACUUM sets the visibility map that
-        # index-only scans need.
-        log(f"generate_data took {seconds:.0f} s; VACUUM")
-        sql(url, "VACUUM")
+        # VACUUM sets the visibility map that index-only scans need; ANALYZE also reaches the
+        # tables generate_data did not fill itself (the history, written by triggers).
+        log(f"generate_data took {seconds:.0f} s; VACUUM ANALYZE")
+        sql(url, "VACUUM ANALYZE")
         timing_file.write_text(json.dumps({"claims": missing, "seconds": seconds}))
     else:
         log(f"reusing {args.database}: {have} claims already there")

@@ -81,7 +81,8 @@ def report(
     lines += ["", "## Set-up", ""]
     lines.append(
         f"gunicorn, {args.workers} sync workers per server, production settings (DEBUG off, "
-        "persistent connections, throttle limits raised out of the way), on loopback; "
+        "persistent connections, throttle limits raised out of the way, one Redis cache "
+        "shared by every worker and emptied at the start), on loopback; "
         f"{tool} with {args.threads} threads and {args.connections} connections; "
         f"{args.rounds} interleaved rounds, "
         f"{args.duration:g} s per contender in all after a 2 s warm-up. Latency percentiles "
