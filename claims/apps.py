@@ -18,8 +18,10 @@ class ClaimsConfig(AppConfig):
 
         from claims.ledger import heads, history
         from claims.reading import search_sqlite_tables
+        from claimtracker import replicas
 
         checks.register(heads.check_signing_key, checks.Tags.security, deploy=True)
+        checks.register(replicas.check_shared_cache, checks.Tags.caches, checks.Tags.database)
 
         connection_created.connect(
             history.on_connection_created, dispatch_uid="ct_sqlite_functions"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponseBase
@@ -39,6 +40,23 @@ STICKY_KEY = "replica-sticky:"
 def replica_aliases() -> list[str]:
     """The configured replicas' aliases, in order (none when DATABASE_REPLICA_URLS is unset)."""
     return [alias for alias in settings.DATABASES if alias.startswith(PREFIX)]
+
+
+def check_shared_cache(**kwargs: object) -> list[checks.CheckMessage]:
+    """Replicas without CACHE_URL: each web process notes its own writes only, so a token that
+    wrote through one process may read a lagging replica through the next (read-your-writes)."""
+    if not replica_aliases() or settings.CACHE_URL:
+        return []
+    return [
+        checks.Warning(
+            "DATABASE_REPLICA_URLS is set but CACHE_URL is not: after a write, a token reads the "
+            "primary only in the web process that took the write, and may read a replica that "
+            "has not caught up through any other.",
+            hint="Set CACHE_URL to a Redis every web process shares (README, Scale-out); one "
+            "web process alone needs none.",
+            id="claimtracker.W001",
+        )
+    ]
 
 
 # --- Lag ----------------------------------------------------------------------------------------

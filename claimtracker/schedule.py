@@ -21,7 +21,9 @@ TASK_MODULES = [
 ]
 
 
-def beat_schedule(*, sweep_seconds: int, heartbeat_seconds: int) -> dict[str, dict[str, Any]]:
+def beat_schedule(
+    *, sweep_seconds: int, heartbeat_seconds: int, heartbeat_queues: list[str]
+) -> dict[str, dict[str, Any]]:
     return {
         "sweep-stuck-jobs": {
             "task": "claims.jobs.sweep.sweep_stuck_jobs",
@@ -48,11 +50,16 @@ def beat_schedule(*, sweep_seconds: int, heartbeat_seconds: int) -> dict[str, di
             "task": "claims.jobs.housekeeping.purge_idempotency_keys",
             "schedule": 3600.0,
         },
-        # /healthz fails once no worker has run this for HEALTH_WORKER_MINUTES; a heartbeat left
-        # queued while no worker runs is dropped rather than run late.
-        "worker-heartbeat": {
-            "task": "claims.jobs.heartbeat.heartbeat",
-            "schedule": float(heartbeat_seconds),
-            "options": {"expires": heartbeat_seconds},
+        # One heartbeat per queue, sent to that queue: /healthz fails once no worker has run a
+        # queue's for HEALTH_WORKER_MINUTES. One left queued while no worker consumes its queue
+        # is dropped rather than run late.
+        **{
+            f"worker-heartbeat-{queue}": {
+                "task": "claims.jobs.heartbeat.heartbeat",
+                "schedule": float(heartbeat_seconds),
+                "kwargs": {"queue": queue},
+                "options": {"queue": queue, "expires": heartbeat_seconds},
+            }
+            for queue in heartbeat_queues
         },
     }

@@ -54,7 +54,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Workers log through LOGGING (below) like the web processes, in the same format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Beat queues a heartbeat this often; /healthz fails when none ran for HEALTH_WORKER_MINUTES.
+# Beat queues a heartbeat on each queue this often; /healthz fails when one queue's has not run
+# for HEALTH_WORKER_MINUTES (HEALTH_WORKER_QUEUES, below).
 HEALTH_HEARTBEAT_SECONDS = env_int("HEALTH_HEARTBEAT_SECONDS", 60)
 HEALTH_WORKER_MINUTES = env_int("HEALTH_WORKER_MINUTES", 5)
 if not 0 < HEALTH_HEARTBEAT_SECONDS < HEALTH_WORKER_MINUTES * 60:
@@ -81,11 +82,6 @@ if JOBS_STUCK_RUNNING_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
         "JOBS_STUCK_RUNNING_MINUTES must be longer than CELERY_TASK_TIME_LIMIT, or the sweep "
         "would take a job from a worker still running it."
     )
-# What beat queues and where the tasks live (claimtracker/schedule.py).
-CELERY_BEAT_SCHEDULE = beat_schedule(
-    sweep_seconds=JOBS_SWEEP_SECONDS, heartbeat_seconds=HEALTH_HEARTBEAT_SECONDS
-)
-CELERY_IMPORTS = TASK_MODULES
 
 # Queues per kind of work, so an operator runs and scales a worker per kind (README, Scale-out):
 # `celery -A claimtracker worker -Q archive`. A worker started without -Q consumes all of them
@@ -109,7 +105,7 @@ CELERY_TASK_ROUTES = {
         # One import can hold a worker for minutes: never in front of a heartbeat or a delivery.
         "imports": ["claims.exchange.jobs.run_import"],
         "timestamps": ["claims.jobs.timestamps.stamp", "claims.jobs.timestamps.stamp_latest_head"],
-        # Small and periodic; the heartbeat here proves a worker consumes "default".
+        # Small and periodic. The heartbeat's beat entries name a queue each, over this route.
         "default": [
             "claims.jobs.heartbeat.heartbeat",
             "claims.jobs.sweep.sweep_stuck_jobs",
@@ -118,6 +114,22 @@ CELERY_TASK_ROUTES = {
     }.items()
     for name in names
 }
+# Beat sends the heartbeat to each of these queues, and /healthz fails when one of them has had no
+# worker run it for HEALTH_WORKER_MINUTES: a queue nobody consumes shows, not only "default".
+# A deployment that leaves a queue's work undone on purpose names the others.
+HEALTH_WORKER_QUEUES = env_list("HEALTH_WORKER_QUEUES", JOBS_QUEUES)
+if unknown := sorted(set(HEALTH_WORKER_QUEUES) - set(JOBS_QUEUES)):
+    raise ImproperlyConfigured(
+        f"HEALTH_WORKER_QUEUES names {', '.join(unknown)}, which is no queue of "
+        f"JOBS_QUEUES ({', '.join(JOBS_QUEUES)})."
+    )
+# What beat queues and where the tasks live (claimtracker/schedule.py).
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    sweep_seconds=JOBS_SWEEP_SECONDS,
+    heartbeat_seconds=HEALTH_HEARTBEAT_SECONDS,
+    heartbeat_queues=HEALTH_WORKER_QUEUES,
+)
+CELERY_IMPORTS = TASK_MODULES
 
 # Fetching archives and delivering webhooks (sources/fetching.py). Only public addresses are
 # fetched; ARCHIVE_ALLOWED_NETWORKS adds ranges on purpose (tests allow 127.0.0.1/32).

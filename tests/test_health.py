@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -59,10 +60,15 @@ def test_the_storage_probe_leaves_no_file_behind(client: Client, archive_storage
     assert not probes.exists() or list(probes.iterdir()) == []
 
 
+def every_queue_beats(worker: str = "celery@test") -> None:
+    for queue in settings.HEALTH_WORKER_QUEUES:
+        heartbeat.record_heartbeat(queue=queue, worker=worker)
+
+
 def test_with_a_broker_and_a_fresh_heartbeat_every_check_passes(
     client: Client, broker, archive_storage
 ) -> None:
-    heartbeat.record_heartbeat(worker="celery@test")
+    every_queue_beats()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {
@@ -86,31 +92,68 @@ def test_a_heartbeat_older_than_the_limit_fails_the_probe(
     client: Client, broker, archive_storage, settings
 ) -> None:
     settings.HEALTH_WORKER_MINUTES = 5
-    WorkerHeartbeat.objects.create(
-        name=heartbeat.NAME,
-        beat_at=timezone.now() - dt.timedelta(minutes=6),
-        worker="celery@gone",
+    every_queue_beats()
+    WorkerHeartbeat.objects.filter(name="archive").update(
+        beat_at=timezone.now() - dt.timedelta(minutes=6), worker="celery@gone"
     )
     response = client.get("/healthz?full=1")
     assert response.status_code == 503
     worker = response.json()["checks"]["worker"]
     assert worker["ok"] is False
-    assert "celery@gone" in worker["detail"]
-    assert "limit 5 min" in worker["detail"]
+    assert "no heartbeat within 5 min on archive;" in worker["detail"]
+    assert "archive: 360 s ago from celery@gone" in worker["detail"]
 
 
-def test_the_heartbeat_task_writes_one_row_however_often_it_runs(settings) -> None:
+def test_one_queue_without_a_worker_fails_the_probe_naming_that_queue(
+    client: Client, broker, archive_storage, settings
+) -> None:
+    # Workers consume "default" and "archive" but none was started with -Q imports.
+    every_queue_beats()
+    WorkerHeartbeat.objects.filter(name="imports").delete()
+    worker = client.get("/healthz?full=1").json()["checks"]["worker"]
+    assert worker["ok"] is False
+    assert worker["detail"].startswith("no heartbeat within 5 min on imports;")
+    assert "imports: no worker has run its heartbeat yet" in worker["detail"]
+
+
+def test_queues_left_out_of_health_worker_queues_are_not_watched(
+    client: Client, broker, archive_storage, settings
+) -> None:
+    settings.HEALTH_WORKER_QUEUES = ["default", "archive"]
+    heartbeat.record_heartbeat(queue="default", worker="celery@a")
+    heartbeat.record_heartbeat(queue="archive", worker="celery@b")
+    assert client.get("/healthz").status_code == 200
+
+
+def test_the_heartbeat_task_writes_one_row_per_queue_however_often_it_runs(settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    heartbeat.heartbeat.delay()
-    heartbeat.heartbeat.delay()
-    assert WorkerHeartbeat.objects.count() == 1
-    assert timezone.now() - heartbeat.last_heartbeat().beat_at < dt.timedelta(seconds=30)
+    heartbeat.heartbeat.delay(queue="archive")
+    heartbeat.heartbeat.delay(queue="archive")
+    heartbeat.heartbeat.delay(queue="default")
+    assert sorted(WorkerHeartbeat.objects.values_list("name", flat=True)) == [
+        "archive",
+        "default",
+    ]
+    beats = heartbeat.last_heartbeats(["archive", "quotes"])
+    assert timezone.now() - beats["archive"].beat_at < dt.timedelta(seconds=30)
+    assert beats["quotes"] is None
 
 
-def test_the_heartbeat_is_scheduled_and_imported_by_workers(settings) -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]
-    assert entry["task"] == heartbeat.heartbeat.name
-    assert entry["schedule"] == settings.HEALTH_HEARTBEAT_SECONDS
+def test_beat_sends_a_heartbeat_to_each_queue_and_workers_import_it(settings) -> None:
+    entries = {
+        name: entry
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+        if entry["task"] == heartbeat.heartbeat.name
+    }
+    assert sorted(entries) == sorted(f"worker-heartbeat-{q}" for q in settings.JOBS_QUEUES)
+    for name, entry in entries.items():
+        queue = name.removeprefix("worker-heartbeat-")
+        assert entry["kwargs"] == {"queue": queue}
+        assert entry["options"]["queue"] == queue
+        assert entry["schedule"] == settings.HEALTH_HEARTBEAT_SECONDS
+        # The queue given when sending wins over the task's route to "default".
+        route = celery_app.amqp.router.route(dict(entry["options"]), entry["task"])
+        assert route["queue"].name == queue
     assert "claims.jobs.heartbeat" in settings.CELERY_IMPORTS
 
 
@@ -120,7 +163,7 @@ def test_unreachable_broker_fails_the_probe_naming_it(
     # Port 9 (discard) has nothing listening on this machine.
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
     celery_app.conf.broker_url = settings.CELERY_BROKER_URL
-    heartbeat.record_heartbeat(worker="celery@test")
+    every_queue_beats()
     try:
         response = client.get("/healthz")
     finally:
@@ -168,7 +211,7 @@ def test_storage_that_cannot_be_written_fails_the_probe(client: Client, settings
 def test_full_answer_gives_every_check_its_timing_and_detail(
     client: Client, broker, shared_cache, archive_storage
 ) -> None:
-    heartbeat.record_heartbeat(worker="celery@test")
+    every_queue_beats()
     body = client.get("/healthz?full=1").json()
     assert set(body["checks"]) == {"database", "storage", "broker", "worker", "cache"}
     for check in body["checks"].values():

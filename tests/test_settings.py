@@ -119,3 +119,33 @@ def test_start_up_with_a_figure_flag_threshold_out_of_range_fails(
     result = _start(tmp_path, SECRET_KEY="x", **{name: value})
     assert result.returncode != 0
     assert name in result.stderr
+
+
+def _check(**env: str) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a fresh interpreter with this environment added."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DATABASE_REPLICA_URLS"}}
+    primary = "postgres://postgres@127.0.0.1:5432/claimtracker_dev"  # replicas need PostgreSQL
+    clean |= {"SECRET_KEY": "x", "DEBUG": "false", "DATABASE_URL": primary, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_replicas_without_a_shared_cache_are_warned_about_by_check() -> None:
+    # Nothing connects to the replica: the check reads the configuration only.
+    replica = "postgres://postgres@127.0.0.1:5433/claimtracker"
+    result = _check(DATABASE_REPLICA_URLS=replica)
+    assert result.returncode == 0, result.stderr  # a warning, not an error
+    assert "claimtracker.W001" in result.stderr
+    assert "CACHE_URL is not" in result.stderr
+
+    shared = _check(DATABASE_REPLICA_URLS=replica, CACHE_URL="redis://127.0.0.1:6379/9")
+    assert "claimtracker.W001" not in shared.stderr + shared.stdout
+    alone = _check()
+    assert "claimtracker.W001" not in alone.stderr + alone.stdout
+
+
+def test_a_watched_queue_that_does_not_exist_is_refused_at_start_up(tmp_path: Path) -> None:
+    result = _start(tmp_path, SECRET_KEY="x", HEALTH_WORKER_QUEUES="default,archives")
+    assert result.returncode != 0
+    assert "HEALTH_WORKER_QUEUES names archives, which is no queue of JOBS_QUEUES" in result.stderr

@@ -63,11 +63,13 @@ def use_broker(url: str | None) -> None:
 class Worker:
     """A `celery worker` process with the test's database, broker, storage and allowed server."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, queues: str | None = None) -> None:
         self.log = log
+        self.name = f"test-{uuid.uuid4().hex[:8]}"
+        only = ["-Q", queues] if queues else []
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [*CELERY, "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
+                [*CELERY, "-n", f"{self.name}@%h", *only],
                 cwd=BASE_DIR,
                 env=env,
                 stdout=out,
@@ -126,9 +128,10 @@ def start_worker(web, archive_storage, tmp_path) -> Iterator[Callable[..., Worke
     }
     workers: list[Worker] = []
 
-    def start(**changes: str) -> Worker:
-        """A worker with the environment above, ``changes`` overriding it."""
-        workers.append(Worker({**env, **changes}, tmp_path / "worker.log"))
+    def start(*, queues: str | None = None, **changes: str) -> Worker:
+        """A worker with the environment above, ``changes`` overriding it; ``queues``
+        (comma-separated) for one started with -Q, which consumes those alone."""
+        workers.append(Worker({**env, **changes}, tmp_path / "worker.log", queues))
         return workers[-1]
 
     use_broker(broker)

@@ -110,8 +110,8 @@ class InclusionProofView(APIView):
         refuse_unknown(request, ("record", "size"))
         value = request.query_params.get("record", "").strip()
         record = plain_id(value)
-        index = tree.leaf_of(record) if record is not None else None
-        if index is None:
+        index = None if record is None else tree.leaf_of(record)
+        if record is None or index is None:
             raise ValidationError({"record": ["Give the id of a change record in the tree."]})
         size = _size(request, "size", optional=True, low=index + 1)
         chain_hash = ChangeRecord.objects.values_list("hash", flat=True).get(pk=record)

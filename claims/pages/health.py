@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from claims.jobs.heartbeat import last_heartbeat
+from claims.jobs.heartbeat import last_heartbeats
 from claims.jobs.sweep import stuck_counts
 from claimtracker import logs, replicas
 from claimtracker.celery import app
@@ -69,14 +69,25 @@ def storage() -> Outcome:
 
 
 def worker() -> Outcome:
-    """Beat queues the heartbeat task and a worker runs it (claims.jobs.heartbeat)."""
-    heartbeat = last_heartbeat()
+    """Beat sends the heartbeat to each queue and a worker consuming it runs it
+    (claims.jobs.heartbeat): every queue of HEALTH_WORKER_QUEUES must have had one lately."""
     limit = settings.HEALTH_WORKER_MINUTES
-    if heartbeat is None:
-        return Outcome(False, "no worker has run the heartbeat task yet")
-    age = (timezone.now() - heartbeat.beat_at).total_seconds()
-    said = f"last heartbeat {age:.0f} s ago from {heartbeat.worker or 'a worker'}"
-    return Outcome(age <= limit * 60, said if age <= limit * 60 else f"{said} (limit {limit} min)")
+    now = timezone.now()
+    late, said = [], []
+    for queue, heartbeat in last_heartbeats(settings.HEALTH_WORKER_QUEUES).items():
+        if heartbeat is None:
+            late.append(queue)
+            said.append(f"{queue}: no worker has run its heartbeat yet")
+            continue
+        age = (now - heartbeat.beat_at).total_seconds()
+        said.append(f"{queue}: {age:.0f} s ago from {heartbeat.worker or 'a worker'}")
+        if age > limit * 60:
+            late.append(queue)
+    if late:
+        return Outcome(
+            False, f"no heartbeat within {limit} min on {', '.join(late)}; " + "; ".join(said)
+        )
+    return Outcome(True, "last heartbeats: " + "; ".join(said))
 
 
 def required_checks() -> dict[str, Probe]:
