@@ -36,9 +36,11 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
+from django.db.models.sql.where import WhereNode
 
 from claims.models import Claim, Reader
 from claims.reading import search_sqlite
+from claims.reading.search_phrases import HoldsPhrasePairs, required_phrases
 from claims.reading.search_sqlite import fts_query
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
 from sources.models import Actor, Alias
@@ -52,6 +54,9 @@ MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
 # How many matches, in list order (claims newest first), are ranked to pick the best page from.
 CANDIDATES = 1000
+# Kinds whose visibility (claims.reading.visibility) is a join PostgreSQL would build whole
+# before looking at the text: their candidates test it row by row (candidates()).
+PROBED = ("document", "incident")
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")
@@ -69,6 +74,9 @@ _START, _STOP = "\ue000", "\ue001"
 # NUL cannot go to PostgreSQL and other control characters never help a search.
 _UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 _WORD = re.compile(r"\w+")
+_QUOTES = str.maketrans(
+    dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\uff02", '"')
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,11 @@ class SearchHit:
 
 
 def clean_query(query: str) -> str:
-    """The query as searched: no control characters, whitespace collapsed, length capped."""
-    return " ".join(_UNSEARCHABLE.sub(" ", query or "").split())[:MAX_QUERY_LENGTH]
+    """The query as searched: no control characters, typographic double quotes as the ASCII one
+    both engines read as a phrase's (“a phrase” as a phone or a word processor types it),
+    whitespace collapsed, length capped."""
+    query = _UNSEARCHABLE.sub(" ", query or "").translate(_QUOTES)
+    return " ".join(query.split())[:MAX_QUERY_LENGTH]
 
 
 def is_searchable(query: str) -> bool:
@@ -180,12 +191,37 @@ def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
     The cheap half of a search: for a common word PostgreSQL walks the list-order index and
     stops after ``CANDIDATES`` matches; for a rare one it reads them from the GIN index.
     """
+    if kind in PROBED:
+        # The reader's visibility as a test of each matching row, in list order, stopping at
+        # CANDIDATES: as a plain filter it is a semi-join, which PostgreSQL built whole first
+        # (every document of 800k attributions of public claims at 1M claims: ~3 s, for a
+        # word in any title or in none; bench/RESULTS-1M-SEARCH.md).
+        qs = _probed(qs)
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
-    return (
-        qs.annotate(search_vector=StoredVector())
-        .filter(search_vector=ts_query)
-        .order_by(*_list_order(qs.model))[:CANDIDATES]
-    )
+    matched = qs.annotate(search_vector=StoredVector()).filter(search_vector=ts_query)
+    if kind == "claim" and (phrases := required_phrases(query)):
+        # The phrase's adjacent pairs from their own index (claims.reading.search_phrases), the
+        # rest tested on the few rows holding them: ANDed with the vector's index, the bitmap
+        # of every claim holding the phrase's words cost more than the whole test.
+        matched = _probed(matched).filter(HoldsPhrasePairs(phrases, CONFIGS[kind]))
+    return matched.order_by(*_list_order(qs.model))[:CANDIDATES]
+
+
+def _probed(qs: QuerySet) -> QuerySet:
+    """``qs`` with its conditions tested row by row (``_Probed``) rather than joined."""
+    probed = qs.all()
+    if probed.query.where:
+        probed.query.where = WhereNode([_Probed(probed.query.where)])  # type: ignore[list-item]
+    return probed
+
+
+class _Probed(models.Func):
+    """``(condition) IS TRUE``: the same truth, but a condition PostgreSQL does not turn into a
+    join (it pulls up only a bare EXISTS), so it runs as a sub-plan for each row it reads."""
+
+    template = "(%(expressions)s) IS TRUE"
+    output_field = models.BooleanField()
+    conditional = True
 
 
 def _actors_named(ts_query: SearchQuery) -> QuerySet:
