@@ -43,7 +43,7 @@ UNDATED = dt.date.min
 
 def _count(rows: QuerySet, group: str) -> Coalesce:
     """The number of ``rows`` (already correlated on the outer row) as a column, 0 for none."""
-    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+    counted = rows.order_by().values(group).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
