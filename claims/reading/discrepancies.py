@@ -134,8 +134,12 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
     named = {party: _said(r.figure, naming_group=True) for party, r in latest.items()}
     plain = {party: _said(r.figure) for party, r in latest.items()}
     flags = []
-    for pair in combinations(sorted(latest.items()), 2):
-        (low_party, low), (high_party, high) = sorted(pair, key=lambda p: p[1].bottom)
+    for first, second in combinations(sorted(latest.items()), 2):
+        # The lower-starting range first (the earlier party on a tie), without a sort per pair:
+        # a busy incident has over a million pairs.
+        (low_party, low), (high_party, high) = (
+            (second, first) if second[1].bottom < first[1].bottom else (first, second)
+        )
         if not low.below(high):
             continue
         ratio = round(high.bottom / low.top, 2) if low.top else None
