@@ -157,3 +157,30 @@ def test_incident_page_lists_its_threads_newest_first_when_asked(client: Client)
         < newest.index("The earlier thread")
     )
     assert "Unknown order" in get_ok(client, "/incidents/idlib-order/?order=up")
+
+
+def test_a_bounded_count_reads_only_the_most_recent_claims_and_says_so() -> None:
+    # Five claims, the newest three by the helmets: counted over three, the facet gives floors.
+    ministry = ActorFactory(name="Defence Ministry", slug="ministry")
+    helmets = ActorFactory(name="White Helmets", slug="helmets")
+    for day, speaker in enumerate([ministry, ministry, helmets, helmets, helmets], start=1):
+        ClaimFactory(speaker=speaker, made_on=dt.date(2017, 9, day))
+    matching = Claim.objects.published()
+    bounded = facets_of(matching, ["speaker", "kind"], scan=3, total=5)
+    assert counts(bounded["speaker"]) == {"helmets": 3}
+    assert bounded["speaker"].scanned == 3
+    assert sum(counts(bounded["kind"]).values()) == 3
+    # No more claims than the bound: the count is exact and says nothing of a bound.
+    exact = facets_of(matching, ["speaker"], scan=5, total=5)["speaker"]
+    assert (counts(exact), exact.scanned) == ({"helmets": 3, "ministry": 2}, None)
+
+
+def test_the_timeline_says_its_facet_counts_are_floors_when_bounded(
+    client: Client, record: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("claims.pages.claims.FACET_SCAN", 2)
+    text = text_of(get_ok(client, "/timeline/"))
+    assert "Counted over the 2 most recent of the 4 matching claims" in text
+    assert "at least 1" in text
+    monkeypatch.setattr("claims.pages.claims.FACET_SCAN", 4)
+    assert "at least" not in text_of(get_ok(client, "/timeline/?kind=event"))

@@ -144,3 +144,48 @@ def test_navigation_links_to_the_indexes(client: Client, record: dict) -> None:
     for path in ("/incidents/", "/actors/", "/documents/"):
         assert f'href="{path}"' in html
     assert 'href="/actors/" aria-current="page"' in get_ok(client, "/actors/")
+
+
+def _walk(client: Client, path: str, html: str, rel: str) -> list[list[str]]:
+    """The rows of every page from ``html`` on, following the ``rel`` link to the end."""
+    pages = [rows(html)]
+    while f'rel="{rel}"' in html:
+        html = get_ok(client, path + link(html, rel))
+        pages.append(rows(html))
+    return pages
+
+
+def _joined(pages: list[list[str]]) -> list[str]:
+    return [name for page in pages for name in page]
+
+
+def test_undated_documents_follow_the_oldest_dated_one_across_page_boundaries(
+    client: Client,
+) -> None:
+    # 16 dated documents (two per date, so ties on the date are settled by title) and 20
+    # without a date: the second page holds the last dated ones and the first undated ones,
+    # the third only undated ones.
+    dated = [
+        DocumentFactory(title=f"Dated {n:02}", published_on=dt.date(2017, 1, 1 + n // 2))
+        for n in range(16)
+    ]
+    undated = [DocumentFactory(title=f"Undated {n:02}", published_on=None) for n in range(20)]
+    for document in dated + undated:
+        AttributionFactory(claim=ClaimFactory(), document=document, actor=document.publisher)
+    expected = [
+        d.title for d in sorted(dated, key=lambda d: (-d.published_on.toordinal(), d.title))
+    ] + sorted(d.title for d in undated)
+    forward = _walk(client, "/documents/", get_ok(client, "/documents/"), "next")
+    assert [len(page) for page in forward] == [25, 11]
+    assert _joined(forward) == expected
+    html = get_ok(client, "/documents/?after=" + str(undated[2].pk))  # within the undated
+    assert rows(html) == expected[expected.index("Undated 02") + 1 :]
+    last = get_ok(client, "/documents/" + link(get_ok(client, "/documents/"), "next"))
+    backward = _walk(client, "/documents/", last, "prev")
+    assert _joined(backward[::-1]) == expected
+    # Backwards from an undated row reaches the dated ones before it.
+    before = get_ok(client, f"/documents/?before={undated[5].pk}")
+    assert rows(before) == expected[: expected.index("Undated 05")]  # 21 rows: one page
+    # And back from the last dated row, only dated ones (the undated are all after it).
+    html = get_ok(client, f"/documents/?before={dated[0].pk}")
+    assert rows(html) == expected[: expected.index("Dated 00")]

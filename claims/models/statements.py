@@ -252,6 +252,12 @@ class Claim(models.Model):
             models.Index(fields=["status", "published_at", "id"], name="claim_published_idx"),
             # Actor page and ?speaker= filter: one speaker's claims by date, in cursor order.
             models.Index(fields=["speaker", "made_on", "id"], name="claim_speaker_date_idx"),
+            # A speaker's claims counted by status from the index alone (the actor index's
+            # counts), and the timeline band's passes per speaker and date (claims/reading/
+            # bands.py): without the status, each count read every claim row from the table.
+            models.Index(
+                fields=["speaker", "status", "made_on"], name="claim_speaker_status_date_idx"
+            ),
             # Incident page and ?incident= filter: one incident's published claims by date, in
             # cursor order (the whole incident, for draft readers, is one range to sort), and
             # an incident's count read from the index alone.

@@ -46,7 +46,7 @@ from claims.pages.maps import incident_map
 from claims.pages.threads import build_threads, thread_ids
 from claims.reading import bands
 from claims.reading.asof import was_made_by
-from claims.reading.facets import facets_of
+from claims.reading.facets import FACET_SCAN, facets_of
 from claims.reading.originators import independent_originators
 from claims.reading.paging import PAGE_SIZE, keyset_page
 from claims.reading.search import search
@@ -237,9 +237,14 @@ def get_timeline_for_user(request: HttpRequest) -> dict[str, Any]:
     # claims, and drawing them), then the page of claims. Nothing in either is the user's own.
     state = request.record_head[1]  # type: ignore[attr-defined]  # kept by current_version
     total, band_html = bands.kept(f"drawn|{shown}|{band_key}", draw, state)
-    # One GROUP BY over the matching claims per facet: kept per state like the band.
+    # One GROUP BY per facet over the most recent FACET_SCAN matching claims (every one when
+    # there are no more): kept per state like the band.
     facets = (
-        bands.kept(f"facets|{shown}|{band_key}", lambda: facets_of(matching, as_of=day), state)
+        bands.kept(
+            f"facets|{shown}|{band_key}",
+            lambda: facets_of(matching, as_of=day, scan=FACET_SCAN, total=total),
+            state,
+        )
         if total
         else {}
     )

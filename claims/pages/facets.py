@@ -59,6 +59,7 @@ class FacetLinks:
     links: list[FacetLink]
     other_values: int
     other_count: int
+    scanned: int | None = None  # counted over this many of the matching claims: floors
 
 
 def _href(params: QueryDict, name: str, value: str | None) -> str:
@@ -87,6 +88,13 @@ def facet_links(facets: dict[str, Facet], params: QueryDict) -> list[FacetLinks]
             for value in facet.values
         ]
         shown.append(
-            FacetLinks(facet.name, facet.label, links, facet.other_values, facet.other_count)
+            FacetLinks(
+                facet.name,
+                facet.label,
+                links,
+                facet.other_values,
+                facet.other_count,
+                facet.scanned,
+            )
         )
     return shown

@@ -43,7 +43,7 @@ UNDATED = dt.date.min
 
 def _count(rows: QuerySet, group: str) -> Coalesce:
     """The number of ``rows`` (already correlated on the outer row) as a column, 0 for none."""
-    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+    counted = rows.order_by().values(group).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
@@ -158,17 +158,20 @@ def _index(
     rows: QuerySet,
     order: tuple[str, ...],
     narrow: Callable[[QuerySet], QuerySet] = lambda rows: rows,
+    undated: str | None = None,
 ) -> dict[str, Any]:
     """The filter form and the page of ``rows`` it and the address ask for. For the public,
     which rows are visible is a test over every row before the sort, so the page is kept per
     state of the record (as the timeline keeps its band), for these parameters and the
     statuses the reader's lists show. ``narrow`` is applied to the filtered rows when the page
-    is built."""
+    is built; ``undated`` names a first key of ``order`` that may be empty (register_page)."""
     filters = filter_class(request.GET, queryset=rows, request=request)
     shown = sorted(listed_statuses(request.user))
     key = f"index|{filter_class.__name__}|{shown}|{sorted(request.GET.items())}"
     state = request.record_head[1]  # type: ignore[attr-defined]  # kept by current_version
-    page = bands.kept(key, lambda: register_page(narrow(filters.qs), request.GET, order), state)
+    page = bands.kept(
+        key, lambda: register_page(narrow(filters.qs), request.GET, order, undated=undated), state
+    )
     return {"filters": filters, "page": page}
 
 
@@ -226,14 +229,16 @@ def get_documents_for_user(request: HttpRequest) -> dict[str, Any]:
         documents_visible_to(user)
         .select_related("publisher")
         .annotate(
-            sort_on=Coalesce("published_on", Value(UNDATED)),
             # attribution_document_idx
             citing_claims=Coalesce(
                 Subquery(counted.values("n"), output_field=IntegerField()), Value(0)
             ),
         )
     )
-    return _index(request, DocumentIndexFilter, rows, ("-sort_on", "-id"))
+    # Newest first, then by title, in the order of document_list_order_idx, which each page
+    # walks; documents without a publication date come after the oldest dated one, by title.
+    order = ("-published_on", "title", "id")
+    return _index(request, DocumentIndexFilter, rows, order, undated="published_on")
 
 
 def _without_empty_values(request: HttpRequest) -> HttpResponse | None:

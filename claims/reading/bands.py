@@ -124,7 +124,7 @@ def per_period(claims: QuerySet, bucket: str, *group: str) -> QuerySet:
             ),
         )
         .values_list(*group, "bucket_on", "bucket_precision")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
 
 

@@ -134,8 +134,12 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
     named = {party: _said(r.figure, naming_group=True) for party, r in latest.items()}
     plain = {party: _said(r.figure) for party, r in latest.items()}
     flags = []
-    for pair in combinations(sorted(latest.items()), 2):
-        (low_party, low), (high_party, high) = sorted(pair, key=lambda p: p[1].bottom)
+    for first, second in combinations(sorted(latest.items()), 2):
+        # The lower-starting range first (the earlier party on a tie), without a sort per pair:
+        # a busy incident has over a million pairs.
+        (low_party, low), (high_party, high) = (
+            (second, first) if second[1].bottom < first[1].bottom else (first, second)
+        )
         if not low.below(high):
             continue
         ratio = round(high.bottom / low.top, 2) if low.top else None
@@ -157,18 +161,18 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
 
 def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
+    # Each party's own figures, gathered once: read from the whole group for every relay,
+    # they made the rule grow with the square of the group's size.
+    own_figures: dict[int, list[CasualtyFigure]] = defaultdict(list)
+    for f in group:
+        if not record.is_relay(f):
+            own_figures[f.claim.speaker_id].append(f)
     flags = []
     for figure in group:
         if not record.is_relay(figure):
             continue
         origin = record.origin(figure)
-        own = [
-            f
-            for f in group
-            if f.claim.speaker_id == origin
-            and not record.is_relay(f)
-            and f.claim_id != figure.claim_id
-        ]
+        own = [f for f in own_figures[origin] if f.claim_id != figure.claim_id]
         said = (figure.low, figure.high)
         source = [
             f for f in own if (f.low, f.high) == said and f.claim.made_on <= figure.claim.made_on

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
@@ -32,6 +32,8 @@ LABELS = {
     "incident": "Incident",
 }
 TOP = 8
+# The timeline's facets count at most this many matching claims, the most recent (see above).
+FACET_SCAN = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Facet:
     values: list[FacetValue]
     other_values: int  # values beyond those listed
     other_count: int  # the matching claims that have them (for accused: accusations)
+    # When the count was bounded and the matching claims are more than the bound: how many of
+    # them were counted (the most recent); every count is then at least the one shown.
+    scanned: int | None = None
 
 
 def unknown_facets(names: Iterable[str]) -> list[str]:
@@ -63,16 +68,34 @@ def facets_of(
     *,
     as_of: dt.date | None = None,
     top: int = TOP,
+    scan: int | None = None,
+    total: int | None = None,
 ) -> dict[str, Facet]:
     """The facets ``names`` of ``matching`` (one query each), standing as of ``as_of`` when
-    given; in the order of FACETS."""
+    given; in the order of FACETS. With ``scan``, counted over the ``scan`` most recent
+    matching claims when ``total`` (the number matching, which the caller knows) is more."""
     asked = set(names)
-    return {name: _facet(matching, name, as_of, top) for name in FACETS if name in asked}
+    scanned = scan if scan is not None and (total is None or total > scan) else None
+    return {
+        name: replace(_facet(matching, name, as_of, top, scanned), scanned=scanned)
+        for name in FACETS
+        if name in asked
+    }
 
 
-def _keys(matching: QuerySet[Claim], name: str, as_of: dt.date | None) -> QuerySet:
-    """One row per claim (per accusation, for accused) with the facet's key as ``facet_key``."""
+def _keys(
+    matching: QuerySet[Claim], name: str, as_of: dt.date | None, scan: int | None = None
+) -> QuerySet:
+    """One row per claim (per accusation, for accused) with the facet's key as ``facet_key``;
+    with ``scan``, of the ``scan`` most recent claims only (claim_status_date_idx, walked from
+    the newest, stops there)."""
     claims = matching.order_by()
+    if scan is not None:
+        recent = ("-made_on", "-id")
+        if name == "accused":
+            claims = Claim.objects.filter(pk__in=matching.order_by(*recent).values("pk")[:scan])
+        else:
+            return _keys(matching, name, as_of).order_by(*recent)[:scan]
     if name == "standing":
         # Most claims have no answer at all, and their standing is "unanswered" whatever the
         # rule says: the standing sub-query runs only for claims that some claim answers.
@@ -100,8 +123,10 @@ NAMED = {
 CHOICES = {"kind": Claim.Kind, "standing": Standing}
 
 
-def _facet(matching: QuerySet[Claim], name: str, as_of: dt.date | None, top: int) -> Facet:
-    inner, params = _keys(matching, name, as_of).query.sql_with_params()
+def _facet(
+    matching: QuerySet[Claim], name: str, as_of: dt.date | None, top: int, scan: int | None
+) -> Facet:
+    inner, params = _keys(matching, name, as_of, scan).query.sql_with_params()
     grouped = (
         "SELECT facet_key, COUNT(*) AS n, COUNT(*) OVER () AS keys, SUM(COUNT(*)) OVER () AS total"
         f" FROM ({inner}) AS matching WHERE facet_key IS NOT NULL GROUP BY facet_key"

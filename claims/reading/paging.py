@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from claims.models import Claim
@@ -152,25 +153,82 @@ def unknown_order(value: str) -> str:
 # the position in the URL is the id of the row a page ends (or starts) at, and the row's sort
 # keys are read from it by a sub-query that PostgreSQL runs once (an InitPlan), so a name or a
 # title never has to be written into a link.
+#
+# An order may start with a column that can be empty (``undated``: the documents' publication
+# date). Its rows with a value come first, then those without one, in the order's other keys:
+# each part is one walk of the same index (the empty values are all at one end of it), read in
+# one statement (UNION ALL of the two walks, each LIMITed), so neither part is ever sorted.
 
 _ROW = re.compile(r"^\d{1,18}$")
 
 
+def _key_of(queryset: QuerySet, anchor: int, name: str) -> Subquery:
+    return Subquery(queryset.filter(pk=anchor).order_by().values(name)[:1])
+
+
 def _after_row(queryset: QuerySet, anchor: int, order: Sequence[str]) -> Q:
-    """Rows that come after row ``anchor`` in ``order`` (names of non-null columns or
-    annotations, ``-`` for descending, ending with the id)."""
+    """Rows that come after row ``anchor`` in ``order`` (names of columns or annotations, ``-``
+    for descending, ending with the id). The first key is also bounded on its own (``>=`` or
+    ``<=`` the anchor's) so that the index on it starts at the position: the ORs only settle
+    ties. If the anchor's first key is empty every comparison is unknown: no row matches."""
     condition, ties = Q(), Q()
     for key in order:
         name = key.lstrip("-")
-        value = (
-            anchor
-            if name in ("id", "pk")
-            else Subquery(queryset.filter(pk=anchor).order_by().values(name)[:1])
-        )
+        value = anchor if name in ("id", "pk") else _key_of(queryset, anchor, name)
         beyond = "lt" if key.startswith("-") else "gt"
         condition |= ties & Q(**{f"{name}__{beyond}": value})
         ties &= Q(**{name: value})
+    first = order[0].lstrip("-")
+    if len(order) > 1 and first not in ("id", "pk"):
+        bound = "lte" if order[0].startswith("-") else "gte"
+        condition = Q(**{f"{first}__{bound}": _key_of(queryset, anchor, first)}) & condition
     return condition
+
+
+def _reversed(order: Sequence[str]) -> list[str]:
+    return [key[1:] if key.startswith("-") else f"-{key}" for key in order]
+
+
+def _read(
+    queryset: QuerySet,
+    anchor: int | None,
+    order: Sequence[str],
+    undated: str | None,
+    limit: int,
+    *,
+    backwards: bool,
+) -> list:
+    """Up to ``limit`` rows after ``anchor`` in ``order`` (read the other way with
+    ``backwards``); with ``undated``, the rows whose first key is empty follow the others (so,
+    backwards, they come first)."""
+    walk = _reversed(order) if backwards else list(order)
+    if undated is None:
+        if anchor is not None:
+            queryset = queryset.filter(_after_row(queryset, anchor, walk))
+        return list(queryset.order_by(*walk)[:limit])
+    dated = queryset.filter(**{f"{undated}__isnull": False})
+    empty = queryset.filter(**{f"{undated}__isnull": True})
+    if anchor is not None:
+        anchor_dated = Exists(dated.filter(pk=anchor))
+        ties = _after_row(queryset, anchor, walk[1:])
+        if backwards:
+            # The undated rows before an undated anchor; then the dated rows before a dated
+            # anchor, or all of them, from the latest (the bound starts the index there).
+            empty = empty.filter(~anchor_dated & ties)
+            start = Coalesce(_key_of(queryset, anchor, undated), Value(dt.date.min))
+            dated = dated.filter(
+                Q(**{f"{undated}__gte": start}) & (~anchor_dated | _after_row(dated, anchor, walk))
+            )
+        else:
+            # The dated rows after a dated anchor (none after an undated one); then every
+            # undated row after a dated anchor, or those after an undated one.
+            dated = dated.filter(_after_row(queryset, anchor, walk))
+            empty = empty.filter(anchor_dated | ties)
+    parts = [
+        dated.annotate(part=Value(1 if backwards else 0)).order_by(*walk)[:limit],
+        empty.annotate(part=Value(0 if backwards else 1)).order_by(*walk[1:])[:limit],
+    ]
+    return list(parts[0].union(parts[1], all=True).order_by("part", *walk)[:limit])
 
 
 def register_page(
@@ -178,10 +236,12 @@ def register_page(
     params: QueryDict | Mapping[str, str],
     order: Sequence[str],
     *,
+    undated: str | None = None,
     per_page: int = PAGE_SIZE,
 ) -> KeysetPage:
-    """A page of an index in ``order`` (see ``_after_row``), from ``?after=`` / ``?before=`` a
-    row's id; like ``keyset_page``, a malformed position gives the first page and a message."""
+    """A page of an index in ``order`` (see ``_after_row``; ``undated`` names a first key that
+    may be empty, see above), from ``?after=`` / ``?before=`` a row's id; like
+    ``keyset_page``, a malformed position gives the first page and a message."""
     after, before = params.get("after"), params.get("before")
     message = ""
     given = after or before
@@ -189,12 +249,7 @@ def register_page(
         message, after, before, given = BAD_POSITION, None, None, None
     anchor = int(given) if given else None
     if before and anchor is not None:
-        reverse = [key[1:] if key.startswith("-") else f"-{key}" for key in order]
-        rows = list(
-            queryset.filter(_after_row(queryset, anchor, reverse)).order_by(*reverse)[
-                : per_page + 1
-            ]
-        )
+        rows = _read(queryset, anchor, order, undated, per_page + 1, backwards=True)
         more_before = len(rows) > per_page
         rows = rows[:per_page][::-1]
         return KeysetPage(
@@ -202,9 +257,7 @@ def register_page(
             previous=rows[0].pk if rows and more_before else None,
             next=rows[-1].pk if rows else anchor,
         )
-    if anchor is not None:
-        queryset = queryset.filter(_after_row(queryset, anchor, order))
-    rows = list(queryset.order_by(*order)[: per_page + 1])
+    rows = _read(queryset, anchor, order, undated, per_page + 1, backwards=False)
     more_after = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(
