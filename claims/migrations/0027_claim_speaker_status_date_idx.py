@@ -13,7 +13,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0025_search_folds_accents")]
+    dependencies = [("claims", "0026_claim_lexeme_pairs")]
 
     operations = [
         migrations.AddIndex(
