@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from claims.api.permissions import ReadsFreelyModelPermissions
 from claims.models import Claim, Response
@@ -237,6 +237,25 @@ def test_a_kept_claim_list_is_still_throttled(
     answers = [api_client.get("/api/v1/claims/").status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_a_kept_claim_list_counts_a_signed_in_user_by_the_user_rate_only(
+    editor_client, allegation: Claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    answers = [editor_client.get("/api/v1/claims/").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+
+
+def test_an_anonymous_client_of_the_claims_is_counted_by_the_anonymous_rate_only(
+    api_client, allegation: Claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "5/minute"})
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    answers = [api_client.get("/api/v1/claims/").status_code for _ in range(6)]
+
+    assert answers == [200] * 5 + [429]
 
 
 def test_a_read_of_the_claims_does_not_build_their_queryset_to_check_permission() -> None:

@@ -52,6 +52,7 @@ from claims.api.serializers import (
     TimelineEntrySerializer,
 )
 from claims.api.source_views import ID, SLUG, ReadWriteMixin, documented_writes
+from claims.api.throttles import THROTTLES
 from claims.api.writes import (
     ClaimCreateSerializer,
     ClaimUpdateSerializer,
@@ -190,6 +191,8 @@ class ClaimViewSet(
     pagination_class = ClaimCursorPagination
     # A read does not build the claims' queryset only to learn their model.
     permission_classes = [ReadsFreelyModelPermissions]
+    # Each client counted once: an anonymous one by address, a signed-in one by user.
+    throttle_classes = THROTTLES
     filtered_actions = ("list", "export_csv", "export_jsonl")
     action_params = {
         "list": (AS_OF.name, RECORDED_BY.name, FACETS_PARAMETER.name, ORDER_PARAMETER.name),
