@@ -4,10 +4,17 @@ shared between readers who see different things (claims/pages/kept.py, claims/ap
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from claims.api.permissions import ReadsFreelyModelPermissions
 from claims.models import Claim, Response
 from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, ResponseFactory
 
@@ -133,3 +140,140 @@ def test_a_kept_api_answer_makes_its_links_for_the_host_asked(
         .json()["url"]
         .startswith("http://mirror.example/")
     )
+
+
+def test_a_kept_claim_list_is_the_record_heads_one_query(api_client, allegation: Claim) -> None:
+    first, _ = read(api_client, "/api/v1/claims/")
+    again, queries = read(api_client, "/api/v1/claims/")
+
+    assert (again, queries) == (first, 1)
+
+
+def test_a_kept_claim_list_drops_a_withdrawn_claim_at_once(api_client, allegation: Claim) -> None:
+    assert [c["id"] for c in api_client.get("/api/v1/claims/").json()["results"]] == [allegation.pk]
+    Claim.objects.filter(pk=allegation.pk).update(
+        status=Claim.Status.WITHDRAWN, withdrawal_reason="The source retracted it."
+    )
+
+    assert api_client.get("/api/v1/claims/").json()["results"] == []
+
+
+def test_a_kept_claim_list_shows_a_draft_once_it_is_published(
+    api_client, allegation: Claim
+) -> None:
+    draft = ClaimFactory(status=Claim.Status.DRAFT, made_on=allegation.made_on.replace(year=2020))
+    assert draft.pk not in [c["id"] for c in api_client.get("/api/v1/claims/").json()["results"]]
+    Claim.objects.filter(pk=draft.pk).update(status=Claim.Status.PUBLISHED)
+
+    assert api_client.get("/api/v1/claims/").json()["results"][0]["id"] == draft.pk
+
+
+def test_a_kept_answer_is_rendered_for_the_media_type_asked(api_client, allegation: Claim) -> None:
+    plain = api_client.get("/api/v1/claims/", HTTP_ACCEPT="application/json")
+    indented = api_client.get("/api/v1/claims/", HTTP_ACCEPT="application/json; indent=4")
+    plain_again = api_client.get("/api/v1/claims/", HTTP_ACCEPT="application/json")
+
+    assert b"\n    " in indented.content
+    assert b"\n" not in plain.content
+    assert plain_again.content == plain.content
+    assert plain_again["Content-Type"] == "application/json"
+    assert indented.json() == plain.json()
+
+
+def test_a_kept_answer_is_not_served_to_the_browsable_api_or_back(
+    api_client, allegation: Claim
+) -> None:
+    browsable = api_client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")
+    json_answer = api_client.get("/api/v1/claims/", HTTP_ACCEPT="application/json")
+    browsable_again = api_client.get("/api/v1/claims/", HTTP_ACCEPT="text/html")
+
+    assert browsable["Content-Type"].startswith("text/html")
+    assert json_answer["Content-Type"] == "application/json"
+    assert json_answer.json()["results"][0]["id"] == allegation.pk
+    assert browsable_again["Content-Type"].startswith("text/html")
+    assert b"<html" in browsable_again.content
+    assert b"Bodies were recovered." in browsable_again.content
+
+
+def test_a_kept_claim_detail_keeps_its_etag_and_answers_a_current_copy_with_304(
+    api_client, allegation: Claim
+) -> None:
+    url = f"/api/v1/claims/{allegation.pk}/"
+    first = api_client.get(url)
+    kept = api_client.get(url)
+    assert (kept.content, kept["ETag"]) == (first.content, first["ETag"])
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"]).status_code == 304
+    Claim.objects.filter(pk=allegation.pk).update(summary="Changed.")
+
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"]).status_code == 200
+
+
+def test_a_kept_claim_list_follows_its_cursor_to_the_next_page(
+    api_client, allegation: Claim
+) -> None:
+    older = ClaimFactory(made_on=allegation.made_on.replace(year=2001))
+    first = api_client.get("/api/v1/claims/?page_size=1").json()
+    kept = api_client.get("/api/v1/claims/?page_size=1").json()
+    assert kept == first
+    assert [c["id"] for c in first["results"]] == [allegation.pk]
+
+    after = api_client.get(first["next"]).json()
+    assert [c["id"] for c in after["results"]] == [older.pk]
+
+
+def test_a_kept_claim_list_answers_its_filters(api_client, allegation: Claim) -> None:
+    other = ClaimFactory(speaker=ActorFactory(name="Ministry", slug="ministry"))
+    whole = {c["id"] for c in api_client.get("/api/v1/claims/").json()["results"]}
+    narrowed = api_client.get("/api/v1/claims/?speaker=ministry").json()["results"]
+
+    assert whole == {allegation.pk, other.pk}
+    assert [c["id"] for c in narrowed] == [other.pk]
+
+
+def test_a_kept_claim_list_is_still_throttled(
+    api_client, allegation: Claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    answers = [api_client.get("/api/v1/claims/").status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
+
+
+def test_a_kept_claim_list_counts_a_signed_in_user_by_the_user_rate_only(
+    editor_client, allegation: Claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    answers = [editor_client.get("/api/v1/claims/").status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+
+
+def test_an_anonymous_client_of_the_claims_is_counted_by_the_anonymous_rate_only(
+    api_client, allegation: Claim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "5/minute"})
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
+    answers = [api_client.get("/api/v1/claims/").status_code for _ in range(6)]
+
+    assert answers == [200] * 5 + [429]
+
+
+def test_a_read_of_the_claims_does_not_build_their_queryset_to_check_permission() -> None:
+    """The check answers a read from the user alone; a write still needs the model's permission."""
+
+    class Unbuildable(GenericAPIView):
+        def get_queryset(self) -> QuerySet[Claim]:
+            raise AssertionError("the permission check built the queryset")
+
+    class Claims(GenericAPIView):
+        queryset = Claim.objects.all()
+
+    check = ReadsFreelyModelPermissions()
+    factory = APIRequestFactory()
+    for method in ("get", "head", "options"):
+        read = Request(getattr(factory, method)("/"))
+        read.user = AnonymousUser()
+        assert check.has_permission(read, Unbuildable())
+    write = Request(factory.post("/"))
+    write.user = AnonymousUser()
+    assert not check.has_permission(write, Claims())
