@@ -3,6 +3,8 @@ shared between readers who see different things (claims/pages/kept.py, claims/ap
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -16,7 +18,13 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from claims.api.permissions import ReadsFreelyModelPermissions
 from claims.models import Claim, Response
-from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, ResponseFactory
+from tests.factories import (
+    ActorFactory,
+    AliasFactory,
+    ClaimFactory,
+    IncidentFactory,
+    ResponseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +285,48 @@ def test_a_read_of_the_claims_does_not_build_their_queryset_to_check_permission(
     write = Request(factory.post("/"))
     write.user = AnonymousUser()
     assert not check.has_permission(write, Claims())
+
+
+def claim_ids(client: Client, url: str) -> list[int]:
+    return [hit["id"] for hit in json.loads(read(client, url)[0])["claim"]]
+
+
+def test_a_kept_search_answer_shows_a_new_claim_an_alias_and_a_withdrawal_at_once(
+    client: Client, allegation: Claim
+) -> None:
+    url = "/api/v1/search/?q=Khan+Shaykhun"
+    first, _ = read(client, url)
+    assert json.loads(first)["claim"] == []
+    again, queries = read(client, url)
+    assert (again, queries) == (first, 1)  # kept: only the record's head is read
+
+    found = ClaimFactory(speaker=allegation.speaker, summary="Shelling reported in Khan Shaykhun.")
+    assert claim_ids(client, url) == [found.pk]
+
+    AliasFactory(actor=allegation.speaker, name="Khan Shaykhun civil defence")
+    actors = json.loads(read(client, "/api/v1/search/?q=civil+defence")[0])["actor"]
+    assert [hit["label"] for hit in actors] == ["White Helmets"]
+
+    # The alias names White Helmets by the words searched: its claims are hits now.
+    assert claim_ids(client, url) == [found.pk, allegation.pk]
+    Claim.objects.filter(pk=found.pk).update(status=Claim.Status.DRAFT)
+    assert claim_ids(client, url) == [allegation.pk]
+
+
+def test_a_search_shown_to_an_editor_is_never_served_to_the_public(
+    client: Client, allegation: Claim, editor
+) -> None:
+    draft = ClaimFactory(status=Claim.Status.DRAFT, summary="A draft about Saraqib.")
+    client.force_login(editor)
+    assert claim_ids(client, "/api/v1/search/?q=Saraqib") == [draft.pk]
+    client.logout()
+    assert claim_ids(client, "/api/v1/search/?q=Saraqib") == []
+
+
+def test_the_kept_search_page_shows_a_new_claim_at_once(client: Client, allegation: Claim) -> None:
+    first, _ = read(client, "/search/?q=Saraqib")
+    again, queries = read(client, "/search/?q=Saraqib")
+    assert (again, queries) == (first, 1)
+    assert "/claims/" not in first
+    found = ClaimFactory(speaker=allegation.speaker, summary="Barrel bombs reported over Saraqib.")
+    assert f'href="/claims/{found.pk}/"' in read(client, "/search/?q=Saraqib")[0]

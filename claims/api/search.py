@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from claims.api.kept import kept_answer
 from claims.api.params import refuse_unknown
 from claims.api.rows import search_rows
 from claims.api.serializers import SearchResultsSerializer
@@ -31,6 +32,7 @@ class SearchView(APIView):
     Web-search syntax: quoted phrases, ``or``, ``-word``. Each kind lists its best-ranked hits
     among its newest 1,000 matches (claims by date, documents by publication, incidents by
     start); older matches of a very common word are not ranked. There is no total count.
+    An answer is kept until the next write to the record.
     """
 
     permission_classes = [AllowAny]
@@ -51,10 +53,13 @@ class SearchView(APIView):
         refuse_unknown(request, SearchParams().fields)
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        results = search_service.search(
-            params.validated_data["q"],
-            user=request.user,
-            limit_per_kind=params.validated_data["limit"],
-        )
-        # SearchResultsSerializer's shape (the schema's), built without a serializer per hit.
-        return ApiResponse(search_rows(params.validated_data["q"], results, request))
+        query, limit = params.validated_data["q"], params.validated_data["limit"]
+
+        def answer() -> ApiResponse:
+            results = search_service.search(query, user=request.user, limit_per_kind=limit)
+            # SearchResultsSerializer's shape (the schema's), built without a serializer per hit.
+            return ApiResponse(search_rows(query, results, request))
+
+        # Kept per state of the record, as the claim list is (claims/api/kept.py): every table
+        # search reads is in the change history, so any write makes the next answer a new one.
+        return kept_answer(request, answer)

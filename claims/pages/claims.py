@@ -433,6 +433,10 @@ def get_search_for_user(user: User, query: str) -> dict[str, Any]:
     return {"query": query, "groups": groups, "total": sum(len(g[2]) for g in groups)}
 
 
+# Kept per state of the record like the incident and claim pages: what search reads is all in
+# the change history.
+@condition(etag_func=current_version)
+@kept_page
 def search_page(request: HttpRequest) -> HttpResponse:
     context = get_search_for_user(request.user, request.GET.get("q", ""))
     return render(request, "claims/claim_search.html", context)
