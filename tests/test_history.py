@@ -277,3 +277,22 @@ def test_an_altered_archived_file_is_detected_and_named(settings, tmp_path: Path
         stored.write(b"<html>the report, rewritten</html>")
 
     assert f"sources_document {document.pk}: archived copy hashes to" in _verify_fails()
+
+
+@pytest.mark.postgres
+def test_every_generated_column_of_a_recorded_table_is_left_out_of_row_images() -> None:
+    # Found when claims 0026 added search_pairs: edits recorded the derived pairs as if people
+    # had written them, and the record rebuilt from the history no longer matched the table.
+    from claims.ledger.history import recorded_models
+    from claims.ledger.postgres import DERIVED_COLUMNS
+
+    tables = [model._meta.db_table for model in recorded_models()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_name = ANY(%s) AND is_generated = 'ALWAYS'",
+            [tables],
+        )
+        generated = cursor.fetchall()
+    assert generated, "no generated column found: the query no longer sees them"
+    assert {column for _, column in generated} <= set(DERIVED_COLUMNS)
