@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Q, QuerySet, Subquery, Value
+from django.db import connections
+from django.db.models import Case, Exists, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
@@ -224,6 +225,14 @@ def _read(
             # undated row after a dated anchor, or those after an undated one.
             dated = dated.filter(_after_row(queryset, anchor, walk))
             empty = empty.filter(anchor_dated | ties)
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        # SQLite cannot LIMIT the parts of a UNION: one statement sorting both parts, as a
+        # small database can afford (the walks are for PostgreSQL at scale).
+        part = Case(
+            When(**{f"{undated}__isnull": False}, then=Value(1 if backwards else 0)),
+            default=Value(0 if backwards else 1),
+        )
+        return list((dated | empty).annotate(part=part).order_by("part", *walk)[:limit])
     parts = [
         dated.annotate(part=Value(1 if backwards else 0)).order_by(*walk)[:limit],
         empty.annotate(part=Value(0 if backwards else 1)).order_by(*walk[1:])[:limit],
