@@ -318,13 +318,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Anyone reads (views scope claims to published ones); model permissions decide writes.
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
-    ],
-    # Anonymous clients by address, token clients by user; counts live in the cache.
+    # DRF's model permissions, answering reads without building the view's queryset.
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadsFreelyModelPermissions"],
+    # Anonymous clients by address, token clients by user, each counted by one throttle only;
+    # counts live in the cache.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "claims.api.throttles.SignedInRateThrottle",
     ],
     # Clients are named by their address behind PROXY_COUNT proxies (claimtracker.throttling);
     # DRF's default (None) would take the whole X-Forwarded-For header, which clients write.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 from claims.models import Claim, Evidence, Incident, Response
 from claims.reading.filters import ClaimFilter
 from claims.reading.visibility import reader_of
+from claimtracker.numbers import plain_id
 from sources.models import Actor, ActorQuerySet, Document
 
 __all__ = [
@@ -33,9 +33,6 @@ __all__ = [
     "StableOrderingFilter",
 ]
 
-
-# An id as a query parameter writes it: digits, as many as a bigint holds.
-ID_TEXT = re.compile(r"[0-9]{1,18}")  # claimtracker.numbers.plain_id, as a pattern
 
 # Parameters that page or format an answer rather than choose its rows.
 NOT_FILTERS = frozenset(
@@ -108,8 +105,8 @@ class DocumentFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Document], name: str, value: str
     ) -> QuerySet[Document]:
         named = Q(publisher__slug=value)
-        if ID_TEXT.fullmatch(value):
-            named |= Q(publisher_id=int(value))
+        if (publisher_id := plain_id(value)) is not None:
+            named |= Q(publisher_id=publisher_id)
         return queryset.filter(named)
 
 
@@ -136,7 +133,7 @@ class IdOrUidField(ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value)
-        if ID_TEXT.fullmatch(text):
+        if plain_id(text) is not None:
             return super().to_python(text)
         try:
             uid = uuid.UUID(text)

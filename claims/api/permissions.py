@@ -1,10 +1,17 @@
-"""Model permissions for the claims viewset that do not build its queryset to answer a read."""
+"""The API's model permissions (REST_FRAMEWORK's default), which answer a read without building
+the view's queryset."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
-from rest_framework.request import Request
-from rest_framework.views import APIView
+
+# Under TYPE_CHECKING: DRF imports this module (a default class) while rest_framework.views
+# is still loading.
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class ReadsFreelyModelPermissions(DjangoModelPermissionsOrAnonReadOnly):

@@ -1,11 +1,17 @@
-"""The claims viewset's throttles: anonymous clients by address, signed-in ones by user, each
-client counted by one throttle only."""
+"""The API's throttles (REST_FRAMEWORK's defaults): anonymous clients by address, signed-in ones
+by user, each client counted by one throttle only."""
 
 from __future__ import annotations
 
-from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
+from typing import TYPE_CHECKING
+
+from rest_framework.throttling import UserRateThrottle
+
+# Under TYPE_CHECKING: DRF imports this module (a default class) while rest_framework.views
+# is still loading.
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class SignedInRateThrottle(UserRateThrottle):
@@ -21,6 +27,3 @@ class SignedInRateThrottle(UserRateThrottle):
         if not request.user or not request.user.is_authenticated:
             return None  # AnonRateThrottle counts this client
         return super().get_cache_key(request, view)
-
-
-THROTTLES = [AnonRateThrottle, SignedInRateThrottle]

@@ -41,7 +41,6 @@ from claims.api.pagination import (
     TimelineCursorPagination,
 )
 from claims.api.params import StrictParamsMixin
-from claims.api.permissions import ReadsFreelyModelPermissions
 from claims.api.rows import list_values, timeline_rows, value_rows
 from claims.api.serializers import (
     ClaimDetailSerializer,
@@ -52,7 +51,6 @@ from claims.api.serializers import (
     TimelineEntrySerializer,
 )
 from claims.api.source_views import ID, SLUG, ReadWriteMixin, documented_writes
-from claims.api.throttles import THROTTLES
 from claims.api.writes import (
     ClaimCreateSerializer,
     ClaimUpdateSerializer,
@@ -189,10 +187,6 @@ class ClaimViewSet(
     filter_backends = [AskedFilterBackend, StableOrderingFilter]
     ordering_fields = ["made_on", "created_at", "updated_at"]
     pagination_class = ClaimCursorPagination
-    # A read does not build the claims' queryset only to learn their model.
-    permission_classes = [ReadsFreelyModelPermissions]
-    # Each client counted once: an anonymous one by address, a signed-in one by user.
-    throttle_classes = THROTTLES
     filtered_actions = ("list", "export_csv", "export_jsonl")
     action_params = {
         "list": (AS_OF.name, RECORDED_BY.name, FACETS_PARAMETER.name, ORDER_PARAMETER.name),
