@@ -5,6 +5,12 @@ URL of a local HTTP server through the API and a worker, checks that beat sent i
 task, that the logs are JSON lines naming request ids (the API request's id in the worker's
 lines too), and stops everything it started whatever happens (an error, Ctrl-C, SIGTERM).
 
+With ``TEST_REPLICA_URL`` (a streaming replica of the primary, as ``.ci/replica.sh`` makes and
+``.ci/run`` exports) the stack also reads from it (``DATABASE_REPLICA_URLS``): /healthz must show
+the replica in use, anonymous API reads must be served by it (the replica's own count of
+transactions in the stack's database grows, the primary's does not), and a token's read right
+after its write must see the row it wrote.
+
 Usage: .venv/bin/python .ci/stack_check.py   (PostgreSQL on 127.0.0.1:5432, Redis on :6379)
 """
 
@@ -167,6 +173,9 @@ def check(stack: Stack, env: dict[str, str], web: str, site_port: int) -> None:
     assert result["archive_sha256"] == hashlib.sha256(PAGE).hexdigest(), result
     print(f"stack check: {url} archived by the worker, SHA-256 {result['archive_sha256'][:16]}…")
 
+    if os.environ.get("TEST_REPLICA_URL"):
+        check_replica(web, token, full)
+
     output = stack.log("stack")
     assert "Sending due task worker-heartbeat" in output, "beat sent no heartbeat"
     heartbeats = output.count("Sending due task worker-heartbeat")
@@ -181,6 +190,57 @@ def check(stack: Stack, env: dict[str, str], web: str, site_port: int) -> None:
     print(
         f"stack check: {len(lines)} JSON log lines, {len(request_lines)} request lines; "
         f"request {request_id} is named by {len(tasks)} worker line(s)"
+    )
+
+
+def transactions(url: str) -> int:
+    """Transactions committed in the stack's database on the server at ``url`` (its own count:
+    a hot standby counts the read-only transactions it serves, not those it replays)."""
+    query = f"select xact_commit from pg_stat_database where datname = '{DATABASE}'"
+    done = subprocess.run(
+        ["psql", f"{url}/postgres", "-Atqc", query], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip() or 0)
+
+
+def check_replica(web: str, token: str, full: dict) -> None:
+    replica = os.environ["TEST_REPLICA_URL"]
+    shown = full.get("replicas", {}).get("replica_1")
+    assert shown, f"/healthz does not show replica_1: {full}"
+    assert shown["in_use"], f"/healthz shows replica_1 out of use: {shown}"
+    print(f"stack check: /healthz shows the replica: {json.dumps(shown)}")
+
+    # Read-your-writes: the token that writes reads the primary for a few seconds after.
+    actor = {"name": "Stack check agency", "slug": "stack-check-agency", "kind": "media_outlet"}
+    status, _, _ = http("POST", f"{web}/api/v1/actors/", actor, token)
+    assert status == 201, status
+    status, _, seen = http("GET", f"{web}/api/v1/actors/stack-check-agency/", token=token)
+    assert status == 200, (status, seen)
+    assert seen["slug"] == "stack-check-agency", seen
+
+    # Anonymous reads go to the replica. Statistics reach pg_stat_database within a second or
+    # so of a backend going idle; wait for them rather than sleep a fixed time.
+    primary = "postgres://postgres@127.0.0.1:5432"
+    before_replica, before_primary = transactions(replica), transactions(primary)
+    reads = 20
+    for number in range(reads):
+        status, _, _ = http("GET", f"{web}/api/v1/claims/?page_size={number + 1}")
+        assert status == 200, status
+    grown = wait_for(
+        lambda: transactions(replica) - before_replica >= reads or None,
+        "the replica to count the anonymous reads",
+        30,
+        lambda: None,
+    )
+    assert grown
+    on_replica = transactions(replica) - before_replica
+    on_primary = transactions(primary) - before_primary
+    # The primary may serve a few transactions meanwhile (the worker's heartbeat, beat), never
+    # one per anonymous read.
+    assert on_primary < reads, (on_primary, on_replica)
+    print(
+        f"stack check: {reads} anonymous API reads: {on_replica} transactions on the replica, "
+        f"{on_primary} on the primary; a token's read after its write saw the row"
     )
 
 
@@ -219,6 +279,8 @@ def main() -> None:
             "ARCHIVE_ALLOWED_PORTS": f"80,443,{site_port}",
             "WEB_CONCURRENCY": "2",
         }
+        if replica := os.environ.get("TEST_REPLICA_URL"):
+            env["DATABASE_REPLICA_URLS"] = f"{replica}/{DATABASE}"
         stack.start("stack", ["make", "stack", f"PORT={web_port}"], env)
         check(stack, env, f"http://127.0.0.1:{web_port}", site_port)
         print("stack check: passed")
