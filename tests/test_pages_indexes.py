@@ -189,3 +189,32 @@ def test_undated_documents_follow_the_oldest_dated_one_across_page_boundaries(
     # And back from the last dated row, only dated ones (the undated are all after it).
     html = get_ok(client, f"/documents/?before={dated[0].pk}")
     assert rows(html) == expected[: expected.index("Dated 00")]
+
+
+def test_undated_incidents_follow_the_oldest_dated_one_newest_entered_first(
+    client: Client,
+) -> None:
+    # 14 incidents over 7 start dates (ties settled by the newest entered) and 16 without a
+    # start date, listed newest entered first after the oldest dated one.
+    dated = [
+        IncidentFactory(title=f"Dated {n:02}", start_on=dt.date(2016, 3, 1 + n // 2))
+        for n in range(14)
+    ]
+    undated = [IncidentFactory(title=f"Undated {n:02}", start_on=None) for n in range(16)]
+    for incident in dated + undated:
+        ClaimFactory(incident=incident)
+    newest = sorted(dated, key=lambda i: (-i.start_on.toordinal(), -i.pk))
+    expected = [i.title for i in newest] + [i.title for i in sorted(undated, key=lambda i: -i.pk)]
+    forward = _walk(client, "/incidents/", get_ok(client, "/incidents/"), "next")
+    assert [len(page) for page in forward] == [25, 5]
+    assert _joined(forward) == expected
+    html = get_ok(client, "/incidents/?after=" + str(undated[10].pk))  # within the undated
+    assert rows(html) == expected[expected.index("Undated 10") + 1 :]
+    last = get_ok(client, "/incidents/" + link(get_ok(client, "/incidents/"), "next"))
+    assert _joined(_walk(client, "/incidents/", last, "prev")[::-1]) == expected
+    before = get_ok(client, f"/incidents/?before={undated[3].pk}")
+    assert rows(before) == expected[: expected.index("Undated 03")][-25:]
+    # Back from the newest dated row there is nothing; after the oldest, the undated ones.
+    assert rows(get_ok(client, f"/incidents/?before={dated[-1].pk}")) == []
+    oldest = get_ok(client, f"/incidents/?after={dated[1].pk}")
+    assert rows(oldest) == expected[expected.index("Dated 01") + 1 :][:25]

@@ -92,6 +92,9 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-start_on", "title"]
+        # The incident index's order (claims.pages.indexes): each page walks this index,
+        # backwards, for the dated incidents, and the primary key for the undated ones.
+        indexes = [models.Index(fields=["start_on", "id"], name="incident_start_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_on__isnull=True)

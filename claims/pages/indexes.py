@@ -16,7 +16,6 @@ kept per state of the record.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -36,9 +35,6 @@ from claims.reading import bands
 from claims.reading.paging import register_page
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
 from sources.models import Actor, ActorQuerySet, Document
-
-# Rows without a date sort after every dated one (newest first).
-UNDATED = dt.date.min
 
 
 def _count(rows: QuerySet, group: str) -> Coalesce:
@@ -182,7 +178,7 @@ def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
     user: User = request.user
     shown = Claim.objects.filter(status__in=listed_statuses(user))
     about = IncidentClaimFilter(request.GET, queryset=shown, request=request)
-    rows = incidents_visible_to(user).annotate(sort_on=Coalesce("start_on", Value(UNDATED)))
+    rows = incidents_visible_to(user)
 
     def matching(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
         if not about.is_valid():
@@ -194,7 +190,11 @@ def get_incidents_for_user(request: HttpRequest) -> dict[str, Any]:
         # Served by claim_incident_date_idx, from the index alone when no claim filter is set.
         return incidents.annotate(claim_count=_count(claims, "incident"))
 
-    context = _index(request, IncidentIndexFilter, rows, ("-sort_on", "-id"), matching)
+    # Newest first; incidents without a start date after the oldest dated one, newest entered
+    # first. Each page walks incident_start_idx (and the primary key for the undated), so the
+    # visibility test runs for the rows of the page, not for every incident before a sort.
+    order = ("-start_on", "-id")
+    context = _index(request, IncidentIndexFilter, rows, order, matching, undated="start_on")
     filters, state = context["filters"], request.record_head[1]  # type: ignore[attr-defined]
     unpaged = sorted((k, v) for k, v in request.GET.items() if k not in PAGING_PARAMS)
     key = f"incident-map|{sorted(listed_statuses(user))}|{unpaged}"
