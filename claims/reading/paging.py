@@ -203,6 +203,8 @@ def _read(
     ``backwards``); with ``undated``, the rows whose first key is empty follow the others (so,
     backwards, they come first)."""
     walk = _reversed(order) if backwards else list(order)
+    if queryset.query.is_empty():
+        return []  # .none(): Django's UNION would drop the empty part and then not sort
     if undated is None:
         if anchor is not None:
             queryset = queryset.filter(_after_row(queryset, anchor, walk))
