@@ -7,10 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from claims.models import Claim, LocationPrecision
-from claims.pages import maps
+from claims.pages import map_outlines, maps
 from claims.pages.map_outlines import View, outlines
 from tests.factories import ActorFactory, ClaimFactory, ClaimTargetFactory, IncidentFactory
 from tests.test_pages_claims import get_ok
@@ -213,3 +214,16 @@ def test_fit_keeps_the_loosest_uncertainty_in_view() -> None:
     place = maps.fit([maps.Spot("s", "S", "", 35.0, 38.0, LocationPrecision.PLACE, 1)])
     assert country.half_y > place.half_y
     assert country.half_y >= 1.5 * 400 / maps.KM_PER_DEGREE
+
+
+def test_country_outlines_come_from_the_shared_cache_once_a_process_has_read_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reading the package's polygons took each web process seconds on its first map.
+    map_outlines._rings.cache_clear()
+    cache.clear()
+    read = map_outlines._rings(0)
+    map_outlines._rings.cache_clear()  # another process: nothing of its own yet
+    monkeypatch.setattr(map_outlines, "_read_package", lambda: pytest.fail("read the package"))
+    assert map_outlines._rings(0) == read
+    assert map_outlines._rings(2)  # the coarser copies are thinned from it

@@ -8,6 +8,11 @@ once per process, thinned to a few kilometres, and for each view only the rings 
 projected, clipped to it and thinned to about a pixel, so a world map's outlines stay a few tens
 of kilobytes. A view's outlines are kept in the process (``outlines``): the same view is drawn
 again and again, and nothing here depends on the record.
+
+Reading and thinning the package's polygons takes seconds (its JSON alone 2.8 s at 1M-scale
+load), which each web process paid on its first map; the thinned rings (about 250,000 points,
+5 MB pickled) are kept in the shared cache too, under the package's version, so only the first
+process after the cache is emptied reads them from the package.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.metadata import version
 from itertools import pairwise
 
+from django.core.cache import cache as shared_cache
 from geo_intel_offline.data_loader import DataLoader
 
 WIDTH = 1000  # the map's width in its own units (the SVG's viewBox): it scales to the page
@@ -97,6 +104,16 @@ def _rings(level: int) -> tuple[tuple[Bounds, Ring], ...]:
         finer = _rings(level - 1)
         thinned = ((bounds, _thinned(ring, LEVELS[level])) for bounds, ring in finer)
         return tuple((bounds, ring) for bounds, ring in thinned if len(ring) >= 3)
+    key = f"map-outlines|{version('geo-intel-offline')}|{LEVELS[0]}"
+    rings = shared_cache.get(key)
+    if rings is None:
+        rings = _read_package()
+        shared_cache.set(key, rings, timeout=None)
+    return rings
+
+
+def _read_package() -> tuple[tuple[Bounds, Ring], ...]:
+    """The package's polygons as outer rings thinned to ``LEVELS[0]``, with their bounds."""
     found = []
     for polygon in DataLoader().polygons.values():
         parts = polygon["exteriors"] if polygon.get("multi") else [polygon["exterior"]]
