@@ -3,6 +3,7 @@ the standing "as of" a day in world time."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 
@@ -172,3 +173,39 @@ def test_the_standing_sql_names_the_claims_table_and_published_status_as_the_mod
     from claims.models.standing import CLAIM_TABLE, PUBLISHED
 
     assert (Claim._meta.db_table, Claim.Status.PUBLISHED) == (CLAIM_TABLE, PUBLISHED)
+
+
+# --- Every claim's standing at once (the standing facet of a whole list) --------------------
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2015, 10, 15)])
+def test_the_grouped_pass_gives_each_claim_the_standing_the_per_claim_rule_gives(as_of) -> None:
+    from django.db import connection
+
+    from claims.models.standing import answered_standings
+    from claims.reading.facets import facets_of
+
+    # One allegation per pair of answers, the second answer made later than the first (so
+    # ``as_of`` cuts some pairs in two), and a draft answer that never counts.
+    expect: dict[int, str] = {}
+    for first, second in itertools.combinations_with_replacement(ANSWERS, 2):
+        allegation = ClaimFactory(made_on=dt.date(2015, 10, 1))
+        _answer(allegation, first[0], same=first[1], made_on=dt.date(2015, 10, 10))
+        _answer(allegation, second[0], same=second[1], made_on=dt.date(2015, 10, 20))
+        counted = [first] if as_of else [first, second]
+        expect[allegation.pk] = expected(counted)
+    ClaimFactory.create_batch(3)  # unanswered
+    _answer(ClaimFactory(), "denies", same=False, status=Claim.Status.DRAFT)
+
+    sql, params = answered_standings(connection, as_of)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = dict(cursor.fetchall())
+    per_claim = dict(
+        Claim.objects.with_standing(as_of=as_of).values_list("pk", "annotated_standing")
+    )
+    assert {pk: grouped.get(pk, Standing.UNANSWERED) for pk in per_claim} == per_claim
+    assert {pk: per_claim[pk] for pk in expect} == expect
+    facet = facets_of(Claim.objects.all(), ["standing"], as_of=as_of)["standing"]
+    counts = {value.value: value.count for value in facet.values}
+    assert counts == dict(collections.Counter(per_claim.values()))

@@ -79,55 +79,84 @@ class StandingOf(Func):
     ) -> tuple[str, tuple[Any, ...]]:
         claim_sql, claim_params = compiler.compile(self.source_expressions[0])
         speaker_sql, speaker_params = compiler.compile(self.source_expressions[1])
-        # Parameters in the order their placeholders appear: ``same()`` is written (and its
-        # parameters added) each time the text needs it.
-        params: list = []
-
-        def same() -> str:
-            params.extend(speaker_params)
-            return f"rc.speaker_id = {speaker_sql}"
-
-        def kind_in(kinds: Collection[str]) -> str:
-            return "r.kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
-
-        def flag(condition: str) -> str:
-            return f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) = 1"
-
-        def challenged() -> str:
-            # A speaker's own correction revises its claim (superseded), it does not challenge it.
-            return flag(
-                f"{kind_in(Response.CHALLENGING)} AND NOT (r.kind = '{Response.Kind.CORRECTS}'"
-                f" AND {same()})"
-            )
-
-        def supported() -> str:
-            return flag(f"{kind_in(Response.SUPPORTING)} AND NOT ({same()})")
-
-        revising = kind_in(Response.REVISING)
-        rules = [
-            (lambda: flag(f"r.kind = '{Response.Kind.RETRACTS}' AND {same()}"), Standing.RETRACTED),
-            (lambda: flag(f"{revising} AND {same()}"), Standing.SUPERSEDED),
-            (lambda: f"{challenged()} AND {supported()}", Standing.CONTESTED),
-            (lambda: flag(f"r.kind = '{Response.Kind.DENIES}'"), Standing.DENIED),
-            (challenged, Standing.DISPUTED),
-            (supported, Standing.CORROBORATED),
-        ]
-
-        cases = " ".join(f"WHEN {condition()} THEN '{standing}'" for condition, standing in rules)
+        rule, params = _rule(speaker_sql, speaker_params)
+        made, made_params = _made_by(self.as_of, connection)
         sql = (
-            f"(SELECT CASE {cases} ELSE '{Standing.UNANSWERED}' END"
-            f" FROM {Response._meta.db_table} r"
+            f"(SELECT {rule} FROM {Response._meta.db_table} r"
             f" JOIN {CLAIM_TABLE} rc ON rc.id = r.claim_id"
-            f" WHERE r.answers_id = {claim_sql} AND rc.status = '{PUBLISHED}'"
+            f" WHERE r.answers_id = {claim_sql} AND rc.status = '{PUBLISHED}'{made})"
         )
-        params.extend(claim_params)
-        if self.as_of is not None:
-            bounds = known_by(self.as_of).items()
-            sql += (
-                " AND ("
-                + " OR ".join("(rc.made_precision = %s AND rc.made_on < %s)" for _ in bounds)
-                + ")"
-            )
-            for precision, bound in bounds:
-                params.extend([precision, connection.ops.adapt_datefield_value(bound)])
-        return sql + ")", tuple(params)
+        return sql, (*params, *claim_params, *made_params)
+
+
+def answered_standings(
+    connection: BaseDatabaseWrapper, as_of: dt.date | None = None
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL for the rows ``(claim_id, standing)`` of every claim that has a published answer
+    (made by ``as_of``, when given), by the same rule as ``StandingOf``, in one grouped pass
+    over the answers: what counts every claim's standing at once (the standing facet of a
+    whole list) reads, where ``StandingOf`` would run once per answered claim (5-7 s at a
+    million claims). A claim missing from it is unanswered."""
+    rule, params = _rule("a.speaker_id", ())
+    made, made_params = _made_by(as_of, connection)
+    sql = (
+        f"SELECT r.answers_id AS claim_id, {rule} AS standing"
+        f" FROM {Response._meta.db_table} r JOIN {CLAIM_TABLE} rc ON rc.id = r.claim_id"
+        f" JOIN {CLAIM_TABLE} a ON a.id = r.answers_id"
+        f" WHERE rc.status = '{PUBLISHED}'{made} GROUP BY r.answers_id, a.speaker_id"
+    )
+    return sql, (*params, *made_params)
+
+
+def _rule(speaker_sql: str, speaker_params: tuple) -> tuple[str, list]:
+    """The rule as a CASE over the answers ``r`` and their claims ``rc`` of one claim, whose
+    speaker is ``speaker_sql``: each flag an aggregate over those rows, the branches in the
+    order of ``Standing``'s docstring; no rows (or none flagged) gives "unanswered"."""
+    # Parameters in the order their placeholders appear: ``same()`` is written (and its
+    # parameters added) each time the text needs it.
+    params: list = []
+
+    def same() -> str:
+        params.extend(speaker_params)
+        return f"rc.speaker_id = {speaker_sql}"
+
+    def kind_in(kinds: Collection[str]) -> str:
+        return "r.kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
+
+    def flag(condition: str) -> str:
+        return f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) = 1"
+
+    def challenged() -> str:
+        # A speaker's own correction revises its claim (superseded), it does not challenge it.
+        return flag(
+            f"{kind_in(Response.CHALLENGING)} AND NOT (r.kind = '{Response.Kind.CORRECTS}'"
+            f" AND {same()})"
+        )
+
+    def supported() -> str:
+        return flag(f"{kind_in(Response.SUPPORTING)} AND NOT ({same()})")
+
+    revising = kind_in(Response.REVISING)
+    rules = [
+        (lambda: flag(f"r.kind = '{Response.Kind.RETRACTS}' AND {same()}"), Standing.RETRACTED),
+        (lambda: flag(f"{revising} AND {same()}"), Standing.SUPERSEDED),
+        (lambda: f"{challenged()} AND {supported()}", Standing.CONTESTED),
+        (lambda: flag(f"r.kind = '{Response.Kind.DENIES}'"), Standing.DENIED),
+        (challenged, Standing.DISPUTED),
+        (supported, Standing.CORROBORATED),
+    ]
+    cases = " ".join(f"WHEN {condition()} THEN '{standing}'" for condition, standing in rules)
+    return f"CASE {cases} ELSE '{Standing.UNANSWERED}' END", params
+
+
+def _made_by(as_of: dt.date | None, connection: BaseDatabaseWrapper) -> tuple[str, list]:
+    """With ``as_of``, the condition that the answering claim ``rc`` was made by that day, by
+    the rule of ``made_by`` (one bound per precision from ``known_by``), as parameters."""
+    if as_of is None:
+        return "", []
+    bounds = known_by(as_of).items()
+    sql = " OR ".join("(rc.made_precision = %s AND rc.made_on < %s)" for _ in bounds)
+    params: list = []
+    for precision, bound in bounds:
+        params.extend([precision, connection.ops.adapt_datefield_value(bound)])
+    return f" AND ({sql})", params

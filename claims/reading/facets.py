@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, Value, When
 
 from claims.models import Claim, ClaimTarget, Incident, Response, Standing
-from claims.models.standing import StandingOf
+from claims.models.standing import StandingOf, answered_standings
 from sources.models import Actor
 
 # The facets offered, in the order pages show them; each is also the filter its links add.
@@ -114,6 +114,19 @@ def _keys(
     return claims.annotate(facet_key=F(column)).values("facet_key")
 
 
+def _standings(matching: QuerySet[Claim], as_of: dt.date | None) -> tuple[str, tuple]:
+    """The standing of every matching claim as ``facet_key``, the answered ones' from one
+    grouped pass over the answers (``answered_standings``) joined to the list: counted claim
+    by claim, the standing facet of a million claims took 5-7 s."""
+    claims, claim_params = matching.order_by().values(claim=F("pk")).query.sql_with_params()
+    answered, answered_params = answered_standings(connection, as_of)
+    sql = (
+        f"SELECT COALESCE(s.standing, '{Standing.UNANSWERED}') AS facet_key FROM ({claims}) AS m"
+        f" LEFT JOIN ({answered}) AS s ON s.claim_id = m.claim"
+    )
+    return sql, (*claim_params, *answered_params)
+
+
 # Where the names of a facet's keys are: (table, the column its filter takes, the label).
 NAMED = {
     "speaker": (Actor._meta.db_table, "slug", "name"),
@@ -126,7 +139,10 @@ CHOICES = {"kind": Claim.Kind, "standing": Standing}
 def _facet(
     matching: QuerySet[Claim], name: str, as_of: dt.date | None, top: int, scan: int | None
 ) -> Facet:
-    inner, params = _keys(matching, name, as_of, scan).query.sql_with_params()
+    if name == "standing" and scan is None:
+        inner, params = _standings(matching, as_of)
+    else:
+        inner, params = _keys(matching, name, as_of, scan).query.sql_with_params()
     grouped = (
         "SELECT facet_key, COUNT(*) AS n, COUNT(*) OVER () AS keys, SUM(COUNT(*)) OVER () AS total"
         f" FROM ({inner}) AS matching WHERE facet_key IS NOT NULL GROUP BY facet_key"
