@@ -38,6 +38,8 @@ eager-load further.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -67,20 +69,15 @@ def _used_by_a_public_claim(**lookup: OuterRef) -> Exists:
 
 class _PubliclyUsed(models.Expression):
     """Whether the row of the query's own table is used by a public claim: its kept count on
-    PostgreSQL, ``uses`` (the EXISTS sub-query the count stands for) on SQLite."""
+    PostgreSQL; on SQLite, the EXISTS sub-query the count stands for, from ``uses`` (built only
+    there: on PostgreSQL it cost a sub-query's building and resolving for nothing)."""
 
     output_field = models.BooleanField()
     conditional = True
 
-    def __init__(self, uses: Exists) -> None:
+    def __init__(self, uses: Callable[[], Exists]) -> None:
         super().__init__()
         self.uses = uses
-
-    def get_source_expressions(self) -> list[Exists]:
-        return [self.uses]
-
-    def set_source_expressions(self, exprs: list[Exists]) -> None:  # type: ignore[override]
-        (self.uses,) = exprs
 
     def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
@@ -91,7 +88,8 @@ class _PubliclyUsed(models.Expression):
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, list[str]]:
-        return compiler.compile(self.uses)  # type: ignore[return-value]
+        exists = self.uses().resolve_expression(compiler.query)
+        return compiler.compile(exists)  # type: ignore[return-value]
 
 
 def _actor_is_public(ref: str = "pk") -> Q:
@@ -122,7 +120,7 @@ def documents_visible_to(user: User) -> QuerySet[Document]:
     """Documents ``user`` may see (see the module's rule)."""
     if reads_drafts(user):
         return Document.objects.all()
-    uses = _used_by_a_public_claim(attributions__document=OuterRef("pk"))
+    uses = partial(_used_by_a_public_claim, attributions__document=OuterRef("pk"))
     return Document.objects.filter(_PubliclyUsed(uses))
 
 
@@ -130,7 +128,8 @@ def incidents_visible_to(user: User) -> QuerySet[Incident]:
     """Incidents ``user`` may see (see the module's rule)."""
     if reads_drafts(user):
         return Incident.objects.all()
-    return Incident.objects.filter(_PubliclyUsed(_used_by_a_public_claim(incident=OuterRef("pk"))))
+    uses = partial(_used_by_a_public_claim, incident=OuterRef("pk"))
+    return Incident.objects.filter(_PubliclyUsed(uses))
 
 
 def affiliations_visible_to(user: User) -> QuerySet[Affiliation]:
