@@ -17,12 +17,10 @@ RESULTS-1M-SEARCH.md). Here, on PostgreSQL only:
   the counts stay exact whichever order a transaction writes in (foreign keys are deferred): a
   document or incident inserted after the rows that use it counts them when it is inserted.
 - A write to the column itself (raw SQL) keeps the old value: only these triggers set it.
-- ``document_search_walk_idx`` and ``incident_search_walk_idx``: the list order of each (as
-  ``Meta.ordering``) with the count and the search vector included, for search's candidates
-  (claims.reading.search.candidates()): a common word walks the index in list order testing both
-  there, with no read of the table (an index-only scan). Through ``document_list_order_idx``,
-  "airstrike" read 4,812 documents from the table, 8,530 pages, for its 1,000 candidates (27 ms);
-  incidents had no list-order index and were read whole (1,930 pages) for any word.
+- No index that includes the search vector beside the list order (it would make the walk of a
+  common word index-only: 27 ms to 2 ms for "airstrike" at 1M): a btree entry holds at most a
+  third of a page, and a 500-character title in a script without spaces, or an incident's long
+  description, gives a vector that does not fit, so the row could not be written at all.
 
 SQLite keeps nothing: its visibility stays the EXISTS sub-queries (small databases, where the
 probes cost nothing), because a trigger that names another table makes SQLite refuse the table
@@ -131,13 +129,6 @@ BEGIN
 END $$;
 """
 
-INDEXES = """
-CREATE INDEX document_search_walk_idx ON sources_document (published_on DESC, title, id)
-    INCLUDE (public_uses, search_vector);
-CREATE INDEX incident_search_walk_idx ON claims_incident (start_on DESC, title, id)
-    INCLUDE (public_uses, search_vector);
-"""
-
 TRANSITIONS = {
     "INSERT": "NEW TABLE AS ct_new",
     "UPDATE": "OLD TABLE AS ct_old NEW TABLE AS ct_new",
@@ -167,7 +158,6 @@ def add_counts(apps, schema_editor):
         return
     for sql in (COLUMNS, FILL, CLAIM_FUNCTION, ATTRIBUTION_FUNCTION, ROW_FUNCTION, *_triggers()):
         schema_editor.execute(sql)
-    schema_editor.execute(INDEXES)
     schema_editor.execute("ANALYZE sources_document")
     schema_editor.execute("ANALYZE claims_incident")
 
@@ -180,7 +170,6 @@ def remove_counts(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER ct_public_uses_{op.lower()} ON {table}")
     for table in ("sources_document", "claims_incident"):
         schema_editor.execute(f"DROP TRIGGER ct_public_uses_kept ON {table}")
-        # The search walk indexes include the column and go with it.
         schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN public_uses")
     for function in ("of_claims", "of_attributions", "kept"):
         schema_editor.execute(f"DROP FUNCTION ct_public_uses_{function}()")
