@@ -151,18 +151,31 @@ def test_postgresql_search_candidates_come_from_the_gin_index_of_the_stored_vect
     assert "search_vector @@" in plan
 
 
+def test_a_search_naming_no_actor_skips_the_actors_query(
+    api_client, white_helmets, django_assert_num_queries
+):
+    claim = ClaimFactory(speaker=white_helmets, summary="Shelling report on Idlib")
+    AttributionFactory(claim=claim, document=DocumentFactory(title="Shelling in Idlib"))
+
+    # The record's head, the actors named (none), claims, documents and incidents.
+    with django_assert_num_queries(5):
+        response = api_client.get("/api/v1/search/", {"q": "shelling"})
+
+    body = response.json()
+    assert [len(body[kind]) for kind in ("claim", "actor", "document", "incident")] == [1, 0, 1, 0]
+
+
 @pytest.mark.parametrize("index", ["actor_search_idx", "alias_search_idx"])
 @pytest.mark.postgres  # the expression indexes exist only there; deselected on SQLite
 def test_postgresql_actor_search_uses_the_name_and_alias_gin_indexes(db, index):
     from django.db import connection
 
-    from claims.reading.search import _ranked_actors
-    from sources.models import Actor
+    from claims.reading.search import _actors_named
 
     query = SearchQuery("idlib", config=CONFIGS["actor"], search_type="websearch")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = _ranked_actors(Actor.objects.all(), query, 20).explain()
+        plan = _actors_named(query).explain()
 
     assert index in plan
 

@@ -30,10 +30,12 @@ HISTORY_TABLE = ChangeRecord._meta.db_table
 KEY_TABLE = "ct_ledger.history_key"
 
 # Columns the database derives from others (the search vectors of
-# claims/migrations/0006_search_vectors.py, the claims' adjacent word pairs of 0026): left out
-# of row images, which record what people wrote. Only PostgreSQL tables have them; a column
-# generated from others must be named here, or every edit of a claim's text records it too.
-DERIVED_COLUMNS = ("search_vector", "search_pairs")
+# claims/migrations/0006_search_vectors.py, the claims' adjacent word pairs of 0026, the counts
+# of public claims using a document or incident that 0029's triggers keep): left out of row
+# images, which record what people wrote. Only PostgreSQL tables have them; a column generated
+# or kept from others must be named here, or every edit of a claim's text (or publication of
+# a claim) records it too.
+DERIVED_COLUMNS = ("search_vector", "search_pairs", "public_uses")
 
 
 def pg_row_image(row: str) -> str:

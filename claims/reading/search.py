@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -33,7 +34,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.db.models.sql.where import WhereNode
@@ -54,9 +55,6 @@ MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
 # How many matches, in list order (claims newest first), are ranked to pick the best page from.
 CANDIDATES = 1000
-# Kinds whose visibility (claims.reading.visibility) is a join PostgreSQL would build whole
-# before looking at the text: their candidates test it row by row (candidates()).
-PROBED = ("document", "incident")
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")
@@ -110,15 +108,33 @@ def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, l
     if not is_searchable(query):
         return {}
     query = clean_query(query)
-    claims = Claim.objects.listed_for(user).select_related("speaker", "spokesperson", "incident")
-    querysets = {
-        "claim": claims,
-        "actor": actors_visible_to(user),
-        "document": documents_visible_to(user).select_related("publisher"),
-        "incident": incidents_visible_to(user),
+    if connection.vendor != "postgresql":
+        return {
+            kind: _search_sqlite(kind, _visible(kind, user), query, limit_per_kind)
+            for kind in KINDS
+        }
+    # The actors the words name, first: with none (most words), neither the actors' query, whose
+    # six visibility tests cost 7 ms of planning at 1M claims, nor the claims' named-speaker half
+    # is built or sent.
+    named = _named_actors(query)
+    return {
+        kind: _search_postgresql(kind, _visible(kind, user), query, limit_per_kind, named)
+        if kind != "actor" or named
+        else []
+        for kind in KINDS
     }
-    engine = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
-    return {kind: engine(kind, querysets[kind], query, limit_per_kind) for kind in KINDS}
+
+
+def _visible(kind: str, user: Reader) -> QuerySet:
+    """What ``user`` may see of ``kind`` (claims.reading.visibility), with what hits show."""
+    if kind == "claim":
+        claims = Claim.objects.listed_for(user)
+        return claims.select_related("speaker", "spokesperson", "incident")
+    if kind == "actor":
+        return actors_visible_to(user)
+    if kind == "document":
+        return documents_visible_to(user).select_related("publisher")
+    return incidents_visible_to(user)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -153,17 +169,19 @@ class StoredVector(models.Expression):
         return f"{table}.search_vector", []
 
 
-def _search_postgresql(kind: str, qs: QuerySet, query: str, limit: int) -> list[SearchHit]:
+def _search_postgresql(
+    kind: str, qs: QuerySet, query: str, limit: int, named: list[int]
+) -> list[SearchHit]:
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
     if kind == "actor":
-        return _actor_hits(list(_ranked_actors(qs, ts_query, limit)), query)
+        return _actor_hits(list(_ranked_actors(qs, ts_query, limit, named)), query)
     vector = StoredVector()
     best = _best_candidates(kind, qs, query, limit)
-    if kind == "claim":
+    if kind == "claim" and named:
         # A claim is found by its speaker's name or any alias too, as the actor is (ranked
         # after the text's matches). One id list, the UNION of both: an OR of two IN tests
         # was planned as a walk of every published claim testing each against both.
-        spoken_sql, spoken_params = _spoken_by_named(qs, query, limit)
+        spoken_sql, spoken_params = _spoken_by(qs, named, limit)
         best = RawSQL(f"({best.sql}) UNION ({spoken_sql})", (*best.params, *spoken_params))
     hits = (
         qs.filter(pk__in=best)
@@ -191,12 +209,10 @@ def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
     The cheap half of a search: for a common word PostgreSQL walks the list-order index and
     stops after ``CANDIDATES`` matches; for a rare one it reads them from the GIN index.
     """
-    if kind in PROBED:
-        # The reader's visibility as a test of each matching row, in list order, stopping at
-        # CANDIDATES: as a plain filter it is a semi-join, which PostgreSQL built whole first
-        # (every document of 800k attributions of public claims at 1M claims: ~3 s, for a
-        # word in any title or in none; bench/RESULTS-1M-SEARCH.md).
-        qs = _probed(qs)
+    # Documents and incidents: the reader's visibility is a test of the row's kept count on
+    # PostgreSQL (claims.reading.visibility), read as the list-order walk reads the row. As an
+    # EXISTS it was a semi-join PostgreSQL built whole first (~3 s at 1M claims), then, tested
+    # per row, 1,000-2,300 probes of attributions and claims for a common word.
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
     matched = qs.annotate(search_vector=StoredVector()).filter(search_vector=ts_query)
     if kind == "claim" and (phrases := required_phrases(query)):
@@ -231,16 +247,21 @@ def _actors_named(ts_query: SearchQuery) -> QuerySet:
     vector = search_vector("actor")
     by_name = Actor.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
     by_alias = Alias.objects.annotate(search_vector=vector).filter(search_vector=ts_query)
-    return by_name.order_by().values("pk").union(by_alias.order_by().values("actor_id"))
+    ids = by_name.order_by().values_list("pk", flat=True)
+    return ids.union(by_alias.order_by().values_list("actor_id", flat=True))
 
 
-def _spoken_by_named(qs: QuerySet, query: str, limit: int) -> tuple[str, tuple]:
-    """The ids of the newest ``limit`` claims of ``qs`` spoken by an actor whose name or alias
-    matches ``query``, as SQL: each such actor's newest claims from the index on (speaker, date),
-    then the newest of those. A plain ``speaker_id IN (…)`` walked the date index of every
-    claim when few or no actors matched, looking for claims of theirs."""
+def _named_actors(query: str) -> list[int]:
+    """The ids of the actors whose name or an alias matches ``query`` (one query)."""
     names = SearchQuery(query, config=CONFIGS["actor"], search_type="websearch")
-    named, named_params = _actors_named(names).query.sql_with_params()
+    return list(_actors_named(names))
+
+
+def _spoken_by(qs: QuerySet, named: list[int], limit: int) -> tuple[str, tuple]:
+    """The ids of the newest ``limit`` claims of ``qs`` spoken by one of the ``named`` actors, as
+    SQL: each such actor's newest claims from the index on (speaker, date), then the newest of
+    those. A plain ``speaker_id IN (…)`` walked the date index of every claim when few actors
+    matched, looking for claims of theirs."""
     order = _list_order(qs.model)
     fields = [name.lstrip("-") for name in order]
     per_actor, per_params = (
@@ -255,10 +276,10 @@ def _spoken_by_named(qs: QuerySet, query: str, limit: int) -> tuple[str, tuple]:
         for name in order
     )
     sql = (
-        f"SELECT s.id FROM ({named}) named(id) CROSS JOIN LATERAL ({per_actor}) s "
+        f"SELECT s.id FROM unnest(%s::bigint[]) named(id) CROSS JOIN LATERAL ({per_actor}) s "
         f"ORDER BY {ties} LIMIT %s"
     )
-    return sql, (*named_params, *per_params, limit)
+    return sql, (named, *per_params, limit)
 
 
 def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
@@ -294,15 +315,22 @@ def _list_order(model: type[models.Model]) -> tuple[str, ...]:
     return (*ordering, "id")
 
 
-def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int) -> QuerySet:
-    """Actors by name or alias, over the expression indexes of 0003 (small tables)."""
+def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int, named: list[int]) -> QuerySet:
+    """The ``named`` actors ``qs`` holds, best first, each with its aliases (``alias_names``)."""
     vector = search_vector("actor")
-    found = _actors_named(ts_query)
     # The same cap as the other kinds: a word in every name ranks the first names, not all.
-    capped = qs.filter(pk__in=found).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
+    capped = qs.filter(pk__in=named).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
+    # The reader's visibility once, in the capped ids: its six EXISTS tests again around them
+    # doubled the planning, 11-15 ms of a query that runs in 0.5 ms at 1M claims.
     return (
-        qs.filter(pk__in=capped)
-        .annotate(rank=SearchRank(vector, ts_query))
+        Actor.objects.filter(pk__in=capped)
+        .annotate(
+            rank=SearchRank(vector, ts_query),
+            # The fragments' aliases in the same query, not one more.
+            alias_names=ArraySubquery(
+                Alias.objects.filter(actor=OuterRef("pk")).order_by("name").values("name")
+            ),
+        )
         .order_by("-rank", *_list_order(qs.model))[:limit]
     )
 
@@ -331,9 +359,14 @@ def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
     the aliases of every hit instead of one per actor.
     """
     terms = [_folded(t) for t in _WORD.findall(query)]
-    aliases: dict[int, list[str]] = {}
-    for actor_id, name in Alias.objects.filter(actor__in=actors).values_list("actor_id", "name"):
-        aliases.setdefault(actor_id, []).append(name)
+    aliases: dict[int, list[str]] = {
+        a.pk: a.alias_names for a in actors if hasattr(a, "alias_names")
+    }
+    if len(aliases) < len(actors):  # SQLite's hits come without them
+        for actor_id, name in Alias.objects.filter(actor__in=actors).values_list(
+            "actor_id", "name"
+        ):
+            aliases.setdefault(actor_id, []).append(name)
     hits = []
     for actor in actors:
         matched = [a for a in aliases.get(actor.pk, []) if _has_word(a, terms)]

@@ -21,22 +21,37 @@ abandoned) is, to the public, exactly as if it did not exist until a claim using
 its page and API detail answer 404 as for an unknown key, and a filter naming it answers as for
 an unknown one.
 
-Nothing is stored: each rule is EXISTS sub-queries over the public claims, correlated on the row,
-so it goes into the caller's own query (no query of its own) and PostgreSQL probes one index per
-use for each row it reads (``claim_speaker_date_idx``, ``claim_target_actor_idx``,
-``claim_incident_date_idx``, ``attribution_document_idx``, ``document_publisher_date_idx`` and
-the foreign-key indexes of spokesperson, hop actor and ``reported_by``) — a list with a LIMIT
-stops probing once its page is full. The functions return querysets to filter, order and
+Actors, affiliations, responses, evidence and assessments: nothing is stored. Each rule is
+EXISTS sub-queries over the public claims, correlated on the row, so it goes into the caller's own
+query (no query of its own) and PostgreSQL probes one index per use for each row it reads
+(``claim_speaker_date_idx``, ``claim_target_actor_idx``, ``document_publisher_date_idx`` and the
+foreign-key indexes of spokesperson, hop actor and ``reported_by``) — a list with a LIMIT stops
+probing once its page is full.
+
+Documents and incidents: on PostgreSQL, each row keeps how many public claims use it
+(``public_uses``, claims/migrations/0029_public_uses.py, kept by triggers on claims and
+attributions whatever writes), so the rule is a test of the row itself: search walking a word's
+matches in list order no longer probes attributions and claims for each. On SQLite the rule is
+the EXISTS sub-query the count stands for. The functions return querysets to filter, order and
 eager-load further.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from claims.models import Assessment, Claim, Evidence, Incident, Reader, Response, reads_drafts
 from sources.models import Actor, Affiliation, Document
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 # Who reads: a signed-in user, the anonymous one, or None where no request is at hand.
 User = Reader
@@ -50,6 +65,31 @@ def reader_of(request: HttpRequest | None) -> User:
 
 def _used_by_a_public_claim(**lookup: OuterRef) -> Exists:
     return Exists(Claim.objects.public().filter(**lookup))
+
+
+class _PubliclyUsed(models.Expression):
+    """Whether the row of the query's own table is used by a public claim: its kept count on
+    PostgreSQL; on SQLite, the EXISTS sub-query the count stands for, from ``uses`` (built only
+    there: on PostgreSQL it cost a sub-query's building and resolving for nothing)."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, uses: Callable[[], Exists]) -> None:
+        super().__init__()
+        self.uses = uses
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[str]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.public_uses > 0", []
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[str]]:
+        exists = self.uses().resolve_expression(compiler.query)
+        return compiler.compile(exists)  # type: ignore[return-value]
 
 
 def _actor_is_public(ref: str = "pk") -> Q:
@@ -80,14 +120,16 @@ def documents_visible_to(user: User) -> QuerySet[Document]:
     """Documents ``user`` may see (see the module's rule)."""
     if reads_drafts(user):
         return Document.objects.all()
-    return Document.objects.filter(_used_by_a_public_claim(attributions__document=OuterRef("pk")))
+    uses = partial(_used_by_a_public_claim, attributions__document=OuterRef("pk"))
+    return Document.objects.filter(_PubliclyUsed(uses))
 
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
     """Incidents ``user`` may see (see the module's rule)."""
     if reads_drafts(user):
         return Incident.objects.all()
-    return Incident.objects.filter(_used_by_a_public_claim(incident=OuterRef("pk")))
+    uses = partial(_used_by_a_public_claim, incident=OuterRef("pk"))
+    return Incident.objects.filter(_PubliclyUsed(uses))
 
 
 def affiliations_visible_to(user: User) -> QuerySet[Affiliation]:
