@@ -93,7 +93,7 @@ def test_until_is_refused_naming_the_accepted_parameters(api_client, hospital) -
 
     assert response.status_code == 400
     assert fields(response)["until"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, outcome, speaker."
+        "Unknown parameter. This endpoint accepts: as_of, category, figure, outcome, speaker."
     ]
 
 
@@ -138,7 +138,7 @@ def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hosp
     refused = api_client.get(url, {"speaker": "msf"})
     assert refused.status_code == 400
     assert fields(refused)["speaker"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, incident, outcome."
+        "Unknown parameter. This endpoint accepts: as_of, category, figure, incident, outcome."
     ]
 
 
