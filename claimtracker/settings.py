@@ -393,10 +393,16 @@ FIGURE_FLAG_APART_RATIO = env_float("FIGURE_FLAG_APART_RATIO", 1.5, minimum=1)
 FIGURE_FLAG_SUPERSEDED_DAYS = env_int("FIGURE_FLAG_SUPERSEDED_DAYS", 1)
 # One originator's figure is flagged as counted twice when this many relays carry it.
 FIGURE_FLAG_COUNTED_TWICE_RELAYS = env_int("FIGURE_FLAG_COUNTED_TWICE_RELAYS", 2)
+# The figures endpoints list at most this many flags with each figure, and say how many more
+# there are and where to read them all: the busiest incident at a million claims has a figure in
+# over a thousand flags, and half a million flags in all.
+FIGURE_FLAGS_PER_FIGURE = env_int("FIGURE_FLAGS_PER_FIGURE", 5)
 if FIGURE_FLAG_SUPERSEDED_DAYS < 0 or FIGURE_FLAG_COUNTED_TWICE_RELAYS < 2:
     raise ImproperlyConfigured(
         "FIGURE_FLAG_SUPERSEDED_DAYS must be 0 or more, FIGURE_FLAG_COUNTED_TWICE_RELAYS 2 or more."
     )
+if FIGURE_FLAGS_PER_FIGURE < 1:
+    raise ImproperlyConfigured("FIGURE_FLAGS_PER_FIGURE must be 1 or more.")
 
 # --- Logs and error reports -----------------------------------------------------------------
 # Everything to stderr, one line per record: text, or JSON lines with LOG_FORMAT=json. Each line

@@ -93,7 +93,7 @@ def test_until_is_refused_naming_the_accepted_parameters(api_client, hospital) -
 
     assert response.status_code == 400
     assert fields(response)["until"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, outcome, speaker."
+        "Unknown parameter. This endpoint accepts: as_of, category, figure, outcome, speaker."
     ]
 
 
@@ -138,7 +138,7 @@ def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hosp
     refused = api_client.get(url, {"speaker": "msf"})
     assert refused.status_code == 400
     assert fields(refused)["speaker"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, incident, outcome."
+        "Unknown parameter. This endpoint accepts: as_of, category, figure, incident, outcome."
     ]
 
 
@@ -226,3 +226,59 @@ def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) ->
     }
     flag = schema["components"]["schemas"]["FigureFlag"]
     assert set(flag["properties"]) == {"rule", "text", "ratio", "figures"}
+    spread = schema["components"]["schemas"]["FigureSpread"]["properties"]
+    assert {"flags", "flag_counts", "flags_more", "flags_url"} <= set(spread)
+    assert "figure" in {p["name"] for p in incident["parameters"]}
+    assert "flags_url" in incident["description"]
+
+
+def test_each_figure_counts_its_flags_by_rule_and_lists_them_all_when_few(
+    api_client, hospital
+) -> None:
+    (relay,) = api_client.get(URL, {"speaker": "outlet"}).json()
+
+    assert relay["flag_counts"] == {
+        "lowered": 0,
+        "apart": 0,
+        "relay_superseded": 1,
+        "counted_twice": 0,
+    }
+    assert len(relay["flags"]) == 1
+    assert relay["flags_more"] == 0
+    assert relay["flags_url"] is None
+
+
+def test_a_figure_in_more_flags_than_the_cap_says_how_many_more_and_where(
+    api_client, hospital, settings
+) -> None:
+    settings.FIGURE_FLAGS_PER_FIGURE = 1
+    for n in range(3):  # three more parties, each far above the ministry's 10
+        said(ActorFactory(), 9, 100 + n, 100 + n, incident=hospital)
+    ministry = next(f for f in figures_of(api_client, speaker="ministry") if f["low"] == 10)
+
+    assert ministry["flag_counts"]["apart"] == 4  # MSF's 42 and the three new parties
+    assert [flag["rule"] for flag in ministry["flags"]] == ["apart"]
+    assert ministry["flags_more"] == 3
+    url = ministry["flags_url"]
+    assert url == f"http://testserver{URL}?figure={ministry['id']}"
+
+    (alone,) = api_client.get(url).json()
+    assert alone["id"] == ministry["id"]
+    assert len(alone["flags"]) == 4
+    assert alone["flags"][0] == ministry["flags"][0]
+    assert (alone["flags_more"], alone["flags_url"]) == (0, None)
+
+
+def test_the_full_list_of_a_figures_flags_keeps_as_of(api_client, hospital, settings) -> None:
+    settings.FIGURE_FLAGS_PER_FIGURE = 1
+    said(ActorFactory(), 5, 100, 100, incident=hospital)
+    body = figures_of(api_client, speaker="ministry", as_of="2015-10-07")
+    ministry = next(f for f in body if f["low"] == 10)
+
+    assert ministry["flags_url"].endswith(f"?figure={ministry['id']}&as_of=2015-10-07")
+
+
+def figures_of(client, **params) -> list[dict]:
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content
+    return response.json()

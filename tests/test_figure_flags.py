@@ -8,7 +8,7 @@ import pytest
 
 from claims.models import CasualtyFigure, Response
 from claims.reading.discrepancies import Rule, discrepancies
-from claims.reading.figures import figure_record, published_figures
+from claims.reading.figures import actor_scope, figure_record, load_figures, published_figures
 from tests.factories import (
     ActorFactory,
     AttributionFactory,
@@ -281,3 +281,37 @@ def test_a_correction_made_after_as_of_does_not_count_as_of_then(incident, msf) 
 
     assert rules(dt.date(2015, 10, 6)) == [Rule.LOWERED]
     assert rules(dt.date(2015, 10, 9)) == []
+
+
+def test_an_actors_flags_are_read_over_the_groups_it_gave_figures_for(
+    incident, msf, ministry
+) -> None:
+    mine = said(ministry, 5, 10, 10, incident=incident)
+    elsewhere = FigureFactory(claim=ClaimFactory(speaker=ministry, incident=None), low=4, high=4)
+    high = said(msf, 6, 42, 42, incident=incident)
+    said(msf, 7, 3, 3, incident=incident, outcome="injured")  # no figure of the ministry's there
+    scope = actor_scope(ministry, None)
+
+    assert set(scope) == {mine, elsewhere, high}
+    assert [f.figure_ids for f in discrepancies(figure_record(scope))] == [[high.pk, mine.pk]]
+
+
+def test_figures_read_as_rows_carry_what_the_flags_and_references_read(
+    incident, msf, ministry, django_assert_num_queries
+) -> None:
+    first = said(msf, 3, 42, 42, incident=incident, reported_by=ministry)
+    second = said(ministry, 4, None, 10, incident=incident, qualifier=Q.UP_TO)
+    with django_assert_num_queries(1):
+        loaded = load_figures(published_figures())
+        # Claims, speakers, incidents and relays come with the rows: no query per figure.
+        read = [
+            (f.pk, f.range_display, f.claim.made_display, f.claim.speaker.name, f.claim.uid)
+            for f in loaded
+        ]
+        places = [(f.claim.incident.slug, f.reported_by and f.reported_by.slug) for f in loaded]
+
+    assert read == [
+        (first.pk, "42", "3 Oct 2015", "MSF", first.claim.uid),
+        (second.pk, "up to 10", "4 Oct 2015", "Ministry", second.claim.uid),
+    ]
+    assert places == [("hospital", "ministry"), ("hospital", None)]

@@ -1,11 +1,20 @@
-"""Casualty figures of an incident or an actor, in date order, each with its discrepancy flags."""
+"""Casualty figures of an incident or an actor, in date order, each with its discrepancy flags.
+
+A figure's flags are counted by rule and listed up to ``FIGURE_FLAGS_PER_FIGURE``: in the busiest
+incident at a million claims one figure is in over a thousand ``apart`` flags, and every figure
+carrying all of its own made an answer of half a million flags, each written out. A figure whose
+list stops says how many flags it leaves out and where they all are: the same endpoint with
+``?figure=<id>``, which answers that figure alone with every flag it is in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +27,7 @@ from claims.api.params import refuse_unknown
 from claims.api.serializers import ClaimRefSerializer, FigureSerializer, IncidentRefSerializer
 from claims.models import CasualtyFigure, Incident
 from claims.reading.asof import as_of_from
-from claims.reading.discrepancies import Flag, Rule, discrepancies, flags_by_figure
+from claims.reading.discrepancies import FigureFlags, Flag, Rule, flags_of_figures
 from claims.reading.figures import actor_scope, figure_record, incident_scope
 from sources.models import Actor
 
@@ -35,6 +44,29 @@ class FigureFlagSerializer(serializers.Serializer):
         help_text="Ids of the figures involved: the one flagged, then those it is set against.",
     )
 
+    def to_representation(self, flag: Flag) -> dict[str, Any]:
+        # Shaped by hand: one answer holds tens of thousands of flags, and walking the fields
+        # for each cost more than finding and writing the flags.
+        return {
+            "rule": flag.rule.value,
+            "text": flag.text,
+            "ratio": flag.ratio,
+            "figures": flag.figure_ids,
+        }
+
+
+class FlagCountsSerializer(serializers.Serializer):
+    """How many flags a figure is in, under each rule (zero included)."""
+
+    lowered = serializers.IntegerField()
+    apart = serializers.IntegerField()
+    relay_superseded = serializers.IntegerField()
+    counted_twice = serializers.IntegerField()
+
+
+NO_FLAGS = FigureFlags(dict.fromkeys(Rule, 0), [])
+FLAG = FigureFlagSerializer()  # one for every flag: a serializer per figure was most of the cost
+
 
 class FigureSpreadSerializer(FigureSerializer):
     """One figure in date order: the range, the claim that gives it, and its flags."""
@@ -42,14 +74,41 @@ class FigureSpreadSerializer(FigureSerializer):
     claim = ClaimRefSerializer(read_only=True)
     incident = IncidentRefSerializer(source="claim.incident", read_only=True, allow_null=True)
     flags = serializers.SerializerMethodField()
+    flag_counts = serializers.SerializerMethodField()
+    flags_more = serializers.SerializerMethodField()
+    flags_url = serializers.SerializerMethodField()
 
     class Meta(FigureSerializer.Meta):
-        fields = [*FigureSerializer.Meta.fields, "claim", "incident", "flags"]
+        fields = [
+            *FigureSerializer.Meta.fields,
+            *("claim", "incident", "flags", "flag_counts", "flags_more", "flags_url"),
+        ]
+
+    def _flags(self, figure: CasualtyFigure) -> FigureFlags:
+        return self.context.get("flags", {}).get(figure.pk, NO_FLAGS)
 
     @extend_schema_field(FigureFlagSerializer(many=True))
     def get_flags(self, figure: CasualtyFigure) -> list[dict[str, Any]]:
-        flags = self.context.get("flags", {}).get(figure.pk, [])
-        return list(FigureFlagSerializer(flags, many=True).data)
+        return [FLAG.to_representation(flag) for flag in self._flags(figure).flags]
+
+    @extend_schema_field(FlagCountsSerializer)
+    def get_flag_counts(self, figure: CasualtyFigure) -> dict[str, int]:
+        return {rule.value: n for rule, n in self._flags(figure).counts.items()}
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_flags_more(self, figure: CasualtyFigure) -> int:
+        """The flags the figure is in that ``flags`` leaves out (0: it lists them all)."""
+        flags = self._flags(figure)
+        return flags.total - len(flags.flags)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_flags_url(self, figure: CasualtyFigure) -> str | None:
+        """Where every flag of the figure is listed, when ``flags`` leaves some out."""
+        if not self.get_flags_more(figure):
+            return None
+        request: Request = self.context["request"]
+        asked = {"figure": figure.pk, **self.context.get("as_of_param", {})}
+        return request.build_absolute_uri(f"{request.path}?{urlencode(asked)}")
 
 
 class FigureQuery(serializers.Serializer):
@@ -57,6 +116,12 @@ class FigureQuery(serializers.Serializer):
 
     outcome = serializers.ChoiceField(choices=CasualtyFigure.Outcome.choices, required=False)
     category = serializers.ChoiceField(choices=CasualtyFigure.Category.choices, required=False)
+    figure = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Id of one figure: that figure alone, with every flag it is in (a figure's "
+        "`flags_url`).",
+    )
 
 
 class IncidentFigureQuery(FigureQuery):
@@ -81,7 +146,11 @@ def documented(query: type[FigureQuery], what: str) -> Callable:
         responses=FigureSpreadSerializer(many=True),
         filters=False,
         description=f"Every casualty figure {what}, in the date order of the claims giving them, "
-        "each with its discrepancy flags. Any other query parameter answers 400.",
+        "each with its discrepancy flags: `flag_counts` by rule, and `flags`, the first "
+        "FIGURE_FLAGS_PER_FIGURE (5 by default) in order. A figure whose `flags` leaves some "
+        "out says how many (`flags_more`) and where every one is listed (`flags_url`: this "
+        "endpoint with `?figure=<id>`, that figure alone with all its flags). "
+        "Any other query parameter answers 400.",
     )
 
 
@@ -100,7 +169,8 @@ def _read(request: Request, query: type[FigureQuery]) -> tuple[dict, dt.date | N
 def _keep(figure: CasualtyFigure, chosen: dict) -> bool:
     claim = figure.claim
     return (
-        chosen.get("outcome", figure.outcome) == figure.outcome
+        chosen.get("figure", figure.pk) == figure.pk
+        and chosen.get("outcome", figure.outcome) == figure.outcome
         and chosen.get("category", figure.category) == figure.category
         and chosen.get("speaker", claim.speaker.slug) == claim.speaker.slug
         and chosen.get("incident", claim.incident.slug if claim.incident else None)
@@ -115,11 +185,16 @@ def _answer(
     chosen: dict,
     mine: Callable[[CasualtyFigure], bool] = lambda figure: True,
 ) -> list[dict[str, Any]]:
-    """Flags are read over the whole scope (every party's figures), then figures are chosen."""
+    """Flags are read over the whole scope (every party's figures), then figures are chosen;
+    only the flags listed are written. One figure asked for lists all of its own."""
     record = figure_record(scope, as_of)
-    flags: list[Flag] = discrepancies(record)
     shown = [f for f in record.figures if mine(f) and _keep(f, chosen)]
-    context = {"request": request, "flags": flags_by_figure(flags)}
+    first = None if "figure" in chosen else settings.FIGURE_FLAGS_PER_FIGURE
+    context = {
+        "request": request,
+        "flags": flags_of_figures(record, [f.pk for f in shown], first),
+        "as_of_param": {"as_of": as_of.isoformat()} if as_of is not None else {},
+    }
     return list(FigureSpreadSerializer(shown, many=True, context=context).data)
 
 

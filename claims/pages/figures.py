@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from claims.models import CasualtyFigure, Incident
 from claims.pages.figure_charts import figure_spread, trajectory_charts
 from claims.reading.asof import as_of_from
-from claims.reading.discrepancies import discrepancies
+from claims.reading.discrepancies import first_flags
 from claims.reading.figures import actor_scope, figure_groups, figure_record, incident_scope
 from sources.models import Actor
 
@@ -37,21 +37,21 @@ def figures_section(
     as_of: dt.date | None,
     mine: Callable[[CasualtyFigure], bool] | None = None,
 ) -> dict[str, object]:
-    """Flags read over the whole scope; charts and tables of the figures ``mine`` keeps."""
+    """Flags read over the whole scope; charts and tables of the figures ``mine`` keeps. Only
+    the flags listed are written: the busiest incident at a million claims has half a million."""
     record = figure_record(scope, as_of)
     shown = [f for f in record.figures if mine is None or mine(f)]
-    ids = {f.pk for f in shown}
-    flags = [flag for flag in discrepancies(record) if ids & set(flag.figure_ids)]
-    groups = figure_groups(shown)
-    drawn = groups if len(shown) <= TRAJECTORY_CAP else figure_groups(shown[-TRAJECTORY_CAP:])
+    flags = first_flags(record, None if mine is None else {f.pk for f in shown}, FLAGS_CAP)
     return {
-        "figure_groups": groups,
+        # What the section tells apart is whether there are figures: the groups of them all
+        # would only be kept (the actor's section is kept per record state) to be tested.
+        "has_figures": bool(shown),
         "spreads": figure_spread(figure_groups(shown[:FIGURES_CAP])),
-        "trajectories": trajectory_charts(drawn),
+        "trajectories": trajectory_charts(figure_groups(shown[-TRAJECTORY_CAP:])),
         "trajectories_capped": len(shown) > TRAJECTORY_CAP,
         "trajectory_cap": TRAJECTORY_CAP,
-        "figure_flags": flags[:FLAGS_CAP],
-        "flags_more": max(0, len(flags) - FLAGS_CAP),
+        "figure_flags": flags.flags,
+        "flags_more": max(0, flags.count - FLAGS_CAP),
         "figures_capped": len(shown) > FIGURES_CAP,
         "figures_cap": FIGURES_CAP,
         "figures_as_of": as_of,

@@ -17,19 +17,27 @@ covers them all. Flags say who claims what; they judge no one right.
   corrected that statement or the relay.
 - ``counted_twice``: at least ``FIGURE_FLAG_COUNTED_TWICE_RELAYS`` relays by different speakers
   carry the same figure from one originator (the independent-originator logic: one origin).
+
+A rule finds its flags without writing them: the busiest incident at a million claims has half
+a million ``apart`` flags and a page shows forty. Each rule gives a group's findings as a
+``Found``, which counts them, lists them in order one at a time and answers per figure; a flag's
+words are written only for a flag asked for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations, pairwise
+from functools import partial
+from itertools import islice, pairwise
 
 from django.conf import settings
 from django.db import models
 
 from claims.models import CasualtyFigure
+from claims.reading.apart_pairs import ApartPairs, ratio_of
 from claims.reading.figures import FigureRecord, group_label, order_key
 from claimtracker.dates import describe
 
@@ -92,13 +100,71 @@ def _by_claim(figures: list[CasualtyFigure]) -> list[list[CasualtyFigure]]:
     return list(claims.values())
 
 
-def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
+class Found:
+    """One rule's flags in one group: counted, listed in order, or taken per figure. ``mine``,
+    where given, keeps the flags with at least one of those figures (by id)."""
+
+    def count(self, mine: Collection[int] | None = None) -> int:
+        raise NotImplementedError
+
+    def flags(self, mine: Collection[int] | None = None) -> Iterator[Flag]:
+        raise NotImplementedError
+
+    def of_figure(self, pk: int, first: int | None) -> tuple[int, list[Flag]]:
+        """How many flags the figure is in, and the first ``first`` of them (None: all)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A flag found, its words not yet written."""
+
+    figures: tuple[CasualtyFigure, ...]
+    write: Callable[[], Flag]
+
+    def touches(self, mine: Collection[int] | None) -> bool:
+        return mine is None or any(f.pk in mine for f in self.figures)
+
+
+class Listed(Found):
+    """The findings of a rule that finds at most about one flag per figure: kept as a list."""
+
+    def __init__(self, pending: list[Pending]) -> None:
+        self.pending = pending
+        self.by_figure: dict[int, list[Pending]] = defaultdict(list)
+        for item in pending:
+            # Once per flag, even where a flag names one figure twice (a relay set against
+            # itself, its originator having corrected it).
+            for pk in dict.fromkeys(f.pk for f in item.figures):
+                self.by_figure[pk].append(item)
+
+    def count(self, mine: Collection[int] | None = None) -> int:
+        return sum(1 for item in self.pending if item.touches(mine))
+
+    def flags(self, mine: Collection[int] | None = None) -> Iterator[Flag]:
+        return (item.write() for item in self.pending if item.touches(mine))
+
+    def of_figure(self, pk: int, first: int | None) -> tuple[int, list[Flag]]:
+        items = self.by_figure.get(pk, [])
+        return len(items), [item.write() for item in items[:first]]
+
+
+def _lowered_flag(name: str, new: Range, old: Range) -> Flag:
+    return Flag(
+        Rule.LOWERED,
+        (new.figure, old.figure),
+        f"{name} gives {_said(new.figure, naming_group=True)}, below its own earlier "
+        f"{_said(old.figure)}; the record holds no correction by {name} of the earlier claim.",
+    )
+
+
+def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     drop = settings.FIGURE_FLAG_LOWERED_BY
     own: dict[int, list[list[CasualtyFigure]]] = defaultdict(list)
     for claim_figures in _by_claim(group):
         if not record.is_relay(claim_figures[0]):
             own[claim_figures[0].claim.speaker_id].append(claim_figures)
-    flags = []
+    found = []
     for speaker_id, claims in own.items():
         for before, after in pairwise(claims):
             old, new = Range.of(before), Range.of(after)
@@ -107,20 +173,58 @@ def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
             if (before[0].claim_id, speaker_id) in record.corrected:
                 continue
             name = record.actors[speaker_id].name
-            flags.append(
-                Flag(
-                    Rule.LOWERED,
-                    (new.figure, old.figure),
-                    f"{name} gives {_said(new.figure, naming_group=True)}, below its own earlier "
-                    f"{_said(old.figure)}; the record holds no correction by {name} of the "
-                    "earlier claim.",
-                )
-            )
-    return flags
+            found.append(Pending((new.figure, old.figure), partial(_lowered_flag, name, new, old)))
+    return Listed(found)
 
 
-def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
-    least = settings.FIGURE_FLAG_APART_RATIO
+class Apart(Found):
+    """The ``apart`` flags of a group, from each party's latest range: counted and listed by
+    bisection (claims.reading.apart_pairs), never all built."""
+
+    def __init__(self, record: FigureRecord, parties: list[tuple[int, Range]]) -> None:
+        self.record, self.parties = record, parties  # parties by id: the flags' order
+        spans = [(r.bottom, r.top) for _, r in parties]
+        self.pairs = ApartPairs(spans, settings.FIGURE_FLAG_APART_RATIO)
+        self.index = {r.figure.pk: i for i, (_, r) in enumerate(parties)}
+
+    def _chosen(self, mine: Collection[int] | None) -> list[int] | None:
+        return None if mine is None else [i for pk, i in self.index.items() if pk in mine]
+
+    def count(self, mine: Collection[int] | None = None) -> int:
+        return self.pairs.count(self._chosen(mine))
+
+    def flags(self, mine: Collection[int] | None = None) -> Iterator[Flag]:
+        return (self._flag(i, j) for i, j in self.pairs.pairs(self._chosen(mine)))
+
+    def of_figure(self, pk: int, first: int | None) -> tuple[int, list[Flag]]:
+        if (i := self.index.get(pk)) is None:
+            return 0, []
+        partners = self.pairs.partners(i, first)
+        return self.pairs.partner_count(i), [self._flag(min(i, j), max(i, j)) for j in partners]
+
+    def _flag(self, i: int, j: int) -> Flag:
+        """The flag of parties ``i`` < ``j``, the lower-starting range second (the earlier
+        party's, the lower, on a tie of bottoms)."""
+        (first_party, first), (second_party, second) = self.parties[i], self.parties[j]
+        (low_party, low), (high_party, high) = (
+            ((second_party, second), (first_party, first))
+            if second.bottom < first.bottom
+            else ((first_party, first), (second_party, second))
+        )
+        ratio = ratio_of(high.bottom, low.top or 0)
+        times = f"{ratio:g} times" if ratio is not None else "above"
+        actors = self.record.actors
+        return Flag(
+            Rule.APART,
+            (high.figure, low.figure),
+            f"{actors[high_party].name}'s latest figure, {_said(high.figure, naming_group=True)}, "
+            f"and {actors[low_party].name}'s, {_said(low.figure)}, do not "
+            f"overlap: the lowest of the first is {times} the highest of the second.",
+            ratio,
+        )
+
+
+def apart(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     latest: dict[int, Range] = {}
     # A party's latest word is its own latest claim; a relay stands in only for a party that
     # has none here (a relay dated later may carry an older figure).
@@ -129,37 +233,21 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
         c for c in claims if not record.is_relay(c[0])
     ]:
         latest[record.origin(claim_figures[0])] = Range.of(claim_figures)
-    # Each party's words, written once: a busy incident has thousands of pairs of parties, and
-    # a party's figure is in one pair with every other.
-    named = {party: _said(r.figure, naming_group=True) for party, r in latest.items()}
-    plain = {party: _said(r.figure) for party, r in latest.items()}
-    flags = []
-    for first, second in combinations(sorted(latest.items()), 2):
-        # The lower-starting range first (the earlier party on a tie), without a sort per pair:
-        # a busy incident has over a million pairs.
-        (low_party, low), (high_party, high) = (
-            (second, first) if second[1].bottom < first[1].bottom else (first, second)
-        )
-        if not low.below(high):
-            continue
-        ratio = round(high.bottom / low.top, 2) if low.top else None
-        if ratio is not None and ratio < least:
-            continue
-        times = f"{ratio:g} times" if ratio is not None else "above"
-        flags.append(
-            Flag(
-                Rule.APART,
-                (high.figure, low.figure),
-                f"{record.actors[high_party].name}'s latest figure, {named[high_party]}, "
-                f"and {record.actors[low_party].name}'s, {plain[low_party]}, do not "
-                f"overlap: the lowest of the first is {times} the highest of the second.",
-                ratio,
-            )
-        )
-    return flags
+    return Apart(record, sorted(latest.items(), key=lambda item: item[0]))
 
 
-def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
+def _relay_flag(
+    record: FigureRecord, figure: CasualtyFigure, against: CasualtyFigure, *, corrected: bool
+) -> Flag:
+    """``against``: the originator's newer figure, or, when it corrected the statement instead,
+    the statement relayed."""
+    name = record.actors[record.origin(figure)].name
+    relays = f"{figure.claim.speaker.name} relays {name}'s {_said(figure, naming_group=True)}"
+    since = "corrected it" if corrected else f"given {_said(against)}"
+    return Flag(Rule.RELAY_SUPERSEDED, (figure, against), f"{relays}; {name} has since {since}.")
+
+
+def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
     # Each party's own figures, gathered once: read from the whole group for every relay,
     # they made the rule grow with the square of the group's size.
@@ -167,7 +255,7 @@ def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> list[
     for f in group:
         if not record.is_relay(f):
             own_figures[f.claim.speaker_id].append(f)
-    flags = []
+    found = []
     for figure in group:
         if not record.is_relay(figure):
             continue
@@ -188,65 +276,108 @@ def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> list[
         corrected = {(relayed.claim_id, origin), (figure.claim_id, origin)} & record.corrected
         if not newer and not corrected:
             continue
-        name, relay = record.actors[origin].name, figure.claim.speaker.name
-        if newer:
-            last = max(newer, key=order_key)
-            text = (
-                f"{relay} relays {name}'s {_said(figure, naming_group=True)}; "
-                f"{name} has since given {_said(last)}."
-            )
-        else:
-            last, text = (
-                relayed,
-                f"{relay} relays {name}'s {_said(figure, naming_group=True)}; "
-                f"{name} has since corrected it.",
-            )
-        flags.append(Flag(Rule.RELAY_SUPERSEDED, (figure, last), text))
-    return flags
+        against = max(newer, key=order_key) if newer else relayed
+        write = partial(_relay_flag, record, figure, against, corrected=not newer)
+        found.append(Pending((figure, against), write))
+    return Listed(found)
 
 
-def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> list[Flag]:
+def _counted_flag(record: FigureRecord, origin: int, relays: list[CasualtyFigure]) -> Flag:
+    speakers = sorted({f.claim.speaker.name for f in relays})
+    return Flag(
+        Rule.COUNTED_TWICE,
+        tuple(relays),
+        f"{' and '.join(speakers)} each carry {record.actors[origin].name}'s "
+        f"figure of {relays[0].range_display} "
+        f"{group_label(relays[0].outcome, relays[0].category)}: one originator, "
+        "to be counted once.",
+    )
+
+
+def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     least = settings.FIGURE_FLAG_COUNTED_TWICE_RELAYS
     carried: dict[tuple[int, int | None, int | None], list[CasualtyFigure]] = defaultdict(list)
     for figure in group:
         if record.is_relay(figure):
             carried[(record.origin(figure), figure.low, figure.high)].append(figure)
-    flags = []
+    found = []
     for (origin, _low, _high), relays in carried.items():
-        speakers = {f.claim.speaker.name for f in relays}
-        if len(speakers) < least:
+        if len({f.claim.speaker.name for f in relays}) < least:
             continue
-        flags.append(
-            Flag(
-                Rule.COUNTED_TWICE,
-                tuple(sorted(relays, key=order_key)),
-                f"{' and '.join(sorted(speakers))} each carry {record.actors[origin].name}'s "
-                f"figure of {relays[0].range_display} "
-                f"{group_label(relays[0].outcome, relays[0].category)}: one originator, "
-                "to be counted once.",
-            )
-        )
-    return flags
+        ordered = sorted(relays, key=order_key)
+        found.append(Pending(tuple(ordered), partial(_counted_flag, record, origin, ordered)))
+    return Listed(found)
 
 
-RULES = (lowered, apart, relay_superseded, counted_twice)
+RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[CasualtyFigure]], Found]], ...] = (
+    (Rule.LOWERED, lowered),
+    (Rule.APART, apart),
+    (Rule.RELAY_SUPERSEDED, relay_superseded),
+    (Rule.COUNTED_TWICE, counted_twice),
+)
+
+
+def readings(
+    record: FigureRecord, having: Collection[int] | None = None
+) -> Iterator[tuple[list[CasualtyFigure], list[tuple[Rule, Found]]]]:
+    """Each group's findings, rule by rule, in the flags' order (figures with no incident are
+    not compared); with ``having``, only the groups holding one of those figures (by id)."""
+    for (incident_id, _outcome, _category), group in record.groups().items():
+        if incident_id is None or (having is not None and not any(f.pk in having for f in group)):
+            continue
+        yield group, [(rule, read(record, group)) for rule, read in RULES]
 
 
 def discrepancies(record: FigureRecord) -> list[Flag]:
-    """Every flag over the record's groups (figures with no incident are not compared)."""
-    flags = []
-    for (incident_id, _outcome, _category), group in record.groups().items():
-        if incident_id is None:
-            continue
-        for rule in RULES:
-            flags.extend(rule(record, group))
-    return flags
+    """Every flag over the record's groups, each written: for records of a normal size."""
+    return [flag for _, rules in readings(record) for _, found in rules for flag in found.flags()]
 
 
-def flags_by_figure(flags: list[Flag]) -> dict[int, list[Flag]]:
-    """Each figure's flags, whether it is the figure flagged or one it is set against."""
-    by_figure: dict[int, list[Flag]] = defaultdict(list)
-    for flag in flags:
-        for figure in flag.figures:
-            by_figure[figure.pk].append(flag)
-    return by_figure
+@dataclass(frozen=True)
+class FirstFlags:
+    flags: list[Flag]  # the first ones, in the order discrepancies() gives them
+    count: int  # all of them
+
+
+def first_flags(record: FigureRecord, mine: Collection[int] | None, first: int) -> FirstFlags:
+    """The first ``first`` flags with a figure of ``mine`` (by id; None: every flag), in the
+    order discrepancies() gives them, and how many there are: only those shown are written."""
+    shown: list[Flag] = []
+    count = 0
+    for _, rules in readings(record, mine):
+        for _, found in rules:
+            count += found.count(mine)
+            if len(shown) < first:
+                shown.extend(islice(found.flags(mine), first - len(shown)))
+    return FirstFlags(shown, count)
+
+
+@dataclass(frozen=True)
+class FigureFlags:
+    """One figure's flags: how many under each rule, and the first of them, in order."""
+
+    counts: dict[Rule, int]
+    flags: list[Flag]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def flags_of_figures(
+    record: FigureRecord, figure_ids: Iterable[int], first: int | None
+) -> dict[int, FigureFlags]:
+    """Each of those figures' flags: the first ``first`` (None: all) in the order
+    discrepancies() gives them, and the count under every rule; written only when listed."""
+    wanted = set(figure_ids)
+    answer = {pk: FigureFlags(dict.fromkeys(Rule, 0), []) for pk in wanted}
+    for group, rules in readings(record, wanted):
+        for figure in group:
+            if figure.pk not in wanted:
+                continue
+            mine = answer[figure.pk]
+            for rule, found in rules:
+                left = None if first is None else max(0, first - len(mine.flags))
+                mine.counts[rule], listed = found.of_figure(figure.pk, left)
+                mine.flags.extend(listed)
+    return answer
