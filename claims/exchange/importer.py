@@ -7,9 +7,10 @@ uploader (an editor's file cannot publish), records the uploader in the history 
 each row calls for. Anything a service refuses undoes the whole import and is reported with its
 line.
 
-Both passes read the rows from the file again, one at a time, and keep of the rows before only
-what later rows can refer to, as keys and ids (claims.exchange.references): never the rows
-themselves, so a 50 MB file is checked and written in the memory of its keys.
+Of the rows before, each pass keeps only what later rows can refer to, as keys and ids
+(claims.exchange.references), never the rows themselves; with the rows of a JSON Lines or CSV
+file read from it again for each pass (claims.exchange.dataset.DatasetFile), a 50 MB file is
+checked and written in the memory of its keys.
 """
 
 from __future__ import annotations
