@@ -77,3 +77,15 @@ def test_a_dry_run_holds_the_keys_of_the_rows_it_read_not_the_rows():
     small, large = dry_run_peak(100), dry_run_peak(500)
     per_claim = (large - small) / 400
     assert per_claim < 800, f"{per_claim:.0f} bytes per claim ({small:,} → {large:,})"
+
+
+def test_an_import_holds_one_callback_a_claim_until_it_commits(django_capture_on_commit_callbacks):
+    # The one transaction of an import holds what each row queues on commit, for the whole
+    # file: a quote check per claim (by its id), and no delivery for an event no one subscribed
+    # to (each published claim records one).
+    rows, _ = read_stream(io.BytesIO(dataset(20)), name="data.jsonl")
+    with django_capture_on_commit_callbacks() as callbacks:
+        outcome = import_rows(rows, by=OPERATOR)
+    assert outcome.ok, outcome.errors[:3]
+    assert outcome.created["claims"] == 20
+    assert len(callbacks) == 20
