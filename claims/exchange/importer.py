@@ -1,11 +1,16 @@
 """Importing a dataset: every row checked first, then every row written through the write path.
 
-The first pass checks each row against the models' rules without writing, keeping what earlier
-rows would create in memory so later rows can refer to it, and reports every bad row with its
-line number. Only a file with no bad row is written, in one transaction, each row through the
-service of its kind (claims.record), which enforces the workflow for the uploader (an editor's
-file cannot publish), records the uploader in the history and queues what each row calls for.
-Anything a service refuses undoes the whole import and is reported with its line.
+The first pass checks each row against the models' rules without writing, and reports every
+bad row with its line number. Only a file with no bad row is written, in one transaction, each
+row through the service of its kind (claims.record), which enforces the workflow for the
+uploader (an editor's file cannot publish), records the uploader in the history and queues what
+each row calls for. Anything a service refuses undoes the whole import and is reported with its
+line.
+
+Of the rows before, each pass keeps only what later rows can refer to, as keys and ids
+(claims.exchange.references), never the rows themselves; with the rows of a JSON Lines or CSV
+file read from it again for each pass (claims.exchange.dataset.DatasetFile), a 50 MB file is
+checked and written in the memory of its keys.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from claims.exchange.dataset import (
@@ -39,6 +44,7 @@ from claims.exchange.dataset import (
     head_problem,
     read_rows,
 )
+from claims.exchange.references import References
 from claims.ledger.history import acting_as
 from claims.models import (
     Attribution,
@@ -80,8 +86,8 @@ def _take(record: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
 
 class Importer:
     """Applies rows in file order. With ``write`` off it only checks them, saving nothing, and
-    keeps what earlier rows would create in memory so later rows can refer to it; with ``write``
-    on, each row goes through its service as ``by``."""
+    keeps the keys of what earlier rows would create so later rows can refer to it; with
+    ``write`` on, each row goes through its service as ``by``."""
 
     KNOWN = {
         "actor": {"type", "aliases", *ACTOR_FIELDS},
@@ -97,9 +103,11 @@ class Importer:
         self.write = write
         self.by = by
         self.created: Counter[str] = Counter()
-        self.seen: set[tuple[str, str]] = set()
+        # The keys of the file's rows by type, to refuse one that comes twice: the same string
+        # objects as the references' keys, so a claim's uid is held once.
+        self.seen: dict[str, set[str]] = {t: set() for t in TYPES}
         self.failed: set[tuple[str, str]] = set()
-        self.known: dict[str, dict[str, models.Model]] = {t: {} for t in TYPES}
+        self.references = References()
         self.applied = False  # whether a record has been applied yet (a head comes first)
 
     def apply(self, row: Row) -> None:
@@ -131,32 +139,19 @@ class Importer:
             raise
 
     def _once(self, kind: str, key: str) -> None:
-        if (kind, key) in self.seen:
+        if key in self.seen[kind]:
             raise RowError(f"the {kind} {key!r} appears more than once in the file")
-        self.seen.add((kind, key))
+        self.seen[kind].add(key)
 
     def _count(self, model: type[models.Model], n: int = 1) -> None:
         if n:
             self.created[str(model._meta.verbose_name_plural)] += n
 
-    def _find(self, model: type[models.Model], kind: str, key: Any, **lookup: Any) -> Any:
-        if key is None or key == "":
-            return None
-        key = str(key)
-        if (kind, key) in self.failed:
-            raise DependsOnBadRow(key)
-        if key not in self.known[kind]:
-            try:
-                self.known[kind][key] = model._default_manager.get(**lookup)
-            except (ObjectDoesNotExist, ValidationError, ValueError):
-                raise RowError(
-                    f"refers to {kind} {key!r}, which is neither in the database nor earlier "
-                    "in the file"
-                ) from None
-        return self.known[kind][key]
-
-    def actor(self, slug: Any) -> Actor:
-        return self._find(Actor, "actor", slug, slug=slug)
+    def _id(self, kind: str, key: Any) -> Any:
+        """The id of the row ``key`` names (None for no key), for a foreign key's ``_id``."""
+        if key is not None and key != "" and (kind, str(key)) in self.failed:
+            raise DependsOnBadRow(str(key))
+        return self.references.id_of(kind, key)
 
     # --- one method per type of record ---
 
@@ -194,23 +189,24 @@ class Importer:
                 return self._actor(record, again=True)
         self._count(Actor, int(is_new))
         self._count(Alias, len(new_aliases))
-        self.known["actor"][slug] = actor
+        self.references.add("actor", slug, actor)
 
     def _affiliation(self, record: dict[str, Any]) -> None:
-        person, organisation = (
-            self.actor(record.get("person")),
-            self.actor(record.get("organisation")),
-        )
-        if person is None or organisation is None:
+        person_id = self._id("actor", record.get("person"))
+        organisation_id = self._id("actor", record.get("organisation"))
+        if person_id is None or organisation_id is None:
             raise RowError("an affiliation needs a person and an organisation")
         fields = _take(record, AFFILIATION_FIELDS)
-        self._once("affiliation", f"{person.slug}/{organisation.slug}/{fields}")
-        row = Affiliation(person=person, organisation=organisation, **fields)
+        self._once("affiliation", f"{record['person']}/{record['organisation']}/{fields}")
+        person = self.references.actor(person_id)
+        row = Affiliation(
+            person=person, organisation=self.references.actor(organisation_id), **fields
+        )
         _check(row, exclude=["person", "organisation"])
-        if person.pk and organisation.pk:
+        if person_id > 0 and organisation_id > 0:
             lookup = {"start_on": row.start_on, "end_on": row.end_on, "role": row.role}
             if Affiliation.objects.filter(
-                person=person, organisation=organisation, **lookup
+                person_id=person_id, organisation_id=organisation_id, **lookup
             ).exists():
                 return
         if self.write:
@@ -221,23 +217,23 @@ class Importer:
     def _document(self, record: dict[str, Any]) -> None:
         uid = self._uid(record)
         self._once("document", uid)
-        document = Document.objects.filter(uid=uid).first()
+        document = Document.objects.filter(uid=uid).only("pk").first()
         if document is None:
-            publisher = self.actor(record.get("publisher"))
-            if publisher is None:
+            publisher_id = self._id("actor", record.get("publisher"))
+            if publisher_id is None:
                 raise RowError("publisher: a document needs a publisher")
-            values = {"uid": uid, "publisher": publisher, **_take(record, DOCUMENT_FIELDS)}
+            values = {"uid": uid, "publisher_id": publisher_id, **_take(record, DOCUMENT_FIELDS)}
             document = Document(**values)
             _check(document, exclude=["publisher"])
             if self.write:
                 document = save_document(by=self.by, values=values)
             self._count(Document)
-        self.known["document"][uid] = document
+        self.references.add("document", uid, document)
 
     def _incident(self, record: dict[str, Any]) -> None:
         slug = str(record.get("slug") or "")
         self._once("incident", slug)
-        incident = Incident.objects.filter(slug=slug).first() if slug else None
+        incident = Incident.objects.filter(slug=slug).only("pk").first() if slug else None
         if incident is None:
             values = _take(record, INCIDENT_FIELDS)
             incident = Incident(**values)
@@ -245,7 +241,7 @@ class Importer:
             if self.write:
                 incident = save_incident(by=self.by, values=values)
             self._count(Incident)
-        self.known["incident"][slug] = incident
+        self.references.add("incident", slug, incident)
 
     @staticmethod
     def _uid(record: dict[str, Any]) -> str:
@@ -257,27 +253,27 @@ class Importer:
     def _claim(self, record: dict[str, Any]) -> None:
         uid = self._uid(record)
         self._once("claim", uid)
-        claim = Claim.objects.filter(uid=uid).first()
+        claim = Claim.objects.filter(uid=uid).only("pk").first()
         if claim is not None:
-            self.known["claim"][uid] = claim
+            self.references.add("claim", uid, claim)
             return
-        speaker = self.actor(record.get("speaker"))
-        if speaker is None:
+        speaker_id = self._id("actor", record.get("speaker"))
+        if speaker_id is None:
             raise RowError("speaker: a claim needs a speaker")
+        spokesperson_id = self._id("actor", record.get("spokesperson"))
         claim = Claim(
             uid=uid,
-            speaker=speaker,
-            spokesperson=self.actor(record.get("spokesperson")),
-            incident=self._find(
-                Incident, "incident", record.get("incident"), slug=record.get("incident")
-            ),
+            speaker_id=speaker_id,
+            # The claim's check reads the spokesperson's kind.
+            spokesperson=self.references.actor(spokesperson_id) if spokesperson_id else None,
+            incident_id=self._id("incident", record.get("incident")),
             **_take(record, CLAIM_FIELDS),
         )
         _check(claim, exclude=["speaker", "spokesperson", "incident"])
         parts = self._claim_parts(record)
         if self.write:
             save_statement(by=self.by, claim=claim, **parts)
-        self.known["claim"][uid] = claim
+        self.references.add("claim", uid, claim)
         self._count(Claim)
         for rows in parts.values():
             if rows:
@@ -289,25 +285,23 @@ class Importer:
         for n, pair in enumerate(record.get("targets") or [], start=1):
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise RowError(f"targets[{n}]: each target is an [actor slug, role] pair")
-            targets.append(ClaimTarget(actor=self.actor(pair[0]), role=pair[1]))
+            targets.append(ClaimTarget(actor_id=self._id("actor", pair[0]), role=pair[1]))
             _check(targets[-1], exclude=["claim", "actor"], where=f"targets[{n}]: ")
         figures: list[CasualtyFigure] = []
         for n, figure in enumerate(record.get("figures") or [], start=1):
             row = CasualtyFigure(
-                reported_by=self.actor(figure.get("reported_by")), **_take(figure, FIGURE_FIELDS)
+                reported_by_id=self._id("actor", figure.get("reported_by")),
+                **_take(figure, FIGURE_FIELDS),
             )
             _check(row, exclude=["claim", "reported_by"], where=f"figures[{n}]: ")
             figures.append(row)
         chain: list[Attribution] = []
         for n, hop in enumerate(record.get("chain") or [], start=1):
-            document = self._find(
-                Document, "document", hop.get("document"), uid=hop.get("document")
-            )
             link = Attribution(
-                position=n, actor=self.actor(hop.get("actor")), document=document,
-                **_take(hop, HOP_FIELDS),
+                position=n, actor_id=self._id("actor", hop.get("actor")),
+                document_id=self._id("document", hop.get("document")), **_take(hop, HOP_FIELDS),
             )  # fmt: skip
-            if link.actor is None:
+            if link.actor_id is None:
                 raise RowError(f"chain[{n}]: a hop needs an actor")
             _check(link, exclude=["claim", "actor", "document"], where=f"chain[{n}]: ")
             chain.append(link)
@@ -319,15 +313,21 @@ class Importer:
         return {"targets": targets, "figures": figures, "chain": chain, "evidence": evidence}
 
     def _response(self, record: dict[str, Any]) -> None:
-        claim = self._find(Claim, "claim", record.get("claim"), uid=record.get("claim"))
-        answers = self._find(Claim, "claim", record.get("answers"), uid=record.get("answers"))
-        if claim is None or answers is None:
+        claim_id = self._id("claim", record.get("claim"))
+        answers_id = self._id("claim", record.get("answers"))
+        if claim_id is None or answers_id is None:
             raise RowError("a response needs the answering claim and the claim it answers")
         kind: Any = record.get("kind")  # None too: the service's validation refuses it
         self._once("response", f"{record.get('claim')}/{record.get('answers')}/{kind}")
-        saved = claim.pk is not None and answers.pk is not None
-        if saved and Response.objects.filter(claim=claim, answers=answers, kind=kind).exists():
+        if (
+            claim_id > 0
+            and answers_id > 0
+            and Response.objects.filter(
+                claim_id=claim_id, answers_id=answers_id, kind=kind
+            ).exists()
+        ):
             return
+        claim, answers = self.references.claim(claim_id), self.references.claim(answers_id)
         note = record.get("note") or ""
         if self.write:
             link_response(by=self.by, claim=claim, answers=answers, kind=kind, note=note)

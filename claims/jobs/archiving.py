@@ -73,9 +73,10 @@ def request_archive(*, item: Archivable) -> None:
     )
     item.archive_status = Status.PENDING
     task = archive_document if isinstance(item, Document) else archive_evidence
-    transaction.on_commit(
-        lambda: _enqueue(lambda: task.delay(item.pk), f"the archive of {item!r}"), robust=True
-    )
+    # The id, not the row: an import queues an archive per document in one transaction, and a
+    # closure over each row (a document with its text) would hold them all until it commits.
+    pk, what = item.pk, f"the archive of {item._meta.verbose_name} {item.pk}"
+    transaction.on_commit(lambda: _enqueue(lambda: task.delay(pk), what), robust=True)
 
 
 def archive_item(*, item: Archivable) -> str:

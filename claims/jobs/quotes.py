@@ -177,7 +177,9 @@ def check_claim_quote(claim_id: int) -> str | None:
 
 def request_quote_check(*, claim: Claim) -> None:
     """Check the claim's quote once the surrounding transaction commits."""
-    transaction.on_commit(lambda: _enqueue(check_claim_quote, claim.pk), robust=True)
+    # The id, not the claim: an import queues one check a claim in one transaction, and a
+    # closure over each claim would hold them all until it commits.
+    transaction.on_commit(functools.partial(_enqueue, check_claim_quote, claim.pk), robust=True)
 
 
 def request_quote_checks(*, document: Document) -> None:

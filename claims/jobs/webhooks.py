@@ -104,9 +104,10 @@ def record_event(
         [WebhookDelivery(event=event, subscription=s) for s in subscribers]
     )
     ids = [d.pk for d in deliveries if d.pk is not None]
-    if not ids:  # SQLite before 3.35 returns no ids from bulk_create
+    if subscribers and not ids:  # SQLite before 3.35 returns no ids from bulk_create
         ids = list(event.deliveries.values_list("pk", flat=True))
-    transaction.on_commit(lambda: queue_deliveries(ids), robust=True)
+    if ids:  # nothing to queue for no subscriber: an import records an event a claim
+        transaction.on_commit(lambda: queue_deliveries(ids), robust=True)
     return event
 
 

@@ -1,0 +1,91 @@
+"""Importing a large file: memory grows with the keys a file names, not with its rows."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import uuid
+
+import pytest
+
+from claims.exchange.dataset import dumps
+from claims.exchange.importer import import_rows
+from claims.exchange.package_reader import read_stream
+from claims.record.workflow import OPERATOR
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = 20
+WORDS = "bridge ceasefire market district shelling evacuation checkpoint hospital convoy "
+
+
+def dataset(claims: int) -> bytes:
+    """A file of ``claims`` claims as an export writes them, each with the quote, summary and
+    chain of a real one, and one document for every two claims, which their chains cite."""
+    actors = [f"actor-{n}" for n in range(ACTORS)]
+    documents = [str(uuid.UUID(int=n + 1)) for n in range(claims // 2)]
+    records: list[dict] = [
+        {"type": "actor", "slug": slug, "name": slug, "kind": "organisation", "aliases": []}
+        for slug in actors
+    ]
+    records += [
+        {"type": "document", "uid": uid, "publisher": actors[0], "title": f"Report {uid}",
+         "kind": "article", "language": "en", "full_text": WORDS * 4}
+        for uid in documents
+    ]  # fmt: skip
+    records += [
+        {
+            "type": "claim",
+            "uid": str(uuid.UUID(int=10**9 + n)),
+            "speaker": actors[n % ACTORS],
+            "kind": "event",
+            "summary": f"Actor {n % ACTORS} says {WORDS * 2}",
+            "quote": WORDS * 3,
+            "quote_language": "en",
+            "made_on": "2017-09-26",
+            "status": "published",
+            "chain": [
+                {"actor": actors[(n + 1) % ACTORS], "document": documents[n // 2], "verb": "cited"}
+            ],
+            "targets": [[actors[(n + 2) % ACTORS], "subject"]],
+        }
+        for n in range(claims)
+    ]
+    return "".join(dumps(record) + "\n" for record in records).encode()
+
+
+def dry_run_peak(claims: int) -> int:
+    """The most memory (bytes, by tracemalloc) a dry run of the file allocated at once."""
+    stream = io.BytesIO(dataset(claims))
+    rows, errors = read_stream(stream, name="data.jsonl")
+    assert not errors
+    tracemalloc.start()
+    try:
+        outcome = import_rows(rows, by=OPERATOR, dry_run=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert outcome.ok, outcome.errors[:3]
+    assert outcome.rows == ACTORS + claims // 2 + claims
+    return peak
+
+
+def test_a_dry_run_holds_the_keys_of_the_rows_it_read_not_the_rows():
+    # Each claim of a real file is about 850 bytes of JSON; held as model instances, as the
+    # importer once did, the rows cost some 2 KB each (306 MB for a 52.5 MB file). Held as
+    # keys and ids, what each more claim (and half a document) adds is a few hundred bytes.
+    small, large = dry_run_peak(100), dry_run_peak(500)
+    per_claim = (large - small) / 400
+    assert per_claim < 800, f"{per_claim:.0f} bytes per claim ({small:,} → {large:,})"
+
+
+def test_an_import_holds_one_callback_a_claim_until_it_commits(django_capture_on_commit_callbacks):
+    # The one transaction of an import holds what each row queues on commit, for the whole
+    # file: a quote check per claim (by its id), and no delivery for an event no one subscribed
+    # to (each published claim records one).
+    rows, _ = read_stream(io.BytesIO(dataset(20)), name="data.jsonl")
+    with django_capture_on_commit_callbacks() as callbacks:
+        outcome = import_rows(rows, by=OPERATOR)
+    assert outcome.ok, outcome.errors[:3]
+    assert outcome.created["claims"] == 20
+    assert len(callbacks) == 20
