@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import tracemalloc
 import uuid
 
@@ -92,19 +89,3 @@ def test_an_import_holds_one_callback_a_claim_until_it_commits(django_capture_on
     assert outcome.ok, outcome.errors[:3]
     assert outcome.created["claims"] == 20
     assert len(callbacks) == 20
-
-
-@pytest.mark.django_db(databases=[])
-def test_resolving_urls_does_not_load_the_language_pipeline() -> None:
-    # The API's URL map imports the assistant's view; spaCy came with it into every process
-    # that resolved a URL (an import's first claim event: +80 MB), whether or not an editor
-    # ever asked for a proposal. A fresh interpreter, since this one may hold it already.
-    script = (
-        "import sys, django; django.setup(); from django.urls import reverse; "
-        "reverse('healthz'); print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "claimtracker.settings"}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -18,6 +18,8 @@ import datetime as dt
 from django.db.models import Q
 from rapidfuzz import fuzz
 
+from claims.assistant.catalogue import Catalogue
+from claims.assistant.pipeline import propose
 from claims.assistant.proposals import Proposals, ProposedClaim
 from claims.models import Claim, Incident
 
@@ -27,12 +29,6 @@ SIMILAR = 70
 
 def propose_from_record(text: str, *, published_on: dt.date, publisher: str) -> Proposals:
     """Proposals for ``text`` read against the whole record."""
-    # spaCy and its pipeline are imported here, when an editor asks: imported with this module
-    # they came with every URL resolution (the API's URL map imports the proposals view), and
-    # each web process, worker and import command carried them (about 110 MB) unused.
-    from claims.assistant.catalogue import Catalogue
-    from claims.assistant.pipeline import propose
-
     proposals = propose(
         text, published_on=published_on, publisher=publisher, catalogue=Catalogue.from_record()
     )
