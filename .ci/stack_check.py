@@ -8,8 +8,8 @@ lines too), and stops everything it started whatever happens (an error, Ctrl-C, 
 With ``TEST_REPLICA_URL`` (a streaming replica of the primary, as ``.ci/replica.sh`` makes and
 ``.ci/run`` exports) the stack also reads from it (``DATABASE_REPLICA_URLS``): /healthz must show
 the replica in use, anonymous API reads must be served by it (the replica's own count of
-transactions in the stack's database grows, the primary's does not), and a token's read right
-after its write must see the row it wrote.
+transactions in the stack's database grows by several per read, and by more than the
+primary's), and a token's read right after its write must see the row it wrote.
 
 Usage: .venv/bin/python .ci/stack_check.py   (PostgreSQL on 127.0.0.1:5432, Redis on :6379)
 """
@@ -218,26 +218,26 @@ def check_replica(web: str, token: str, full: dict) -> None:
     assert status == 200, (status, seen)
     assert seen["slug"] == "stack-check-agency", seen
 
-    # Anonymous reads go to the replica. Statistics reach pg_stat_database within a second or
-    # so of a backend going idle; wait for them rather than sleep a fixed time.
+    # Anonymous reads go to the replica: each costs it a few transactions (the head's look-up,
+    # the list's queries; 4 each when measured), where the rest of the stack sends it only the
+    # web processes' lag checks, at most one a second each. The primary meanwhile serves the
+    # worker's heartbeats and beat, a steady trickle (24 in one CI run), never the reads.
+    # Statistics reach pg_stat_database within a second or so of a backend going idle.
     primary = "postgres://postgres@127.0.0.1:5432"
     before_replica, before_primary = transactions(replica), transactions(primary)
-    reads = 20
+    reads = 50
     for number in range(reads):
-        status, _, _ = http("GET", f"{web}/api/v1/claims/?page_size={number + 1}")
+        status, _, _ = http("GET", f"{web}/api/v1/claims/?page_size={number % 200 + 1}")
         assert status == 200, status
-    grown = wait_for(
-        lambda: transactions(replica) - before_replica >= reads or None,
+    wait_for(
+        lambda: transactions(replica) - before_replica >= 2 * reads or None,
         "the replica to count the anonymous reads",
-        30,
+        20,
         lambda: None,
     )
-    assert grown
     on_replica = transactions(replica) - before_replica
     on_primary = transactions(primary) - before_primary
-    # The primary may serve a few transactions meanwhile (the worker's heartbeat, beat), never
-    # one per anonymous read.
-    assert on_primary < reads, (on_primary, on_replica)
+    assert on_primary < on_replica, (on_primary, on_replica)
     print(
         f"stack check: {reads} anonymous API reads: {on_replica} transactions on the replica, "
         f"{on_primary} on the primary; a token's read after its write saw the row"
