@@ -74,9 +74,11 @@ def test_a_dry_run_holds_the_keys_of_the_rows_it_read_not_the_rows():
     # Each claim of a real file is about 850 bytes of JSON; held as model instances, as the
     # importer once did, the rows cost some 2 KB each (306 MB for a 52.5 MB file). Held as
     # keys and ids, what each more claim (and half a document) adds is a few hundred bytes.
+    # Measured: about 460 bytes on Python 3.11 and 970-1,040 on 3.13 (CI runs both); the
+    # importer that held the rows took 2,520 and 2,410. The bound lies between.
     small, large = dry_run_peak(100), dry_run_peak(500)
     per_claim = (large - small) / 400
-    assert per_claim < 800, f"{per_claim:.0f} bytes per claim ({small:,} → {large:,})"
+    assert per_claim < 1500, f"{per_claim:.0f} bytes per claim ({small:,} → {large:,})"
 
 
 def test_an_import_holds_one_callback_a_claim_until_it_commits(django_capture_on_commit_callbacks):
