@@ -137,13 +137,14 @@ def report(
     html = div(by["timeline_html"].rps, ours.rps)
     row("HTML timeline / JSON list (req/s)", html, "≥ 0.5", html >= 0.5)
     for name in ("rare", "medium", "common", "phrase"):
-        p95 = by[f"search_{name}_latency"].ms("p95")
+        # Issue 19's targets: 15 ms for a word, 50 for a phrase (issue 7 had 25 for all).
+        p95, most = by[f"search_{name}_latency"].ms("p95"), 50 if name == "phrase" else 15
         row(
             f"search p95, {name} term, {args.workers} connections "
             f"(ms, {counts['claims_claim']:,} claims)",
             p95,
-            "≤ 25 at 1M",
-            p95 <= 25,
+            f"≤ {most} at 1M",
+            p95 <= most,
         )
     for name in ("answers_html", "answers_api"):
         if name in by:
