@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice, pairwise
+from typing import Protocol
 
 from django.conf import settings
 from django.db import models
@@ -100,19 +101,18 @@ def _by_claim(figures: list[CasualtyFigure]) -> list[list[CasualtyFigure]]:
     return list(claims.values())
 
 
-class Found:
+class Found(Protocol):
     """One rule's flags in one group: counted, listed in order, or taken per figure. ``mine``,
-    where given, keeps the flags with at least one of those figures (by id)."""
+    where given, keeps the flags with at least one of those figures (by id). ``Listed`` and
+    ``Apart`` are the two ways of holding them."""
 
-    def count(self, mine: Collection[int] | None = None) -> int:
-        raise NotImplementedError
+    def count(self, mine: Collection[int] | None = None) -> int: ...
 
-    def flags(self, mine: Collection[int] | None = None) -> Iterator[Flag]:
-        raise NotImplementedError
+    def flags(self, mine: Collection[int] | None = None) -> Iterator[Flag]: ...
 
     def of_figure(self, pk: int, first: int | None) -> tuple[int, list[Flag]]:
         """How many flags the figure is in, and the first ``first`` of them (None: all)."""
-        raise NotImplementedError
+        ...
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Pending:
         return mine is None or any(f.pk in mine for f in self.figures)
 
 
-class Listed(Found):
+class Listed:
     """The findings of a rule that finds at most about one flag per figure: kept as a list."""
 
     def __init__(self, pending: list[Pending]) -> None:
@@ -177,7 +177,7 @@ def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     return Listed(found)
 
 
-class Apart(Found):
+class Apart:
     """The ``apart`` flags of a group, from each party's latest range: counted and listed by
     bisection (claims.reading.apart_pairs), never all built."""
 
