@@ -104,6 +104,10 @@ class Stack:
 
     def stop(self) -> None:
         for name, process in reversed(self.processes):
+            # honcho starts each of its processes in a session of its own, so the group of
+            # make holds neither gunicorn nor the worker: whatever still runs below it is
+            # found by parentage first, while it still has its parent, and killed last.
+            below = descendants(process.pid)
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
@@ -115,6 +119,25 @@ class Stack:
             # Anything its group left behind (a gunicorn or celery child) goes too.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+            for pid in below:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` now, in whatever group or session, from /proc's parentage."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # The command name, in brackets, may hold spaces: the fields after it are fixed.
+            fields = stat.read_text().rpartition(")")[2].split()
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
 
 
 def manage(env: dict[str, str], *args: str) -> str:
