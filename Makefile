@@ -61,7 +61,7 @@ format: $(VENV)/.dev
 serve: $(VENV)/.runtime
 	$(PROD_ENV) $(PY) manage.py migrate --no-input
 	$(PROD_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
-	$(PROD_ENV) $(VENV)/bin/gunicorn claimtracker.wsgi --bind $(HOST):$(PORT) --workers 3
+	$(PROD_ENV) $(VENV)/bin/gunicorn claimtracker.wsgi --preload --bind $(HOST):$(PORT) --workers 3
 
 ## make stack: the whole stack in one terminal (Procfile through honcho): gunicorn on HOST:PORT,
 ## a Celery worker and beat, on DATABASE_URL and CELERY_BROKER_URL (from the environment or

@@ -15,7 +15,15 @@ from bench import HOST, OUT, PY, ROOT
 
 def start_server(app: str, port: int, args: argparse.Namespace, env: dict) -> subprocess.Popen:
     gunicorn = str(Path(PY).parent / "gunicorn")
-    command = [gunicorn, app, "--bind", f"{HOST}:{port}", "--workers", str(args.workers)]
+    command = [
+        gunicorn,
+        app,
+        "--preload",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(args.workers),
+    ]
     command += ["--log-level", "warning", "--timeout", "120"]
     stderr = (OUT / f"gunicorn-{port}.log").open("w")
     # A session of its own, so stopping it stops its workers and nothing else.
