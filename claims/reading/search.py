@@ -8,12 +8,12 @@ are matched on the stored ``search_vector`` column of their table (GIN-indexed, 
 and aliases on the expressions of the GIN indexes of ``0024``, which must stay identical to
 ``search_vector()`` here.
 
-Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
-(claims newest first) and only those are ranked; the page returned is the best-ranked of them,
-and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
-a walk down the date index, not a rank of every match. On SQLite the same syntax is read by
-FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim is found by its
-speaker's name or any of its aliases too.
+Ranking is capped: of the rows that match, at most ``CANDIDATES`` (per kind) are taken in the
+list order (claims newest first) and only those are ranked; the page returned is the
+best-ranked of them, and only its rows get ``ts_headline`` fragments. So a word found in half a
+million claims costs a walk down the date index, not a rank of every match. On SQLite the same
+syntax is read by FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim
+is found by its speaker's name or any of its aliases too.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ KINDS = ("claim", "actor", "document", "incident")
 MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
 # How many matches, in list order (claims newest first), are ranked to pick the best page from.
-CANDIDATES = 1000
+# Documents and incidents, of which a page shows a handful, rank 200 (four of the largest pages):
+# at 1M claims a common word's newest 1,000 documents were 5,000 rows read from the table (one
+# page each) for the 20 shown, the largest query of a first asking.
+CANDIDATES = {"claim": 1000, "actor": 1000, "document": 200, "incident": 200}
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")
@@ -194,7 +197,7 @@ def _kept(kind: str, user: Reader, drafts: bool, limit: int, named: bool, phrase
     """
     if kind != "claim":  # only claims search by phrase pairs and named speakers
         named, phrases = kind == "actor", 0
-    key = (connection.alias, kind, drafts, limit, named, phrases, CANDIDATES)
+    key = (connection.alias, kind, drafts, limit, named, phrases, CANDIDATES[kind])
     if (kept := _KEPT.get(key)) is None:
         words = list(PHRASES[:phrases])
         page = _page(kind, _visible(kind, user), QUERY, limit, NAMED if named else None, words)
@@ -245,11 +248,11 @@ def _page(
 
 
 def candidates(kind: str, qs: QuerySet, query: str, phrases: list[str] | None = None) -> QuerySet:
-    """At most ``CANDIDATES`` rows of ``qs`` matching ``query``, in list order (newest first);
+    """At most ``CANDIDATES[kind]`` rows of ``qs`` matching ``query``, in list order (newest first);
     claims must hold the adjacent pairs of ``phrases`` (by default, the query's required ones).
 
     The cheap half of a search: for a common word PostgreSQL walks the list-order index and
-    stops after ``CANDIDATES`` matches; for a rare one it reads them from the GIN index.
+    stops after that many matches; for a rare one it reads them from the GIN index.
     """
     # Documents and incidents: the reader's visibility is a test of the row's kept count on
     # PostgreSQL (claims.reading.visibility), read as the list-order walk reads the row. As an
@@ -263,7 +266,7 @@ def candidates(kind: str, qs: QuerySet, query: str, phrases: list[str] | None = 
         # rest tested on the few rows holding them: ANDed with the vector's index, the bitmap
         # of every claim holding the phrase's words cost more than the whole test.
         matched = _probed(matched).filter(HoldsPhrasePairs(phrases, CONFIGS[kind]))
-    return matched.order_by(*_list_order(qs.model))[:CANDIDATES]
+    return matched.order_by(*_list_order(qs.model))[: CANDIDATES[kind]]
 
 
 def _probed(qs: QuerySet) -> QuerySet:
@@ -373,7 +376,9 @@ def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int, named: str) 
     # The same cap as the other kinds: a word in every name ranks the first names, not all.
     # One array parameter, not one per id: the kept text must not depend on how many.
     ids = RawSQL("SELECT unnest(%s::bigint[])", (named,))
-    capped = qs.filter(pk__in=ids).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
+    capped = (
+        qs.filter(pk__in=ids).order_by(*_list_order(qs.model)).values("pk")[: CANDIDATES["actor"]]
+    )
     # The reader's visibility once, in the capped ids: its six EXISTS tests again around them
     # doubled the planning, 11-15 ms of a query that runs in 0.5 ms at 1M claims.
     return (
