@@ -80,9 +80,9 @@ def first_terms(url: str, avoid: set[str], seed: int = 19) -> dict[str, list[str
     """Search terms no request asks twice, drawn from the data, per kind of term as
     ``search_terms`` names them: a rare word (the number of an incident used by a public claim,
     which names one incident, one document and one actor with its claims), three words of a
-    claim's quote in any order (medium), one or two of them, both or either (common: each word
-    is in about half of the synthetic texts) and three adjacent words of a quote, quoted
-    (phrase)."""
+    claim's quote in any order (medium), one or two of them, both, either or one without the
+    other (common: each word is in about half of the synthetic texts) and three adjacent words
+    of a quote, quoted (phrase)."""
     rng = random.Random(seed)
     numbers = sql(
         url,
@@ -103,7 +103,7 @@ def first_terms(url: str, avoid: set[str], seed: int = 19) -> dict[str, list[str
         "rare": [n for (n,) in numbers],
         "medium": [" ".join(rng.sample(sorted(set(w)), 3)) for w in words if len(set(w)) >= 3],
         "common": [
-            rng.choice((" ", " or ")).join(rng.sample(sorted(set(w)), rng.choice((1, 2))))
+            rng.choice((" ", " or ", " -")).join(rng.sample(sorted(set(w)), rng.choice((1, 2))))
             for w in words
         ],
         "phrase": [
