@@ -19,7 +19,6 @@ from claims.reading.search import (
     CONFIGS,
     KINDS,
     _actors_named,
-    _array,
     _kept,
     _page,
     _visible,
@@ -28,7 +27,7 @@ from claims.reading.search import (
     search,
 )
 from claims.reading.search_fragments import escape_marked
-from claims.reading.search_kept import KeptSQL, slot
+from claims.reading.search_kept import KeptSQL, array_text, slot
 from claims.record.actors import save_actor
 from claims.record.claims import publish_claim, withdraw_claim
 from claims.record.workflow import OPERATOR
@@ -90,7 +89,7 @@ def _fresh(query: str, user) -> dict[str, list[tuple]]:
         if kind == "actor" and not named:
             answers[kind] = []
             continue
-        array = _array(named) if named and kind in ("claim", "actor") else None
+        array = array_text(named) if named and kind in ("claim", "actor") else None
         page = _page(kind, _visible(kind, user), query, 20, array, phrases)
         answers[kind] = [
             (hit.pk, round(float(hit.rank), 6), getattr(hit, "headline", None)) for hit in page
@@ -228,3 +227,18 @@ def test_the_api_answers_the_record_as_changed_after_a_publish(api_client, white
 
     [row] = api_client.get("/api/v1/search/", {"q": "drone"}).json()["claim"]
     assert row["id"] == draft.pk
+
+
+@pytest.mark.postgres
+def test_the_kept_shapes_are_emptied_past_their_bound_and_searches_answer_alike(
+    white_helmets, monkeypatch
+):
+    claims = [ClaimFactory(speaker=white_helmets, summary=f"Convoy report {n}") for n in range(3)]
+    monkeypatch.setattr(search_service, "KEPT_SHAPES", 2)
+    search_service._KEPT.clear()
+
+    found = [search("convoy", user=AnonymousUser(), limit_per_kind=n)["claim"] for n in (1, 2, 3)]
+
+    assert len(search_service._KEPT) <= 2
+    assert [len(hits) for hits in found] == [1, 2, 3]
+    assert {hit.obj for hit in found[2]} == set(claims)

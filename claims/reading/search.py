@@ -41,7 +41,7 @@ from django.db.models.sql.where import WhereNode
 from claims.models import Claim, Reader, reads_drafts
 from claims.reading import search_sqlite
 from claims.reading.search_fragments import START, STOP, WORD, actor_fragment, escape_marked
-from claims.reading.search_kept import KeptSQL, slot
+from claims.reading.search_kept import KeptSQL, array_text, slot
 from claims.reading.search_phrases import HoldsPhrasePairs, required_phrases
 from claims.reading.search_sqlite import fts_query
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
@@ -118,7 +118,7 @@ def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, l
     # is built or sent.
     named = _named_actors(query)
     phrases = required_phrases(query)
-    words = {QUERY: query, NAMED: _array(named), **dict(zip(PHRASES, phrases, strict=False))}
+    words = {QUERY: query, NAMED: array_text(named), **dict(zip(PHRASES, phrases, strict=False))}
     shape = (reads_drafts(user), limit_per_kind, bool(named), len(phrases))
     return {
         kind: _hits(kind, _kept(kind, user, *shape), words, query)
@@ -184,8 +184,10 @@ class StoredVector(models.Expression):
 QUERY, NAMED = slot("query"), slot("named")
 PHRASES = tuple(slot(f"phrase {n}") for n in range(MAX_QUERY_LENGTH // 3 + 1))
 # Compiled queries by shape: a handful per kind in use (two kinds of reader, the page sizes
-# asked for, actors named or not, how many phrases), never more than a few hundred.
+# asked for, actors named or not, how many phrases); emptied past ``KEPT_SHAPES``, so that odd
+# shapes (many phrases, rare page sizes) cannot grow it without end.
 _KEPT: dict[tuple, KeptSQL] = {}
+KEPT_SHAPES = 500
 
 
 def _kept(kind: str, user: Reader, drafts: bool, limit: int, named: bool, phrases: int) -> KeptSQL:
@@ -199,16 +201,13 @@ def _kept(kind: str, user: Reader, drafts: bool, limit: int, named: bool, phrase
         named, phrases = kind == "actor", 0
     key = (connection.alias, kind, drafts, limit, named, phrases, CANDIDATES[kind])
     if (kept := _KEPT.get(key)) is None:
+        if len(_KEPT) >= KEPT_SHAPES:
+            _KEPT.clear()
         words = list(PHRASES[:phrases])
         page = _page(kind, _visible(kind, user), QUERY, limit, NAMED if named else None, words)
         slots = [QUERY, *words, *([NAMED] if named else [])]
         kept = _KEPT[key] = KeptSQL.compile(page, slots)
     return kept
-
-
-def _array(ids: list[int]) -> str:
-    """Ids as PostgreSQL's text of a bigint array, one parameter however many they are."""
-    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
 
 
 def _page(
@@ -310,10 +309,9 @@ def _named_actors(query: str) -> list[int]:
 
 def _spoken_by(qs: QuerySet, named: str, limit: int) -> tuple[str, tuple]:
     """The ids of the newest ``limit`` claims of ``qs`` spoken by one of the ``named`` actors
-    (an array's text), as
-    SQL: each such actor's newest claims from the index on (speaker, date), then the newest of
-    those. A plain ``speaker_id IN (…)`` walked the date index of every claim when few actors
-    matched, looking for claims of theirs."""
+    (an array's text), as SQL: each such actor's newest claims from the index on (speaker,
+    date), then the newest of those. A plain ``speaker_id IN (…)`` walked the date index of every
+    claim when few actors matched, looking for claims of theirs."""
     order = _list_order(qs.model)
     fields = [name.lstrip("-") for name in order]
     per_actor, per_params = (

@@ -31,6 +31,12 @@ def slot(name: str) -> str:
     return f"\ue002{name}\ue002"
 
 
+def array_text(ids: list[int]) -> str:
+    """Ids as PostgreSQL's text of a bigint array: one parameter however many they are, so the
+    kept text does not depend on how many."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+
+
 @dataclass(frozen=True)
 class KeptSQL:
     """One compiled query: its text, its parameters (stand-ins among them) and its select list."""
