@@ -32,7 +32,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
@@ -183,9 +183,8 @@ class StoredVector(models.Expression):
 # The words of a search, as its kept queries (claims.reading.search_kept) hold their places.
 QUERY, NAMED = slot("query"), slot("named")
 PHRASES = tuple(slot(f"phrase {n}") for n in range(MAX_QUERY_LENGTH // 3 + 1))
-# Compiled queries by shape: a handful per kind in use (two kinds of reader, the page sizes
-# asked for, actors named or not, how many phrases); emptied past ``KEPT_SHAPES``, so that odd
-# shapes (many phrases, rare page sizes) cannot grow it without end.
+# Compiled queries by shape (see ``_kept``): a handful per kind in use; emptied past
+# ``KEPT_SHAPES``, so that odd shapes (many phrases, rare page sizes) cannot grow it without end.
 _KEPT: dict[tuple, KeptSQL] = {}
 KEPT_SHAPES = 500
 
@@ -297,12 +296,13 @@ def _actors_named(ts_query: SearchQuery) -> QuerySet:
 
 
 def _named_actors(query: str) -> list[int]:
-    """The ids of the actors whose name or an alias matches ``query`` (one query, kept)."""
+    """The ids of the actors whose name or an alias matches ``query``: one query, kept, on the
+    database the request reads (claimtracker.replicas), as the ORM would have sent it."""
     key = (connection.alias, "named")
     if (kept := _KEPT.get(key)) is None:
         names = SearchQuery(QUERY, config=CONFIGS["actor"], search_type="websearch")
         kept = _KEPT[key] = KeptSQL.compile(_actors_named(names), [QUERY])
-    with connection.cursor() as cursor:
+    with connections[Actor.objects.db].cursor() as cursor:
         cursor.execute(kept.sql, kept.params_for({QUERY: query}))
         return [pk for (pk,) in cursor.fetchall()]
 
