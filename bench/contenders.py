@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import random
 import statistics
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
@@ -27,6 +28,10 @@ class Contender:
     # Pages that take over a second are loaded one request at a time by the Python loader, which
     # waits for the last answer: wrk would leave a queue of them behind for the next contender.
     heavy: bool = False
+    # A walk (bench/walk.lua): each request asks the next of these paths, none asked before in
+    # the run (``path`` is one more, for the first answers); ``walked`` of them are used.
+    walk: list[str] = field(default_factory=list)
+    walked: int = 0
 
     @property
     def requests(self) -> int:
@@ -69,6 +74,72 @@ def search_terms(url: str) -> dict[str, tuple[str, int]]:
         )
         found[name] = (term, sql(url, query, (term,))[0][0])
     return found
+
+
+def first_terms(url: str, avoid: set[str], seed: int = 19) -> dict[str, list[str]]:
+    """Search terms no request asks twice, drawn from the data, per kind of term as
+    ``search_terms`` names them: a rare word (the number of an incident used by a public claim,
+    which names one incident, one document and one actor with its claims), three words of a
+    claim's quote in any order (medium), one or two of them, both, either or one without the
+    other (common: each word is in about half of the synthetic texts) and three adjacent words
+    of a quote, quoted (phrase)."""
+    rng = random.Random(seed)
+    numbers = sql(
+        url,
+        "SELECT substring(title from '#([0-9]+)') FROM claims_incident WHERE public_uses > 0 "
+        "AND title ~ '#[0-9]+' ORDER BY id",
+    )
+    # About 40,000 claims' quotes, sampled by page: a few percent of a million, all of a small
+    # record, so that small records too give more terms than a run asks.
+    (claims,) = sql(url, "SELECT greatest(count(*), 1) FROM claims_claim")[0]
+    quotes = sql(
+        url,
+        "SELECT quote FROM claims_claim TABLESAMPLE SYSTEM (%s) REPEATABLE (19) "
+        "WHERE status = 'published' AND quote <> '' LIMIT 40000",
+        (min(100.0, 4e6 / claims),),
+    )
+    words = [quote.split() for (quote,) in quotes if len(quote.split()) >= 3]
+    drawn: dict[str, list[str]] = {
+        "rare": [n for (n,) in numbers],
+        "medium": [" ".join(rng.sample(sorted(set(w)), 3)) for w in words if len(set(w)) >= 3],
+        "common": [
+            rng.choice((" ", " or ", " -")).join(rng.sample(sorted(set(w)), rng.choice((1, 2))))
+            for w in words
+        ],
+        "phrase": [
+            '"' + " ".join(w[i : i + 3]) + '"' for w in words for i in [rng.randrange(len(w) - 2)]
+        ],
+    }
+    result = {}
+    for kind, terms in drawn.items():
+        rng.shuffle(terms)
+        # Each term once, and none of the kept rows' (their answers are kept by then).
+        result[kind] = [t for t in dict.fromkeys(terms) if t.lower() not in avoid]
+    return result
+
+
+def walkers(args: argparse.Namespace, url: str, kept: dict[str, tuple[str, int]]) -> list:
+    """A search contender per kind of term whose every request asks a term not asked before."""
+    avoid = {term.lower() for term, _ in kept.values()}
+    result = []
+    for name, terms in first_terms(url, avoid).items():
+        paths = [f"/api/v1/search/?{urlencode({'q': term})}" for term in terms]
+        label = (
+            f"search API, {name} terms, each asked once ({len(paths) - 1:,} drawn, "
+            f"e.g. {terms[1]}), {args.workers} connections"
+        )
+        first, *walk = paths
+        result.append(
+            Contender(
+                f"search_{name}_first",
+                label,
+                args.port,
+                first,
+                connections=args.workers,
+                walk=walk,
+            )
+        )
+    return result
 
 
 def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contender]:
@@ -138,6 +209,8 @@ def contenders(args: argparse.Namespace, env: dict, facts: dict) -> list[Contend
                 connections=args.workers,
             )
         )
+    # What a searcher sees: a term nobody asked before, so no kept answer (issue 19's targets).
+    result += walkers(args, url, terms)
     result += [
         Contender("timeline_html", "timeline page (HTML), first page", app, "/timeline/"),
         # Issue 14: the timeline narrowed by a facet, newest first (its band and facets are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import shutil
 import statistics
@@ -11,21 +12,29 @@ import subprocess
 import threading
 import time
 
-from bench import HOST, ROOT, log
+from bench import HOST, OUT, ROOT, log
 from bench.contenders import Contender
 
 LUA = ROOT / "bench" / "report.lua"
+WALK = ROOT / "bench" / "walk.lua"
 
 
 def run_wrk(c: Contender, seconds: float, args: argparse.Namespace) -> dict:
     command = ["wrk", "-t", str(args.threads), "-c", str(c.connections or args.connections)]
-    command += ["-d", f"{max(1, round(seconds))}s", "--timeout", "60s", "-s", str(LUA)]
+    script = WALK if c.walk else LUA
+    command += ["-d", f"{max(1, round(seconds))}s", "--timeout", "60s", "-s", str(script)]
     for key, value in c.headers.items():
         command += ["-H", f"{key}: {value}"]
     command.append(f"http://{HOST}:{c.port}{c.path}")
+    if c.walk:  # each run goes on where the last stopped: warm-up and rounds ask new terms
+        paths = OUT / f"{c.name}.paths"
+        paths.write_text("\n".join(c.walk) + "\n")
+        command += ["--", str(paths), str(c.walked), str(args.threads)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in output.splitlines() if x.startswith("BENCHJSON "))
-    return json.loads(line.removeprefix("BENCHJSON "))
+    result = json.loads(line.removeprefix("BENCHJSON "))
+    c.walked = result.get("walked", c.walked)
+    return result
 
 
 def run_python(c: Contender, seconds: float, args: argparse.Namespace) -> dict:
@@ -34,12 +43,14 @@ def run_python(c: Contender, seconds: float, args: argparse.Namespace) -> dict:
     errors = [0]
     deadline = time.monotonic() + seconds
     headers = {"Host": f"{HOST}:{c.port}", **c.headers}
+    lines = itertools.count(c.walked)  # a walk's next path (bench/walk.lua)
 
     def worker() -> None:
         connection = http.client.HTTPConnection(HOST, c.port, timeout=60)
         while time.monotonic() < deadline:
             started = time.monotonic()
-            connection.request("GET", c.path, headers=headers)
+            path = c.walk[next(lines) % len(c.walk)] if c.walk else c.path
+            connection.request("GET", path, headers=headers)
             answer = connection.getresponse()
             answer.read()
             latencies.append((time.monotonic() - started) * 1e6)
@@ -53,7 +64,10 @@ def run_python(c: Contender, seconds: float, args: argparse.Namespace) -> dict:
         thread.join()
     duration = time.monotonic() - started
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    start, c.walked = c.walked, next(lines) if c.walk else 0
     return {
+        "walked": c.walked,
+        "repeats": max(0, c.walked - max(start, len(c.walk))) if c.walk else 0,
         "requests": len(latencies),
         "duration_us": duration * 1e6,
         "p50": q[49],

@@ -146,6 +146,21 @@ def report(
             f"≤ {most} at 1M",
             p95 <= most,
         )
+        first = by.get(f"search_{name}_first")
+        if first is None:
+            continue
+        # What a searcher sees: every request a term not asked before (bench/walk.lua). A walk
+        # that ran out of terms asked some again, whose answers were kept: not a first asking.
+        again = sum(r.get("repeats", 0) for r in first.rounds)
+        asked = f"{first.walked:,} terms asked" + (f", {again:,} of them again" if again else "")
+        p95 = first.ms("p95")
+        row(
+            f"search p95, {name} term asked for the first time ({asked}), {args.workers} "
+            f"connections (ms, {counts['claims_claim']:,} claims)",
+            p95,
+            f"≤ {most} at 1M",
+            p95 <= most and not again,
+        )
     for name in ("answers_html", "answers_api"):
         if name in by:
             first = facts["first_ms"].get(name)

@@ -197,12 +197,31 @@ def test_search_ranks_only_the_newest_candidates(white_helmets, monkeypatch):
         )
         for n in (1, 2)
     ]
-    monkeypatch.setattr(search_service, "CANDIDATES", 2)
+    monkeypatch.setitem(search_service.CANDIDATES, "claim", 2)
 
     hits = search("shelling", user=AnonymousUser())["claim"]
 
     # The oldest claim would rank first, but only the two newest matches are ranked.
     assert {hit.obj for hit in hits} == set(newer)
+
+
+@pytest.mark.postgres  # the candidate cap is PostgreSQL's
+def test_documents_and_incidents_rank_only_their_newest_200_matches(white_helmets):
+    claim = ClaimFactory(speaker=white_helmets, summary="A report")
+    oldest = DocumentFactory(title="Shelling, shelling, shelling", published_on=dt.date(2016, 1, 1))
+    AttributionFactory(claim=claim, document=oldest)
+    for n in range(200):
+        newer = DocumentFactory(
+            title=f"Report {n} of shelling in a long text about other things",
+            published_on=dt.date(2017, 1, 1) + dt.timedelta(days=n),
+        )
+        AttributionFactory(claim=claim, document=newer, position=n + 2)
+
+    hits = search("shelling", user=AnonymousUser(), limit_per_kind=50)["document"]
+
+    # The oldest title would rank first, but only the 200 newest matches are ranked.
+    assert len(hits) == 50
+    assert oldest not in {hit.obj for hit in hits}
 
 
 @pytest.mark.postgres  # the stored vectors exist only there

@@ -6,8 +6,10 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
+from bench.contenders import first_terms
 from claims.models import Claim
 from tests.factories import (
     ActorFactory,
@@ -60,3 +62,26 @@ def test_the_peer_answers_the_same_rows_as_the_api(client, claims):
 
     assert peer["results"] == api["results"]
     assert peer["count"] == Claim.objects.published().count()
+
+
+@pytest.mark.postgres  # the bench's record is PostgreSQL's (TABLESAMPLE, the kept counts)
+@pytest.mark.django_db(transaction=True)  # the bench reads through a connection of its own
+def test_the_first_askings_terms_come_from_the_record_each_once():
+    used = IncidentFactory(title="Shelling in Idlib #7")
+    IncidentFactory(title="Only a draft's, in Hama #8")
+    quote = "hospital convoy market school bridge"
+    for n in range(30):
+        ClaimFactory(incident=used, quote=quote, made_on=dt.date(2017, 9, 1 + n % 20))
+    ClaimFactory(quote="drone depot", status=Claim.Status.DRAFT)
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+    terms = first_terms(url, avoid={"hospital convoy market"})
+
+    assert terms["rare"] == ["7"]  # the incident a public claim is about, not the draft's
+    for found in terms.values():
+        assert len(found) == len(set(found))
+    assert "hospital convoy market" not in terms["medium"]
+    assert all(set(term.split()) <= set(quote.split()) for term in terms["medium"])
+    assert all(term.strip('"') in quote for term in terms["phrase"])
+    assert "drone" not in " ".join(terms["common"])  # a draft's words are not drawn

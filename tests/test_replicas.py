@@ -70,6 +70,25 @@ def test_a_claim_list_from_the_replica_asks_the_primary_nothing(
     assert len(on_the_replica.captured_queries) == 3
 
 
+def test_a_search_from_the_replica_asks_the_primary_nothing(
+    replica, api_client, white_helmets, settings, django_assert_num_queries
+):
+    claim = claim_on_the_replica(white_helmets)
+    replicas.lag_of(replica)
+    settings.REPLICA_LAG_CHECK_SECONDS = 60
+
+    # Search's SQL is kept as text (claims.reading.search_kept), and the named actors' query is
+    # sent on a cursor of its own: still the request's database, not the primary's.
+    with (
+        CaptureQueriesContext(connections[replica]) as on_the_replica,
+        django_assert_num_queries(0),
+    ):
+        response = api_client.get("/api/v1/search/", {"q": "helmets"})
+
+    assert [row["id"] for row in response.json()["claim"]] == [claim.pk]
+    assert len(on_the_replica.captured_queries) == 6
+
+
 def test_a_token_that_wrote_reads_its_write_while_the_replica_lags(
     replica, api_client, reviewer_client, white_helmets, settings
 ):

@@ -30,8 +30,9 @@ class SearchView(APIView):
     """Full-text search over claims, actor names and aliases, documents and incidents.
 
     Web-search syntax: quoted phrases, ``or``, ``-word``. Each kind lists its best-ranked hits
-    among its newest 1,000 matches (claims by date, documents by publication, incidents by
-    start); older matches of a very common word are not ranked. There is no total count.
+    among its newest matches: 1,000 claims (by date) and actors (by name), 200 documents (by
+    publication) and incidents (by start); older matches of a very common word are not ranked.
+    There is no total count.
     An answer is kept until the next write to the record.
     """
 

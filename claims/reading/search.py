@@ -8,19 +8,18 @@ are matched on the stored ``search_vector`` column of their table (GIN-indexed, 
 and aliases on the expressions of the GIN indexes of ``0024``, which must stay identical to
 ``search_vector()`` here.
 
-Ranking is capped: of the rows that match, at most ``CANDIDATES`` are taken in the list order
-(claims newest first) and only those are ranked; the page returned is the best-ranked of them,
-and only its rows get ``ts_headline`` fragments. So a word found in half a million claims costs
-a walk down the date index, not a rank of every match. On SQLite the same syntax is read by
-FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim is found by its
-speaker's name or any of its aliases too.
+Ranking is capped: of the rows that match, at most ``CANDIDATES`` (per kind) are taken in the
+list order (claims newest first) and only those are ranked; the page returned is the
+best-ranked of them, and only its rows get ``ts_headline`` fragments. So a word found in half a
+million claims costs a walk down the date index, not a rank of every match. On SQLite the same
+syntax is read by FTS5 (claims.reading.search_sqlite), which folds accents too. On both, a claim
+is found by its speaker's name or any of its aliases too.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -33,14 +32,16 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.db.models.sql.where import WhereNode
 
-from claims.models import Claim, Reader
+from claims.models import Claim, Reader, reads_drafts
 from claims.reading import search_sqlite
+from claims.reading.search_fragments import START, STOP, WORD, actor_fragment, escape_marked
+from claims.reading.search_kept import KeptSQL, array_text, slot
 from claims.reading.search_phrases import HoldsPhrasePairs, required_phrases
 from claims.reading.search_sqlite import fts_query
 from claims.reading.visibility import actors_visible_to, documents_visible_to, incidents_visible_to
@@ -54,7 +55,10 @@ KINDS = ("claim", "actor", "document", "incident")
 MAX_QUERY_LENGTH = 200
 FRAGMENT_CHARS = 200
 # How many matches, in list order (claims newest first), are ranked to pick the best page from.
-CANDIDATES = 1000
+# Documents and incidents, of which a page shows a handful, rank 200 (four of the largest pages):
+# at 1M claims a common word's newest 1,000 documents were 5,000 rows read from the table (one
+# page each) for the 20 shown, the largest query of a first asking.
+CANDIDATES = {"claim": 1000, "actor": 1000, "document": 200, "incident": 200}
 
 # Fields searched per kind, and the text search configuration of each (names are not stemmed).
 CLAIM_FIELDS = ("summary", "quote", "translation")
@@ -66,12 +70,8 @@ INCIDENT_FIELDS = ("title", "place", "region", "description")
 ENGLISH, SIMPLE = "claimtracker_english", "claimtracker_simple"
 CONFIGS = {"claim": ENGLISH, "actor": SIMPLE, "document": ENGLISH, "incident": ENGLISH}
 
-# ts_headline does not escape HTML, so it marks matches with characters no text uses; the whole
-# fragment is then escaped and the markers turned into <mark> tags.
-_START, _STOP = "\ue000", "\ue001"
 # NUL cannot go to PostgreSQL and other control characters never help a search.
 _UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
-_WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans(
     dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\uff02", '"')
 )
@@ -95,7 +95,7 @@ def clean_query(query: str) -> str:
 
 def is_searchable(query: str) -> bool:
     """Whether ``query`` has any word to search for (a blank or punctuation-only one has none)."""
-    return bool(_WORD.search(clean_query(query)))
+    return bool(WORD.search(clean_query(query)))
 
 
 def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, list[SearchHit]]:
@@ -117,12 +117,23 @@ def search(query: str, *, user: Reader, limit_per_kind: int = 20) -> dict[str, l
     # six visibility tests cost 7 ms of planning at 1M claims, nor the claims' named-speaker half
     # is built or sent.
     named = _named_actors(query)
+    phrases = required_phrases(query)
+    words = {QUERY: query, NAMED: array_text(named), **dict(zip(PHRASES, phrases, strict=False))}
+    shape = (reads_drafts(user), limit_per_kind, bool(named), len(phrases))
     return {
-        kind: _search_postgresql(kind, _visible(kind, user), query, limit_per_kind, named)
+        kind: _hits(kind, _kept(kind, user, *shape), words, query)
         if kind != "actor" or named
         else []
         for kind in KINDS
     }
+
+
+def _hits(kind: str, kept: KeptSQL, words: dict[str, str], query: str) -> list[SearchHit]:
+    """The kept query of ``kind`` run with the search's ``words``, as hits."""
+    found = list(kept.queryset(words))
+    if kind == "actor":
+        return _actor_hits(found, query)
+    return [SearchHit(kind, hit, escape_marked(hit.headline), float(hit.rank)) for hit in found]
 
 
 def _visible(kind: str, user: Reader) -> QuerySet:
@@ -169,21 +180,53 @@ class StoredVector(models.Expression):
         return f"{table}.search_vector", []
 
 
-def _search_postgresql(
-    kind: str, qs: QuerySet, query: str, limit: int, named: list[int]
-) -> list[SearchHit]:
+# The words of a search, as its kept queries (claims.reading.search_kept) hold their places.
+QUERY, NAMED = slot("query"), slot("named")
+PHRASES = tuple(slot(f"phrase {n}") for n in range(MAX_QUERY_LENGTH // 3 + 1))
+# Compiled queries by shape (see ``_kept``): a handful per kind in use; emptied past
+# ``KEPT_SHAPES``, so that odd shapes (many phrases, rare page sizes) cannot grow it without end.
+_KEPT: dict[tuple, KeptSQL] = {}
+KEPT_SHAPES = 500
+
+
+def _kept(kind: str, user: Reader, drafts: bool, limit: int, named: bool, phrases: int) -> KeptSQL:
+    """The query of ``kind`` for a search of this shape, compiled on its first use.
+
+    The reader enters only through what they may see (claims.reading.visibility), which depends
+    on whether they read drafts and on nothing else of theirs: readers of the same kind share
+    the text (tests/test_search_kept.py holds it to that).
+    """
+    if kind != "claim":  # only claims search by phrase pairs and named speakers
+        named, phrases = kind == "actor", 0
+    key = (connection.alias, kind, drafts, limit, named, phrases, CANDIDATES[kind])
+    if (kept := _KEPT.get(key)) is None:
+        if len(_KEPT) >= KEPT_SHAPES:
+            _KEPT.clear()
+        words = list(PHRASES[:phrases])
+        page = _page(kind, _visible(kind, user), QUERY, limit, NAMED if named else None, words)
+        slots = [QUERY, *words, *([NAMED] if named else [])]
+        kept = _KEPT[key] = KeptSQL.compile(page, slots)
+    return kept
+
+
+def _page(
+    kind: str, qs: QuerySet, query: str, limit: int, named: str | None, phrases: list[str]
+) -> QuerySet:
+    """The page of hits of ``kind`` in ``qs`` for ``query`` (and the actors it names, as an
+    array's text, in ``named``; the ``phrases`` it requires): the best-ranked of the candidates,
+    with their fragments. Built once per shape with stand-ins for the words (``_kept``)."""
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
     if kind == "actor":
-        return _actor_hits(list(_ranked_actors(qs, ts_query, limit, named)), query)
+        return _ranked_actors(qs, ts_query, limit, cast("str", named))
     vector = StoredVector()
-    best = _best_candidates(kind, qs, query, limit)
+    best = _best_candidates(kind, qs, query, limit, phrases)
     if kind == "claim" and named:
         # A claim is found by its speaker's name or any alias too, as the actor is (ranked
         # after the text's matches). One id list, the UNION of both: an OR of two IN tests
         # was planned as a walk of every published claim testing each against both.
         spoken_sql, spoken_params = _spoken_by(qs, named, limit)
         best = RawSQL(f"({best.sql}) UNION ({spoken_sql})", (*best.params, *spoken_params))
-    hits = (
+    return (
         qs.filter(pk__in=best)
         .annotate(rank=SearchRank(vector, ts_query))
         .order_by("-rank", *_list_order(qs.model))
@@ -193,21 +236,21 @@ def _search_postgresql(
                 _concat(_fields(kind)),
                 ts_query,
                 config=CONFIGS[kind],
-                start_sel=_START,
-                stop_sel=_STOP,
+                start_sel=START,
+                stop_sel=STOP,
                 max_words=35,
                 min_words=15,
             )
         )
     )[:limit]
-    return [SearchHit(kind, hit, _escape_marked(hit.headline), float(hit.rank)) for hit in hits]
 
 
-def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
-    """At most ``CANDIDATES`` rows of ``qs`` matching ``query``, in list order (newest first).
+def candidates(kind: str, qs: QuerySet, query: str, phrases: list[str] | None = None) -> QuerySet:
+    """At most ``CANDIDATES[kind]`` rows of ``qs`` matching ``query``, in list order (newest first);
+    claims must hold the adjacent pairs of ``phrases`` (by default, the query's required ones).
 
     The cheap half of a search: for a common word PostgreSQL walks the list-order index and
-    stops after ``CANDIDATES`` matches; for a rare one it reads them from the GIN index.
+    stops after that many matches; for a rare one it reads them from the GIN index.
     """
     # Documents and incidents: the reader's visibility is a test of the row's kept count on
     # PostgreSQL (claims.reading.visibility), read as the list-order walk reads the row. As an
@@ -215,12 +258,13 @@ def candidates(kind: str, qs: QuerySet, query: str) -> QuerySet:
     # per row, 1,000-2,300 probes of attributions and claims for a common word.
     ts_query = SearchQuery(query, config=CONFIGS[kind], search_type="websearch")
     matched = qs.annotate(search_vector=StoredVector()).filter(search_vector=ts_query)
-    if kind == "claim" and (phrases := required_phrases(query)):
+    phrases = required_phrases(query) if phrases is None else phrases
+    if kind == "claim" and phrases:
         # The phrase's adjacent pairs from their own index (claims.reading.search_phrases), the
         # rest tested on the few rows holding them: ANDed with the vector's index, the bitmap
         # of every claim holding the phrase's words cost more than the whole test.
         matched = _probed(matched).filter(HoldsPhrasePairs(phrases, CONFIGS[kind]))
-    return matched.order_by(*_list_order(qs.model))[:CANDIDATES]
+    return matched.order_by(*_list_order(qs.model))[: CANDIDATES[kind]]
 
 
 def _probed(qs: QuerySet) -> QuerySet:
@@ -252,16 +296,22 @@ def _actors_named(ts_query: SearchQuery) -> QuerySet:
 
 
 def _named_actors(query: str) -> list[int]:
-    """The ids of the actors whose name or an alias matches ``query`` (one query)."""
-    names = SearchQuery(query, config=CONFIGS["actor"], search_type="websearch")
-    return list(_actors_named(names))
+    """The ids of the actors whose name or an alias matches ``query``: one query, kept, on the
+    database the request reads (claimtracker.replicas), as the ORM would have sent it."""
+    key = (connection.alias, "named")
+    if (kept := _KEPT.get(key)) is None:
+        names = SearchQuery(QUERY, config=CONFIGS["actor"], search_type="websearch")
+        kept = _KEPT[key] = KeptSQL.compile(_actors_named(names), [QUERY])
+    with connections[Actor.objects.db].cursor() as cursor:
+        cursor.execute(kept.sql, kept.params_for({QUERY: query}))
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def _spoken_by(qs: QuerySet, named: list[int], limit: int) -> tuple[str, tuple]:
-    """The ids of the newest ``limit`` claims of ``qs`` spoken by one of the ``named`` actors, as
-    SQL: each such actor's newest claims from the index on (speaker, date), then the newest of
-    those. A plain ``speaker_id IN (…)`` walked the date index of every claim when few actors
-    matched, looking for claims of theirs."""
+def _spoken_by(qs: QuerySet, named: str, limit: int) -> tuple[str, tuple]:
+    """The ids of the newest ``limit`` claims of ``qs`` spoken by one of the ``named`` actors
+    (an array's text), as SQL: each such actor's newest claims from the index on (speaker,
+    date), then the newest of those. A plain ``speaker_id IN (…)`` walked the date index of every
+    claim when few actors matched, looking for claims of theirs."""
     order = _list_order(qs.model)
     fields = [name.lstrip("-") for name in order]
     per_actor, per_params = (
@@ -282,7 +332,9 @@ def _spoken_by(qs: QuerySet, named: list[int], limit: int) -> tuple[str, tuple]:
     return sql, (named, *per_params, limit)
 
 
-def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
+def _best_candidates(
+    kind: str, qs: QuerySet, query: str, limit: int, phrases: list[str] | None = None
+) -> RawSQL:
     """The ids of the ``limit`` best-ranked candidates, as a sub-query.
 
     The candidates are a derived table, so their vectors are ranked as read, without fetching
@@ -291,7 +343,7 @@ def _best_candidates(kind: str, qs: QuerySet, query: str, limit: int) -> RawSQL:
     order = _list_order(qs.model)
     columns = [qs.model._meta.get_field(name.lstrip("-")).column for name in order]
     inner, params = (
-        candidates(kind, qs, query)
+        candidates(kind, qs, query, phrases)
         .values("pk", "search_vector", *(name.lstrip("-") for name in order))
         .query.sql_with_params()
     )
@@ -315,11 +367,16 @@ def _list_order(model: type[models.Model]) -> tuple[str, ...]:
     return (*ordering, "id")
 
 
-def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int, named: list[int]) -> QuerySet:
-    """The ``named`` actors ``qs`` holds, best first, each with its aliases (``alias_names``)."""
+def _ranked_actors(qs: QuerySet, ts_query: SearchQuery, limit: int, named: str) -> QuerySet:
+    """The ``named`` actors (an array's text) ``qs`` holds, best first, each with its aliases
+    (``alias_names``)."""
     vector = search_vector("actor")
     # The same cap as the other kinds: a word in every name ranks the first names, not all.
-    capped = qs.filter(pk__in=named).order_by(*_list_order(qs.model)).values("pk")[:CANDIDATES]
+    # One array parameter, not one per id: the kept text must not depend on how many.
+    ids = RawSQL("SELECT unnest(%s::bigint[])", (named,))
+    capped = (
+        qs.filter(pk__in=ids).order_by(*_list_order(qs.model)).values("pk")[: CANDIDATES["actor"]]
+    )
     # The reader's visibility once, in the capped ids: its six EXISTS tests again around them
     # doubled the planning, 11-15 ms of a query that runs in 0.5 ms at 1M claims.
     return (
@@ -347,18 +404,12 @@ def _concat(fields: tuple[str, ...]) -> models.Expression:
     return Concat(*parts[:-1], output_field=models.TextField())
 
 
-def _escape_marked(headline: str) -> str:
-    escaped = html.escape(headline.strip())
-    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
-
-
 def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
     """Actor fragments: the name, and the aliases that matched, highlighted word by word.
 
     Names are short, so they are highlighted here rather than by ts_headline; one query loads
     the aliases of every hit instead of one per actor.
     """
-    terms = [_folded(t) for t in _WORD.findall(query)]
     aliases: dict[int, list[str]] = {
         a.pk: a.alias_names for a in actors if hasattr(a, "alias_names")
     }
@@ -367,34 +418,15 @@ def _actor_hits(actors: list[Actor], query: str) -> list[SearchHit]:
             "actor_id", "name"
         ):
             aliases.setdefault(actor_id, []).append(name)
-    hits = []
-    for actor in actors:
-        matched = [a for a in aliases.get(actor.pk, []) if _has_word(a, terms)]
-        fragment = _highlight_words(actor.name, terms)
-        if matched:
-            also = ", ".join(_highlight_words(a, terms) for a in matched)
-            fragment = f"{fragment} (also known as {also})"
-        hits.append(SearchHit("actor", actor, fragment, float(getattr(actor, "rank", 0.0))))
-    return hits
-
-
-def _folded(word: str) -> str:
-    """A word without case or accents, as SQLite's index compares words ("médecins" is
-    "medecins")."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _has_word(text: str, terms: list[str]) -> bool:
-    return any(_folded(word) in terms for word in _WORD.findall(text))
-
-
-def _highlight_words(text: str, terms: list[str]) -> str:
-    def mark(match: re.Match) -> str:
-        word = match.group(0)
-        return f"{_START}{word}{_STOP}" if _folded(word) in terms else word
-
-    return _escape_marked(_WORD.sub(mark, text))
+    return [
+        SearchHit(
+            "actor",
+            actor,
+            actor_fragment(actor.name, aliases.get(actor.pk, []), query),
+            float(getattr(actor, "rank", 0.0)),
+        )
+        for actor in actors
+    ]
 
 
 # --- SQLite: FTS5 (claims.reading.search_sqlite) ----------------------------------------------
@@ -404,7 +436,7 @@ def _search_sqlite(kind: str, qs: QuerySet, query: str, limit: int) -> list[Sear
     match = fts_query(query)
     if match is None:
         return []
-    found = list(search_sqlite.matching(kind, qs, match, _START, _STOP)[:limit])
+    found = list(search_sqlite.matching(kind, qs, match, START, STOP)[:limit])
     if kind == "actor":
         return _actor_hits(found, query)
     return [SearchHit(kind, obj, _sqlite_fragment(kind, obj), float(obj.rank)) for obj in found]
@@ -413,6 +445,6 @@ def _search_sqlite(kind: str, qs: QuerySet, query: str, limit: int) -> list[Sear
 def _sqlite_fragment(kind: str, obj: models.Model) -> str:
     snippet = getattr(obj, "snippet", None)
     if snippet:
-        return _escape_marked(snippet)
+        return escape_marked(snippet)
     # A claim found by its speaker's name or alias: the start of its summary.
     return html.escape(getattr(obj, _fields(kind)[0])[:FRAGMENT_CHARS])
