@@ -54,7 +54,7 @@ def figures(client, url: str = URL, **params) -> list[tuple[str, str, str, str]]
     assert response.status_code == 200, response.content
     return [
         (f["claim"]["speaker"]["slug"], f["range_display"], f["outcome"], f["category"])
-        for f in response.json()
+        for f in response.json()["results"]
     ]
 
 
@@ -93,7 +93,8 @@ def test_until_is_refused_naming_the_accepted_parameters(api_client, hospital) -
 
     assert response.status_code == 400
     assert fields(response)["until"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, figure, outcome, speaker."
+        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, limit, offset, "
+        "outcome, speaker."
     ]
 
 
@@ -121,7 +122,7 @@ def test_a_date_that_is_not_a_date_is_refused(api_client, hospital) -> None:
 def test_an_actors_figures_are_its_own_in_date_order_with_their_incident(
     api_client, hospital
 ) -> None:
-    body = api_client.get("/api/v1/actors/ministry/figures/").json()
+    body = api_client.get("/api/v1/actors/ministry/figures/").json()["results"]
 
     assert [(f["range_display"], f["outcome"], f["category"]) for f in body] == [
         ("10", "killed", "civilians"),
@@ -138,12 +139,13 @@ def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hosp
     refused = api_client.get(url, {"speaker": "msf"})
     assert refused.status_code == 400
     assert fields(refused)["speaker"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, figure, incident, outcome."
+        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, incident, limit, "
+        "offset, outcome."
     ]
 
 
 def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
-    body = api_client.get(URL, {"speaker": "outlet"}).json()
+    body = api_client.get(URL, {"speaker": "outlet"}).json()["results"]
 
     (relay,) = body
     assert [flag["rule"] for flag in relay["flags"]] == ["relay_superseded"]
@@ -155,9 +157,9 @@ def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
 
 
 def test_flags_are_read_from_what_had_been_said_by_as_of(api_client, hospital) -> None:
-    body = api_client.get(URL, {"speaker": "outlet", "as_of": "2015-10-08"}).json()
+    body = api_client.get(URL, {"speaker": "outlet", "as_of": "2015-10-08"}).json()["results"]
     assert body[0]["flags"]
-    ministry = api_client.get(URL, {"speaker": "ministry", "as_of": "2015-10-03"}).json()
+    ministry = api_client.get(URL, {"speaker": "ministry", "as_of": "2015-10-03"}).json()["results"]
     assert ministry == []
 
 
@@ -186,7 +188,7 @@ def test_the_incident_figures_make_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         many = api_client.get(URL)
 
-    assert len(many.json()) - len(few.json()) == 80
+    assert many.json()["count"] - few.json()["count"] == 80
 
 
 def test_the_actor_figures_make_a_fixed_number_of_queries(
@@ -201,7 +203,7 @@ def test_the_actor_figures_make_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = api_client.get("/api/v1/actors/msf/figures/")
 
-    assert len(response.json()) == 3
+    assert len(response.json()["results"]) == 3
 
 
 def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) -> None:
@@ -235,7 +237,7 @@ def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) ->
 def test_each_figure_counts_its_flags_by_rule_and_lists_them_all_when_few(
     api_client, hospital
 ) -> None:
-    (relay,) = api_client.get(URL, {"speaker": "outlet"}).json()
+    (relay,) = api_client.get(URL, {"speaker": "outlet"}).json()["results"]
 
     assert relay["flag_counts"] == {
         "lowered": 0,
@@ -262,7 +264,7 @@ def test_a_figure_in_more_flags_than_the_cap_says_how_many_more_and_where(
     url = ministry["flags_url"]
     assert url == f"http://testserver{URL}?figure={ministry['id']}"
 
-    (alone,) = api_client.get(url).json()
+    (alone,) = api_client.get(url).json()["results"]
     assert alone["id"] == ministry["id"]
     assert len(alone["flags"]) == 4
     assert alone["flags"][0] == ministry["flags"][0]
@@ -281,4 +283,4 @@ def test_the_full_list_of_a_figures_flags_keeps_as_of(api_client, hospital, sett
 def figures_of(client, **params) -> list[dict]:
     response = client.get(URL, params)
     assert response.status_code == 200, response.content
-    return response.json()
+    return response.json()["results"]

@@ -37,9 +37,8 @@ from typing import Protocol
 from django.conf import settings
 from django.db import models
 
-from claims.models import CasualtyFigure
 from claims.reading.apart_pairs import ApartPairs, ratio_of
-from claims.reading.figures import FigureRecord, group_label, order_key
+from claims.reading.figures import FigureRecord, FigureRow, group_label, order_key
 from claimtracker.dates import describe
 
 
@@ -53,12 +52,12 @@ class Rule(models.TextChoices):
 @dataclass(frozen=True)
 class Flag:
     rule: Rule
-    figures: tuple[CasualtyFigure, ...]  # the figure flagged first, then those it is set against
+    figures: tuple[FigureRow, ...]  # the figure flagged first, then those it is set against
     text: str
     ratio: float | None = None
 
     @property
-    def figure(self) -> CasualtyFigure:
+    def figure(self) -> FigureRow:
         return self.figures[0]
 
     @property
@@ -72,10 +71,10 @@ class Range:
 
     bottom: int
     top: int | None
-    figure: CasualtyFigure  # the claim's first figure in the group: where a flag attaches
+    figure: FigureRow  # the claim's first figure in the group: where a flag attaches
 
     @classmethod
-    def of(cls, figures: list[CasualtyFigure]) -> Range:
+    def of(cls, figures: list[FigureRow]) -> Range:
         bottoms = [f.low if f.low is not None else 0 for f in figures]
         tops = [f.high for f in figures]
         top = None if None in tops else max(t for t in tops if t is not None)
@@ -86,16 +85,16 @@ class Range:
         return self.top is not None and self.top < other.bottom
 
 
-def _said(figure: CasualtyFigure, *, naming_group: bool = False) -> str:
+def _said(figure: FigureRow, *, naming_group: bool = False) -> str:
     """ "30 (5 Oct 2015)"; with ``naming_group``, "30 civilians killed (5 Oct 2015)"."""
     claim = figure.claim
     group = f" {group_label(figure.outcome, figure.category)}" if naming_group else ""
     return f"{figure.range_display}{group} ({describe(claim.made_on, claim.made_precision)})"
 
 
-def _by_claim(figures: list[CasualtyFigure]) -> list[list[CasualtyFigure]]:
+def _by_claim(figures: list[FigureRow]) -> list[list[FigureRow]]:
     """A group's figures bunched per claim, claims in date order."""
-    claims: dict[int, list[CasualtyFigure]] = {}
+    claims: dict[int, list[FigureRow]] = {}
     for figure in sorted(figures, key=order_key):
         claims.setdefault(figure.claim_id, []).append(figure)
     return list(claims.values())
@@ -119,7 +118,7 @@ class Found(Protocol):
 class Pending:
     """A flag found, its words not yet written."""
 
-    figures: tuple[CasualtyFigure, ...]
+    figures: tuple[FigureRow, ...]
     write: Callable[[], Flag]
 
     def touches(self, mine: Collection[int] | None) -> bool:
@@ -158,9 +157,9 @@ def _lowered_flag(name: str, new: Range, old: Range) -> Flag:
     )
 
 
-def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def lowered(record: FigureRecord, group: list[FigureRow]) -> Found:
     drop = settings.FIGURE_FLAG_LOWERED_BY
-    own: dict[int, list[list[CasualtyFigure]]] = defaultdict(list)
+    own: dict[int, list[list[FigureRow]]] = defaultdict(list)
     for claim_figures in _by_claim(group):
         if not record.is_relay(claim_figures[0]):
             own[claim_figures[0].claim.speaker_id].append(claim_figures)
@@ -224,7 +223,7 @@ class Apart:
         )
 
 
-def apart(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def apart(record: FigureRecord, group: list[FigureRow]) -> Found:
     latest: dict[int, Range] = {}
     # A party's latest word is its own latest claim; a relay stands in only for a party that
     # has none here (a relay dated later may carry an older figure).
@@ -237,7 +236,7 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
 
 
 def _relay_flag(
-    record: FigureRecord, figure: CasualtyFigure, against: CasualtyFigure, *, corrected: bool
+    record: FigureRecord, figure: FigureRow, against: FigureRow, *, corrected: bool
 ) -> Flag:
     """``against``: the originator's newer figure, or, when it corrected the statement instead,
     the statement relayed."""
@@ -247,11 +246,11 @@ def _relay_flag(
     return Flag(Rule.RELAY_SUPERSEDED, (figure, against), f"{relays}; {name} has since {since}.")
 
 
-def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def relay_superseded(record: FigureRecord, group: list[FigureRow]) -> Found:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
     # Each party's own figures, gathered once: read from the whole group for every relay,
     # they made the rule grow with the square of the group's size.
-    own_figures: dict[int, list[CasualtyFigure]] = defaultdict(list)
+    own_figures: dict[int, list[FigureRow]] = defaultdict(list)
     for f in group:
         if not record.is_relay(f):
             own_figures[f.claim.speaker_id].append(f)
@@ -282,7 +281,7 @@ def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> Found
     return Listed(found)
 
 
-def _counted_flag(record: FigureRecord, origin: int, relays: list[CasualtyFigure]) -> Flag:
+def _counted_flag(record: FigureRecord, origin: int, relays: list[FigureRow]) -> Flag:
     speakers = sorted({f.claim.speaker.name for f in relays})
     return Flag(
         Rule.COUNTED_TWICE,
@@ -294,9 +293,9 @@ def _counted_flag(record: FigureRecord, origin: int, relays: list[CasualtyFigure
     )
 
 
-def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def counted_twice(record: FigureRecord, group: list[FigureRow]) -> Found:
     least = settings.FIGURE_FLAG_COUNTED_TWICE_RELAYS
-    carried: dict[tuple[int, int | None, int | None], list[CasualtyFigure]] = defaultdict(list)
+    carried: dict[tuple[int, int | None, int | None], list[FigureRow]] = defaultdict(list)
     for figure in group:
         if record.is_relay(figure):
             carried[(record.origin(figure), figure.low, figure.high)].append(figure)
@@ -309,7 +308,7 @@ def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     return Listed(found)
 
 
-RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[CasualtyFigure]], Found]], ...] = (
+RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[FigureRow]], Found]], ...] = (
     (Rule.LOWERED, lowered),
     (Rule.APART, apart),
     (Rule.RELAY_SUPERSEDED, relay_superseded),
@@ -319,7 +318,7 @@ RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[CasualtyFigure]], Found]],
 
 def readings(
     record: FigureRecord, having: Collection[int] | None = None
-) -> Iterator[tuple[list[CasualtyFigure], list[tuple[Rule, Found]]]]:
+) -> Iterator[tuple[list[FigureRow], list[tuple[Rule, Found]]]]:
     """Each group's findings, rule by rule, in the flags' order (figures with no incident are
     not compared); with ``having``, only the groups holding one of those figures (by id)."""
     for (incident_id, _outcome, _category), group in record.groups().items():

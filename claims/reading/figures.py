@@ -8,13 +8,14 @@ date order make its trajectory (22, then 30, then 42).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from claims.models import CasualtyFigure, Claim, Incident, Response, category_words, made_by
-from claims.reading.originators import origins_of
+from claims.reading.originators import origin
 from sources.models import Actor
 
 # Answers by a claim's own speaker that move it on (its standing's "superseded" or
@@ -88,7 +89,67 @@ def actor_scope(actor: Actor, as_of: dt.date | None) -> QuerySet[CasualtyFigure]
     return published_figures(as_of).filter(Exists(in_its_group) | Q(claim__speaker=actor))
 
 
-def group_key(figure: CasualtyFigure) -> tuple[int | None, str, str]:
+@dataclass(slots=True, eq=False)
+class SpeakerRow:
+    """A speaker as the flags name it and the figures endpoints choose it."""
+
+    pk: int
+    name: str
+    slug: str
+
+
+@dataclass(slots=True, eq=False)
+class ClaimRow:
+    """A claim as the flags read it: who said it, when, about which incident."""
+
+    pk: int
+    speaker_id: int
+    speaker: SpeakerRow
+    made_on: dt.date
+    made_precision: str
+    incident_id: int | None
+    incident_slug: str | None
+
+
+@dataclass(slots=True, eq=False)
+class FigureRow:
+    """A figure as the flags read it: a row, not a model. The busiest actor's scope at a million
+    claims holds 178,626 figures and a page draws a few hundred: those alone are built as models
+    (``figure_models``)."""
+
+    pk: int
+    claim_id: int
+    claim: ClaimRow
+    category: str
+    outcome: str
+    low: int | None
+    high: int | None
+    qualifier: str
+
+    @property
+    def range_display(self) -> str:
+        """Worded by the model, for the few figures a written flag names."""
+        return CasualtyFigure(qualifier=self.qualifier, low=self.low, high=self.high).range_display
+
+
+class Named(Protocol):
+    """What a flag reads of an actor: a speaker's row, or an originator heard only through
+    relays, read as a model."""
+
+    @property
+    def name(self) -> str: ...
+
+
+# What a FigureRow reads, in its order: the figure, its claim, the claim's speaker, and the
+# claim's origin (claims.reading.originators.origin) as a column of the same query.
+ROW_COLUMNS = (
+    *("id", "claim_id", "category", "outcome", "low", "high", "qualifier"),
+    *("claim__speaker_id", "claim__made_on", "claim__made_precision", "claim__incident_id"),
+    *("claim__incident__slug", "claim__speaker__name", "claim__speaker__slug", "origin"),
+)
+
+
+def group_key(figure: CasualtyFigure | FigureRow) -> tuple[int | None, str, str]:
     return (figure.claim.incident_id, figure.outcome, figure.category)
 
 
@@ -98,7 +159,7 @@ def group_label(outcome: str, category: str) -> str:
     return f"{category_label} {CasualtyFigure.Outcome(outcome).label}"
 
 
-def order_key(figure: CasualtyFigure) -> tuple[dt.date, int, int]:
+def order_key(figure: CasualtyFigure | FigureRow) -> tuple[dt.date, int, int]:
     """The date order of figures: by the claim's date, then the claim, then the figure."""
     return (figure.claim.made_on, figure.claim_id, figure.pk or 0)
 
@@ -108,20 +169,20 @@ class FigureRecord:
     """Figures with what the flags need to read them: who each claim originates with, and which
     claims their own speakers corrected by the date read."""
 
-    figures: list[CasualtyFigure]
-    origins: dict[int, int]  # claim id -> originating actor id
-    actors: dict[int, Actor]  # originating actors, by id
+    figures: list[FigureRow]
+    origins: dict[int, int]  # claim id -> originating actor id (where it is not the speaker)
+    actors: dict[int, Named]  # speakers and originating actors, by id
     corrected: set[tuple[int, int]]  # (corrected claim id, id of the speaker who corrected it)
 
-    def origin(self, figure: CasualtyFigure) -> int:
+    def origin(self, figure: FigureRow) -> int:
         return self.origins.get(figure.claim_id, figure.claim.speaker_id)
 
-    def is_relay(self, figure: CasualtyFigure) -> bool:
+    def is_relay(self, figure: FigureRow) -> bool:
         """A claim whose chain starts with someone other than its speaker relays that someone."""
         return self.origin(figure) != figure.claim.speaker_id
 
-    def groups(self) -> dict[tuple[int | None, str, str], list[CasualtyFigure]]:
-        grouped: dict[tuple[int | None, str, str], list[CasualtyFigure]] = {}
+    def groups(self) -> dict[tuple[int | None, str, str], list[FigureRow]]:
+        grouped: dict[tuple[int | None, str, str], list[FigureRow]] = {}
         for figure in self.figures:
             grouped.setdefault(group_key(figure), []).append(figure)
         return grouped
@@ -178,25 +239,63 @@ _FIGURE_CLAIM = CasualtyFigure._meta.get_field("claim")
 _FIGURE_REPORTED_BY = CasualtyFigure._meta.get_field("reported_by")
 
 
-def figure_record(figures: Iterable[CasualtyFigure], as_of: dt.date | None = None) -> FigureRecord:
-    """At most three queries after the figures: origins, originators heard only through relays,
-    recorded corrections. A queryset of figures is read as rows (``load_figures``)."""
-    figures = load_figures(figures) if isinstance(figures, QuerySet) else list(figures)
+def figure_rows(
+    scope: QuerySet[CasualtyFigure],
+) -> tuple[list[FigureRow], dict[int, int], dict[int, SpeakerRow]]:
+    """The scope's figures as rows, in its order, each claim and speaker built once; with each
+    claim's origin where it is not the speaker, and the speakers by id. One query."""
+    claims: dict[int, ClaimRow] = {}
+    speakers: dict[int, SpeakerRow] = {}
+    origins: dict[int, int] = {}
+    figures = []
+    rows = scope.annotate(origin=origin("claim_id", "claim__speaker_id")).values_list(*ROW_COLUMNS)
+    for row in rows:
+        pk, claim_id, category, outcome, low, high, qualifier = row[:7]
+        speaker_id, made_on, made_precision, incident_id = row[7:11]
+        incident_slug, name, slug, origin_id = row[11:]
+        claim = claims.get(claim_id)
+        if claim is None:
+            speaker = speakers.get(speaker_id)
+            if speaker is None:
+                speaker = speakers[speaker_id] = SpeakerRow(speaker_id, name, slug)
+            claim = claims[claim_id] = ClaimRow(
+                claim_id, speaker_id, speaker, made_on, made_precision, incident_id, incident_slug
+            )
+            if origin_id != speaker_id:
+                origins[claim_id] = origin_id
+        figures.append(FigureRow(pk, claim_id, claim, category, outcome, low, high, qualifier))
+    return figures, origins, speakers
+
+
+def figure_record(scope: QuerySet[CasualtyFigure], as_of: dt.date | None = None) -> FigureRecord:
+    """Three queries at most: the figures with their origins (``figure_rows``), originators
+    heard only through relays, recorded corrections."""
+    figures, origins, speakers = figure_rows(scope)
     if not figures:
         return FigureRecord([], {}, {}, set())
-    claim_ids = {f.claim_id for f in figures}
-    origins = origins_of(claim_ids)
-    actors = {f.claim.speaker_id: f.claim.speaker for f in figures}
-    missing = set(origins.values()) - set(actors)
+    actors: dict[int, Named] = dict(speakers)
     # One query for originators heard only through relays (none when every one speaks here).
-    actors.update(Actor.objects.in_bulk(missing))
+    actors.update(Actor.objects.in_bulk(set(origins.values()) - set(actors)))
+    # The scope again as a sub-query (the planner joins it), not its claims' ids in an IN list.
     corrections = Response.objects.filter(
-        answers_id__in=claim_ids, kind__in=CORRECTION_KINDS, claim__status=Claim.Status.PUBLISHED
+        answers_id__in=scope.values("claim_id"),
+        kind__in=CORRECTION_KINDS,
+        claim__status=Claim.Status.PUBLISHED,
     )
     if as_of is not None:
         corrections = corrections.filter(made_by(as_of, prefix="claim__"))
     corrected = set(corrections.values_list("answers_id", "claim__speaker_id"))
     return FigureRecord(figures, origins, actors, corrected)
+
+
+def figure_models(figures: Sequence[FigureRow]) -> list[CasualtyFigure]:
+    """Those figures as models, in the same order, with what the charts, tables and the API's
+    references read (``load_figures``); one query, none for no figures."""
+    if not figures:
+        return []
+    chosen = published_figures().filter(pk__in=[f.pk for f in figures])
+    built = {f.pk: f for f in load_figures(chosen)}
+    return [built[f.pk] for f in figures]
 
 
 @dataclass
