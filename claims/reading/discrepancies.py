@@ -27,6 +27,7 @@ words are written only for a flag asked for.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -246,36 +247,75 @@ def _relay_flag(
     return Flag(Rule.RELAY_SUPERSEDED, (figure, against), f"{relays}; {name} has since {since}.")
 
 
+Said = tuple[int | None, int | None]  # a figure's range as stated: (low, high)
+
+
+@dataclass
+class OwnFigures:
+    """An originator's own figures in a group, read once in date order: those of each range,
+    with their dates to bisect, and the latest two of different ranges. A relay finds in them
+    the statement it carries and the originator's newest other figure without reading them."""
+
+    by_range: dict[Said, tuple[list[dt.date], list[FigureRow]]]
+    last: FigureRow | None = None
+    last_other: FigureRow | None = None  # the latest whose range is not the last one's
+
+    @classmethod
+    def of(cls, ordered: list[FigureRow]) -> OwnFigures:
+        own = cls({})
+        for f in ordered:
+            dates, same = own.by_range.setdefault((f.low, f.high), ([], []))
+            dates.append(f.claim.made_on)
+            same.append(f)
+            if own.last is not None and (own.last.low, own.last.high) != (f.low, f.high):
+                own.last_other = own.last
+            own.last = f
+        return own
+
+    def latest_saying(self, said: Said, by: dt.date) -> FigureRow | None:
+        """The latest figure of this range made by ``by``."""
+        dates, same = self.by_range.get(said, ([], []))
+        at = bisect_right(dates, by)
+        return same[at - 1] if at else None
+
+    def latest_not_saying(self, said: Said) -> FigureRow | None:
+        """The latest figure of another range."""
+        if self.last is not None and (self.last.low, self.last.high) != said:
+            return self.last
+        return self.last_other
+
+
 def relay_superseded(record: FigureRecord, group: list[FigureRow]) -> Found:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
-    # Each party's own figures, gathered once: read from the whole group for every relay,
-    # they made the rule grow with the square of the group's size.
+    # Each party's own figures, gathered once and in date order. Read whole for every relay,
+    # they made the rule grow with relays times own figures; each relay now bisects them.
     own_figures: dict[int, list[FigureRow]] = defaultdict(list)
-    for f in group:
+    for f in sorted(group, key=order_key):
         if not record.is_relay(f):
             own_figures[f.claim.speaker_id].append(f)
+    own = {party: OwnFigures.of(figures) for party, figures in own_figures.items()}
+    nothing = OwnFigures({})
     found = []
     for figure in group:
         if not record.is_relay(figure):
             continue
         origin = record.origin(figure)
-        own = [f for f in own_figures[origin] if f.claim_id != figure.claim_id]
+        # A relay's claim is never one of its originator's own: its chain starts elsewhere.
+        its = own.get(origin, nothing)
         said = (figure.low, figure.high)
-        source = [
-            f for f in own if (f.low, f.high) == said and f.claim.made_on <= figure.claim.made_on
-        ]
-        relayed = max(source, key=order_key) if source else figure
-        newer = [
-            f
-            for f in own
-            if (f.low, f.high) != said
-            and order_key(f) > order_key(relayed)
-            and f.claim.made_on - relayed.claim.made_on >= days
-        ]
+        relayed = its.latest_saying(said, figure.claim.made_on) or figure
+        # The newest figure of another range is the only one to test: any other is older and
+        # no later, so meets neither test if it fails them.
+        newest = its.latest_not_saying(said)
+        newer = (
+            newest is not None
+            and order_key(newest) > order_key(relayed)
+            and newest.claim.made_on - relayed.claim.made_on >= days
+        )
         corrected = {(relayed.claim_id, origin), (figure.claim_id, origin)} & record.corrected
         if not newer and not corrected:
             continue
-        against = max(newer, key=order_key) if newer else relayed
+        against = newest if newer and newest is not None else relayed
         write = partial(_relay_flag, record, figure, against, corrected=not newer)
         found.append(Pending((figure, against), write))
     return Listed(found)
