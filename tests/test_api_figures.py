@@ -4,9 +4,11 @@ their refusals of unknown parameters, their flags, their query counts and their 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from claims.api.pagination import MAX_PAGE_SIZE
 from claims.models import CasualtyFigure
 from tests.factories import (
     ActorFactory,
@@ -139,8 +141,8 @@ def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hosp
     refused = api_client.get(url, {"speaker": "msf"})
     assert refused.status_code == 400
     assert fields(refused)["speaker"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, incident, limit, "
-        "offset, outcome."
+        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, incident, "
+        "limit, offset, outcome."
     ]
 
 
@@ -284,3 +286,82 @@ def figures_of(client, **params) -> list[dict]:
     response = client.get(URL, params)
     assert response.status_code == 200, response.content
     return response.json()["results"]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def ranges(body: dict) -> list[str]:
+    return [f["range_display"] for f in body["results"]]
+
+
+def test_the_figures_come_in_pages_in_date_order(api_client, hospital) -> None:
+    first = api_client.get(URL, {"limit": 3}).json()
+    second = api_client.get(first["next"]).json()
+    last = api_client.get(second["next"]).json()
+
+    assert first["count"] == second["count"] == last["count"] == 7
+    assert (ranges(first), ranges(second), ranges(last)) == (
+        ["22", "10", "20"],
+        ["30", "5", "42"],
+        ["22"],
+    )
+    assert (first["previous"], last["next"]) == (None, None)
+    assert api_client.get(last["previous"]).json() == second
+
+
+def test_the_links_keep_the_filters(api_client, hospital) -> None:
+    body = api_client.get(URL, {"speaker": "msf", "as_of": "2015-10-07", "limit": 1}).json()
+    asked = parse_qs(urlsplit(body["next"]).query)
+
+    assert asked == {"speaker": ["msf"], "as_of": ["2015-10-07"], "limit": ["1"], "offset": ["1"]}
+    assert ranges(api_client.get(body["next"]).json()) == ["30"]
+    assert body["count"] == 3
+
+
+def test_a_figure_on_a_later_page_is_flagged_against_figures_on_others(
+    api_client, hospital
+) -> None:
+    (relay,) = api_client.get(URL, {"limit": 1, "offset": 6}).json()["results"]
+
+    assert relay["claim"]["speaker"]["slug"] == "outlet"
+    assert relay["flag_counts"]["relay_superseded"] == 1
+
+
+def test_a_limit_above_the_cap_reads_as_the_cap(api_client, hospital) -> None:
+    for n in range(MAX_PAGE_SIZE):
+        said(ActorFactory(), 9, n, n, incident=hospital)
+    body = api_client.get(URL, {"limit": MAX_PAGE_SIZE + 50}).json()
+
+    assert len(body["results"]) == MAX_PAGE_SIZE
+    assert body["count"] == MAX_PAGE_SIZE + 7
+    assert f"limit={MAX_PAGE_SIZE}&offset={MAX_PAGE_SIZE}" in body["next"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "field", "message"),
+    [
+        ({"limit": "ten"}, "limit", "A valid integer is required."),
+        ({"limit": 0}, "limit", "Ensure this value is greater than or equal to 1."),
+        ({"offset": -1}, "offset", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_page_that_cannot_be_is_refused(api_client, hospital, asked, field, message) -> None:
+    # DRF's paginator alone would answer the first page for each of these.
+    for url in (URL, "/api/v1/actors/msf/figures/"):
+        response = api_client.get(url, asked)
+
+        assert response.status_code == 400
+        assert fields(response) == {field: [message]}
+
+
+def test_the_schema_describes_the_pages(api_client) -> None:
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/incidents/{slug}/figures/", "/api/v1/actors/{slug}/figures/"):
+        operation = schema["paths"][path]["get"]
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+        assert answer == {"$ref": "#/components/schemas/PaginatedFigureSpreadList"}
+        assert {"limit", "offset"} <= {p["name"] for p in operation["parameters"]}
+    page = schema["components"]["schemas"]["PaginatedFigureSpreadList"]["properties"]
+    assert {"count", "next", "previous", "results"} <= set(page)
