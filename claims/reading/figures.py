@@ -3,6 +3,10 @@
 A group is one incident's figures for one outcome and category ("civilians killed"): figures of
 different groups never share a scale or a comparison. Within a group each speaker's figures in
 date order make its trajectory (22, then 30, then 42).
+
+The flags read a whole scope's figures as plain rows (``figure_record``: ``FigureRow``); the
+charts, the tables and the API read models, built only for the figures they show
+(``figure_models``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from sources.models import Actor
 # "retracted"): what the flags count as a correction recorded.
 CORRECTION_KINDS = (*Response.REVISING, Response.Kind.RETRACTS)
 
-# The columns the flags, the charts and the API's references read, in each model's field order
+# The columns the charts, the tables and the API's references read, in each model's field order
 # (Model.from_db takes them so): a claim's quote, translation and history columns, an actor's or
 # an incident's description, are never shown with a figure.
 FIGURE_FIELDS = (
