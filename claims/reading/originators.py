@@ -34,11 +34,6 @@ def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows.values_list("pk", "origin"))
 
 
-def origins_of(claim_ids: Iterable[int]) -> dict[int, int]:
-    """Each claim's originating actor (the first hop of its chain, else its speaker); one query."""
-    return _origin_ids(claim_ids)
-
-
 def independent_originators(
     claim_ids: Iterable[int], as_of: dt.date | None = None
 ) -> dict[int, set[int]]:
