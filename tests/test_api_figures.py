@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from claims.api.pagination import MAX_PAGE_SIZE
-from claims.models import CasualtyFigure
+from claims.models import CasualtyFigure, Response
+from sources.models import Actor
 from tests.factories import (
     ActorFactory,
     AttributionFactory,
@@ -365,3 +366,21 @@ def test_the_schema_describes_the_pages(api_client) -> None:
         assert {"limit", "offset"} <= {p["name"] for p in operation["parameters"]}
     page = schema["components"]["schemas"]["PaginatedFigureSpreadList"]["properties"]
     assert {"count", "next", "previous", "results"} <= set(page)
+
+
+def test_a_correction_recorded_is_read_by_both_endpoints(api_client, hospital) -> None:
+    # The ministry lowers its 10 to 4 later: flagged, until it corrects the earlier claim.
+    ministry = Actor.objects.get(slug="ministry")
+    lowered = said(ministry, 9, 4, 4, incident=hospital)
+    earlier = hospital.claims.get(speaker=ministry, made_on=dt.date(2015, 10, 4), figures__low=10)
+
+    def rules(url: str) -> list[str]:
+        body = api_client.get(url, {"limit": 200}).json()["results"]
+        return [flag["rule"] for f in body if f["id"] == lowered.pk for flag in f["flags"]]
+
+    actor_url = "/api/v1/actors/ministry/figures/"
+    assert "lowered" in rules(URL)
+    assert "lowered" in rules(actor_url)
+    Response.objects.create(claim=lowered.claim, answers=earlier, kind="corrects")
+    assert "lowered" not in rules(URL)
+    assert "lowered" not in rules(actor_url)

@@ -13,7 +13,7 @@ list stops says how many flags it leaves out and where they all are: the same en
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,6 +35,7 @@ from claims.reading.asof import as_of_from
 from claims.reading.discrepancies import FigureFlags, Flag, Rule, flags_of_figures
 from claims.reading.figures import (
     FigureRow,
+    actor_incidents,
     actor_scope,
     figure_models,
     figure_record,
@@ -207,11 +208,12 @@ def _answer(
     as_of: dt.date | None,
     chosen: dict,
     mine: Callable[[FigureRow], bool] = lambda figure: True,
+    incidents: QuerySet | Collection[int] | None = None,
 ) -> Response:
     """Flags are read over the whole scope (every party's figures), then figures are chosen and
     paged; only the page's figures are built and only the flags listed written. One figure
     asked for lists all of its own."""
-    record = figure_record(scope, as_of)
+    record = figure_record(scope, as_of, incidents=incidents)
     chosen_rows = [f for f in record.figures if mine(f) and _keep(f, chosen)]
     paginator = CappedLimitOffsetPagination()
     page = paginator.paginate_queryset(chosen_rows, request) or []
@@ -227,11 +229,18 @@ def _answer(
 
 def incident_figures(request: Request, incident: Incident) -> Response:
     chosen, as_of = _read(request, IncidentFigureQuery)
-    return _answer(request, incident_scope(incident, as_of), as_of, chosen)
+    scope = incident_scope(incident, as_of)
+    return _answer(request, scope, as_of, chosen, incidents=[incident.pk])
 
 
 def actor_figures(request: Request, actor: Actor) -> Response:
     """The actor's own figures; flags read over every figure of the incidents it gave them for."""
     chosen, as_of = _read(request, ActorFigureQuery)
-    scope = actor_scope(actor, as_of)
-    return _answer(request, scope, as_of, chosen, lambda f: f.claim.speaker_id == actor.pk)
+    return _answer(
+        request,
+        actor_scope(actor, as_of),
+        as_of,
+        chosen,
+        lambda f: f.claim.speaker_id == actor.pk,
+        actor_incidents(actor, as_of),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,6 +14,7 @@ from claims.reading.asof import as_of_from
 from claims.reading.discrepancies import first_flags
 from claims.reading.figures import (
     FigureRow,
+    actor_incidents,
     actor_scope,
     figure_groups,
     figure_models,
@@ -43,11 +44,12 @@ def figures_section(
     scope: QuerySet[CasualtyFigure],
     as_of: dt.date | None,
     mine: Callable[[FigureRow], bool] | None = None,
+    incidents: QuerySet | Collection[int] | None = None,
 ) -> dict[str, object]:
     """Flags read over the whole scope; charts and tables of the figures ``mine`` keeps. Only
     the flags listed are written: the busiest incident at a million claims has half a million.
     The flags read rows; only the figures drawn are built as models, in one more query."""
-    record = figure_record(scope, as_of)
+    record = figure_record(scope, as_of, incidents=incidents)
     shown = [f for f in record.figures if mine is None or mine(f)]
     flags = first_flags(record, None if mine is None else {f.pk for f in shown}, FLAGS_CAP)
     first, latest = shown[:FIGURES_CAP], shown[-TRAJECTORY_CAP:]
@@ -69,10 +71,13 @@ def figures_section(
 
 
 def incident_figures_section(incident: Incident, as_of: dt.date | None) -> dict[str, object]:
-    return figures_section(incident_scope(incident, as_of), as_of)
+    return figures_section(incident_scope(incident, as_of), as_of, incidents=[incident.pk])
 
 
 def actor_figures_section(actor: Actor, as_of: dt.date | None) -> dict[str, object]:
     return figures_section(
-        actor_scope(actor, as_of), as_of, lambda f: f.claim.speaker_id == actor.pk
+        actor_scope(actor, as_of),
+        as_of,
+        lambda f: f.claim.speaker_id == actor.pk,
+        actor_incidents(actor, as_of),
     )

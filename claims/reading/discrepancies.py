@@ -287,18 +287,20 @@ class OwnFigures:
 
 def relay_superseded(record: FigureRecord, group: list[FigureRow]) -> Found:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
-    # Each party's own figures, gathered once and in date order. Read whole for every relay,
-    # they made the rule grow with relays times own figures; each relay now bisects them.
+    relays = [f for f in group if record.is_relay(f)]
+    if not relays:  # most groups: nothing to gather
+        return Listed([])
+    # The originators' own figures, gathered once and in date order. Read whole for every
+    # relay, they made the rule grow with relays times own figures; each relay now bisects them.
+    origins = {record.origin(f) for f in relays}
     own_figures: dict[int, list[FigureRow]] = defaultdict(list)
     for f in sorted(group, key=order_key):
-        if not record.is_relay(f):
+        if f.claim.speaker_id in origins and not record.is_relay(f):
             own_figures[f.claim.speaker_id].append(f)
     own = {party: OwnFigures.of(figures) for party, figures in own_figures.items()}
     nothing = OwnFigures({})
     found = []
-    for figure in group:
-        if not record.is_relay(figure):
-            continue
+    for figure in relays:
         origin = record.origin(figure)
         # A relay's claim is never one of its originator's own: its chain starts elsewhere.
         its = own.get(origin, nothing)
