@@ -384,3 +384,16 @@ def test_a_correction_recorded_is_read_by_both_endpoints(api_client, hospital) -
     Response.objects.create(claim=lowered.claim, answers=earlier, kind="corrects")
     assert "lowered" not in rules(URL)
     assert "lowered" not in rules(actor_url)
+
+
+def test_an_actors_figures_are_chosen_by_the_incident_named(api_client, hospital) -> None:
+    said(Actor.objects.get(slug="msf"), 9, 3, 3, incident=IncidentFactory(slug="elsewhere"))
+    url = "/api/v1/actors/msf/figures/"
+
+    assert [f[1] for f in figures(api_client, url, incident="kunduz-hospital")] == [
+        "22",
+        "30",
+        "42",
+    ]
+    assert [f[1] for f in figures(api_client, url, incident="elsewhere")] == ["3"]
+    assert figures(api_client, url, incident="nowhere") == []

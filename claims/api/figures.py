@@ -198,8 +198,14 @@ def _keep(figure: FigureRow, chosen: dict) -> bool:
         and chosen.get("outcome", figure.outcome) == figure.outcome
         and chosen.get("category", figure.category) == figure.category
         and chosen.get("speaker", claim.speaker.slug) == claim.speaker.slug
-        and chosen.get("incident", claim.incident_slug) == claim.incident_slug
+        and chosen.get("incident_id", claim.incident_id) == claim.incident_id
     )
+
+
+def _incident_id(slug: str) -> int:
+    """The id of the incident ``incident=`` names (0, which no incident has, for none): rows
+    read no incident's slug, a join for each of them."""
+    return Incident.objects.filter(slug=slug).values_list("pk", flat=True).first() or 0
 
 
 def _answer(
@@ -236,6 +242,8 @@ def incident_figures(request: Request, incident: Incident) -> Response:
 def actor_figures(request: Request, actor: Actor) -> Response:
     """The actor's own figures; flags read over every figure of the incidents it gave them for."""
     chosen, as_of = _read(request, ActorFigureQuery)
+    if "incident" in chosen:
+        chosen["incident_id"] = _incident_id(chosen.pop("incident"))
     return _answer(
         request,
         actor_scope(actor, as_of),

@@ -130,7 +130,6 @@ class ClaimRow:
     made_on: dt.date
     made_precision: str
     incident_id: int | None
-    incident_slug: str | None
 
 
 @dataclass(slots=True, eq=False)
@@ -167,7 +166,7 @@ class Named(Protocol):
 ROW_COLUMNS = (
     *("id", "claim_id", "category", "outcome", "low", "high", "qualifier"),
     *("claim__speaker_id", "claim__made_on", "claim__made_precision", "claim__incident_id"),
-    *("claim__incident__slug", "claim__speaker__name", "claim__speaker__slug", "origin"),
+    *("claim__speaker__name", "claim__speaker__slug", "origin"),
 )
 
 
@@ -275,14 +274,14 @@ def figure_rows(
     for row in rows:
         pk, claim_id, category, outcome, low, high, qualifier = row[:7]
         speaker_id, made_on, made_precision, incident_id = row[7:11]
-        incident_slug, name, slug, origin_id = row[11:]
+        name, slug, origin_id = row[11:]
         claim = claims.get(claim_id)
         if claim is None:
             speaker = speakers.get(speaker_id)
             if speaker is None:
                 speaker = speakers[speaker_id] = SpeakerRow(speaker_id, name, slug)
             claim = claims[claim_id] = ClaimRow(
-                claim_id, speaker_id, speaker, made_on, made_precision, incident_id, incident_slug
+                claim_id, speaker_id, speaker, made_on, made_precision, incident_id
             )
             if origin_id != speaker_id:
                 origins[claim_id] = origin_id
