@@ -3,12 +3,11 @@
 The figures come in pages (limit and offset, as ``/api/v1/figures/``): the flags are still read
 over the whole scope, a figure on one page being set against figures on others, but only the
 page's figures are built and written. A figure's flags are counted by rule and listed up to
-``FIGURE_FLAGS_PER_FIGURE``: in the busiest
-incident at a million claims one figure is in over a thousand ``apart`` flags, and every figure
-carrying all of its own made an answer of half a million flags, each written out. A figure whose
-list stops says how many flags it leaves out and where they all are: the same endpoint with
-``?figure=<id>``, which answers that figure alone with every flag it is in.
-"""
+``FIGURE_FLAGS_PER_FIGURE``: in the busiest incident at a million claims one figure is in over a
+thousand ``apart`` flags, and every figure carrying all of its own made an answer of half a
+million flags, each written out. A figure whose list stops says how many flags it leaves out and
+where they all are: the same endpoint with ``?figure=<id>``, which answers that figure alone with
+every flag it is in."""
 
 from __future__ import annotations
 
