@@ -166,8 +166,8 @@ def lowered(record: FigureRecord, group: list[FigureRow]) -> Found:
             own[claim_figures[0].claim.speaker_id].append(claim_figures)
     found = []
     for speaker_id, claims in own.items():
-        for before, after in pairwise(claims):
-            old, new = Range.of(before), Range.of(after)
+        # Each claim's range once, not once as the later of a pair and again as the earlier.
+        for (before, old), (_, new) in pairwise(zip(claims, map(Range.of, claims), strict=True)):
             if new.top is None or not new.below(old) or (old.bottom - new.top) / old.bottom < drop:
                 continue
             if (before[0].claim_id, speaker_id) in record.corrected:
