@@ -62,7 +62,7 @@ def test_the_evidence_the_ministry_cites_is_asserted_but_not_produced(api_client
 
 
 def test_the_figure_spread_lists_152_and_more_than_150(api_client):
-    figures = api_client.get(f"/api/v1/incidents/{INCIDENT}/figures/").json()
+    figures = api_client.get(f"/api/v1/incidents/{INCIDENT}/figures/").json()["results"]
 
     assert [(f["range_display"], f["as_stated"]) for f in figures] == [
         ("152", "152"),

@@ -4,10 +4,13 @@ their refusals of unknown parameters, their flags, their query counts and their 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from claims.models import CasualtyFigure
+from claims.api.pagination import MAX_PAGE_SIZE
+from claims.models import CasualtyFigure, Response
+from sources.models import Actor
 from tests.factories import (
     ActorFactory,
     AttributionFactory,
@@ -54,7 +57,7 @@ def figures(client, url: str = URL, **params) -> list[tuple[str, str, str, str]]
     assert response.status_code == 200, response.content
     return [
         (f["claim"]["speaker"]["slug"], f["range_display"], f["outcome"], f["category"])
-        for f in response.json()
+        for f in response.json()["results"]
     ]
 
 
@@ -93,7 +96,8 @@ def test_until_is_refused_naming_the_accepted_parameters(api_client, hospital) -
 
     assert response.status_code == 400
     assert fields(response)["until"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, figure, outcome, speaker."
+        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, limit, offset, "
+        "outcome, speaker."
     ]
 
 
@@ -121,7 +125,7 @@ def test_a_date_that_is_not_a_date_is_refused(api_client, hospital) -> None:
 def test_an_actors_figures_are_its_own_in_date_order_with_their_incident(
     api_client, hospital
 ) -> None:
-    body = api_client.get("/api/v1/actors/ministry/figures/").json()
+    body = api_client.get("/api/v1/actors/ministry/figures/").json()["results"]
 
     assert [(f["range_display"], f["outcome"], f["category"]) for f in body] == [
         ("10", "killed", "civilians"),
@@ -138,12 +142,13 @@ def test_an_actors_figures_filter_and_refuse_like_the_incidents(api_client, hosp
     refused = api_client.get(url, {"speaker": "msf"})
     assert refused.status_code == 400
     assert fields(refused)["speaker"] == [
-        "Unknown parameter. This endpoint accepts: as_of, category, figure, incident, outcome."
+        "Unknown parameter. This endpoint accepts: as_of, category, count, figure, incident, "
+        "limit, offset, outcome."
     ]
 
 
 def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
-    body = api_client.get(URL, {"speaker": "outlet"}).json()
+    body = api_client.get(URL, {"speaker": "outlet"}).json()["results"]
 
     (relay,) = body
     assert [flag["rule"] for flag in relay["flags"]] == ["relay_superseded"]
@@ -155,9 +160,9 @@ def test_flags_go_with_the_figures_they_concern(api_client, hospital) -> None:
 
 
 def test_flags_are_read_from_what_had_been_said_by_as_of(api_client, hospital) -> None:
-    body = api_client.get(URL, {"speaker": "outlet", "as_of": "2015-10-08"}).json()
+    body = api_client.get(URL, {"speaker": "outlet", "as_of": "2015-10-08"}).json()["results"]
     assert body[0]["flags"]
-    ministry = api_client.get(URL, {"speaker": "ministry", "as_of": "2015-10-03"}).json()
+    ministry = api_client.get(URL, {"speaker": "ministry", "as_of": "2015-10-03"}).json()["results"]
     assert ministry == []
 
 
@@ -186,7 +191,7 @@ def test_the_incident_figures_make_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         many = api_client.get(URL)
 
-    assert len(many.json()) - len(few.json()) == 80
+    assert many.json()["count"] - few.json()["count"] == 80
 
 
 def test_the_actor_figures_make_a_fixed_number_of_queries(
@@ -201,7 +206,7 @@ def test_the_actor_figures_make_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = api_client.get("/api/v1/actors/msf/figures/")
 
-    assert len(response.json()) == 3
+    assert len(response.json()["results"]) == 3
 
 
 def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) -> None:
@@ -235,7 +240,7 @@ def test_the_schema_describes_both_endpoints_and_their_parameters(api_client) ->
 def test_each_figure_counts_its_flags_by_rule_and_lists_them_all_when_few(
     api_client, hospital
 ) -> None:
-    (relay,) = api_client.get(URL, {"speaker": "outlet"}).json()
+    (relay,) = api_client.get(URL, {"speaker": "outlet"}).json()["results"]
 
     assert relay["flag_counts"] == {
         "lowered": 0,
@@ -262,7 +267,7 @@ def test_a_figure_in_more_flags_than_the_cap_says_how_many_more_and_where(
     url = ministry["flags_url"]
     assert url == f"http://testserver{URL}?figure={ministry['id']}"
 
-    (alone,) = api_client.get(url).json()
+    (alone,) = api_client.get(url).json()["results"]
     assert alone["id"] == ministry["id"]
     assert len(alone["flags"]) == 4
     assert alone["flags"][0] == ministry["flags"][0]
@@ -281,4 +286,114 @@ def test_the_full_list_of_a_figures_flags_keeps_as_of(api_client, hospital, sett
 def figures_of(client, **params) -> list[dict]:
     response = client.get(URL, params)
     assert response.status_code == 200, response.content
-    return response.json()
+    return response.json()["results"]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def ranges(body: dict) -> list[str]:
+    return [f["range_display"] for f in body["results"]]
+
+
+def test_the_figures_come_in_pages_in_date_order(api_client, hospital) -> None:
+    first = api_client.get(URL, {"limit": 3}).json()
+    second = api_client.get(first["next"]).json()
+    last = api_client.get(second["next"]).json()
+
+    assert first["count"] == second["count"] == last["count"] == 7
+    assert (ranges(first), ranges(second), ranges(last)) == (
+        ["22", "10", "20"],
+        ["30", "5", "42"],
+        ["22"],
+    )
+    assert (first["previous"], last["next"]) == (None, None)
+    assert api_client.get(last["previous"]).json() == second
+
+
+def test_the_links_keep_the_filters(api_client, hospital) -> None:
+    body = api_client.get(URL, {"speaker": "msf", "as_of": "2015-10-07", "limit": 1}).json()
+    asked = parse_qs(urlsplit(body["next"]).query)
+
+    assert asked == {"speaker": ["msf"], "as_of": ["2015-10-07"], "limit": ["1"], "offset": ["1"]}
+    assert ranges(api_client.get(body["next"]).json()) == ["30"]
+    assert body["count"] == 3
+
+
+def test_a_figure_on_a_later_page_is_flagged_against_figures_on_others(
+    api_client, hospital
+) -> None:
+    (relay,) = api_client.get(URL, {"limit": 1, "offset": 6}).json()["results"]
+
+    assert relay["claim"]["speaker"]["slug"] == "outlet"
+    assert relay["flag_counts"]["relay_superseded"] == 1
+
+
+def test_a_limit_above_the_cap_reads_as_the_cap(api_client, hospital) -> None:
+    for n in range(MAX_PAGE_SIZE):
+        said(ActorFactory(), 9, n, n, incident=hospital)
+    body = api_client.get(URL, {"limit": MAX_PAGE_SIZE + 50}).json()
+
+    assert len(body["results"]) == MAX_PAGE_SIZE
+    assert body["count"] == MAX_PAGE_SIZE + 7
+    assert f"limit={MAX_PAGE_SIZE}&offset={MAX_PAGE_SIZE}" in body["next"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "field", "message"),
+    [
+        ({"limit": "ten"}, "limit", "A valid integer is required."),
+        ({"limit": 0}, "limit", "Ensure this value is greater than or equal to 1."),
+        ({"offset": -1}, "offset", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_page_that_cannot_be_is_refused(api_client, hospital, asked, field, message) -> None:
+    # DRF's paginator alone would answer the first page for each of these.
+    for url in (URL, "/api/v1/actors/msf/figures/"):
+        response = api_client.get(url, asked)
+
+        assert response.status_code == 400
+        assert fields(response) == {field: [message]}
+
+
+def test_the_schema_describes_the_pages(api_client) -> None:
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/incidents/{slug}/figures/", "/api/v1/actors/{slug}/figures/"):
+        operation = schema["paths"][path]["get"]
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+        assert answer == {"$ref": "#/components/schemas/PaginatedFigureSpreadList"}
+        assert {"limit", "offset"} <= {p["name"] for p in operation["parameters"]}
+    page = schema["components"]["schemas"]["PaginatedFigureSpreadList"]["properties"]
+    assert {"count", "next", "previous", "results"} <= set(page)
+
+
+def test_a_correction_recorded_is_read_by_both_endpoints(api_client, hospital) -> None:
+    # The ministry lowers its 10 to 4 later: flagged, until it corrects the earlier claim.
+    ministry = Actor.objects.get(slug="ministry")
+    lowered = said(ministry, 9, 4, 4, incident=hospital)
+    earlier = hospital.claims.get(speaker=ministry, made_on=dt.date(2015, 10, 4), figures__low=10)
+
+    def rules(url: str) -> list[str]:
+        body = api_client.get(url, {"limit": 200}).json()["results"]
+        return [flag["rule"] for f in body if f["id"] == lowered.pk for flag in f["flags"]]
+
+    actor_url = "/api/v1/actors/ministry/figures/"
+    assert "lowered" in rules(URL)
+    assert "lowered" in rules(actor_url)
+    Response.objects.create(claim=lowered.claim, answers=earlier, kind="corrects")
+    assert "lowered" not in rules(URL)
+    assert "lowered" not in rules(actor_url)
+
+
+def test_an_actors_figures_are_chosen_by_the_incident_named(api_client, hospital) -> None:
+    said(Actor.objects.get(slug="msf"), 9, 3, 3, incident=IncidentFactory(slug="elsewhere"))
+    url = "/api/v1/actors/msf/figures/"
+
+    assert [f[1] for f in figures(api_client, url, incident="kunduz-hospital")] == [
+        "22",
+        "30",
+        "42",
+    ]
+    assert [f[1] for f in figures(api_client, url, incident="elsewhere")] == ["3"]
+    assert figures(api_client, url, incident="nowhere") == []

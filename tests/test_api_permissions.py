@@ -86,7 +86,7 @@ def test_timeline_figures_and_claimreviews_hide_drafts_from_anonymous_users(api_
     for claim in Claim.objects.all():
         AssessmentFactory(claim=claim)
     timeline = api_client.get("/api/v1/timeline/").json()["results"]
-    figures = api_client.get("/api/v1/incidents/idlib/figures/").json()
+    figures = api_client.get("/api/v1/incidents/idlib/figures/").json()["results"]
     reviews = api_client.get("/api/v1/incidents/idlib/claimreview/").json()
 
     assert [row["id"] for row in timeline] == [record["published"].pk]

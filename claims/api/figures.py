@@ -1,16 +1,18 @@
 """Casualty figures of an incident or an actor, in date order, each with its discrepancy flags.
 
-A figure's flags are counted by rule and listed up to ``FIGURE_FLAGS_PER_FIGURE``: in the busiest
-incident at a million claims one figure is in over a thousand ``apart`` flags, and every figure
-carrying all of its own made an answer of half a million flags, each written out. A figure whose
-list stops says how many flags it leaves out and where they all are: the same endpoint with
-``?figure=<id>``, which answers that figure alone with every flag it is in.
-"""
+The figures come in pages (limit and offset, as ``/api/v1/figures/``): the flags are still read
+over the whole scope, a figure on one page being set against figures on others, but only the
+page's figures are built and written. A figure's flags are counted by rule and listed up to
+``FIGURE_FLAGS_PER_FIGURE``: in the busiest incident at a million claims one figure is in over a
+thousand ``apart`` flags, and every figure carrying all of its own made an answer of half a
+million flags, each written out. A figure whose list stops says how many flags it leaves out and
+where they all are: the same endpoint with ``?figure=<id>``, which answers that figure alone with
+every flag it is in."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,13 +24,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from claims.api.params import refuse_unknown
+from claims.api.pagination import MAX_PAGE_SIZE, CappedLimitOffsetPagination
+from claims.api.params import paging_params, refuse_unknown
 from claims.api.serializers import ClaimRefSerializer, FigureSerializer, IncidentRefSerializer
 from claims.models import CasualtyFigure, Incident
 from claims.reading.asof import as_of_from
 from claims.reading.discrepancies import FigureFlags, Flag, Rule, flags_of_figures
-from claims.reading.figures import actor_scope, figure_record, incident_scope
+from claims.reading.figures import (
+    FigureRow,
+    actor_incidents,
+    actor_scope,
+    figure_models,
+    figure_record,
+    incident_scope,
+)
 from sources.models import Actor
 
 
@@ -122,6 +133,17 @@ class FigureQuery(serializers.Serializer):
         help_text="Id of one figure: that figure alone, with every flag it is in (a figure's "
         "`flags_url`).",
     )
+    # Read here too, where DRF's paginator would take a word or a negative number for the
+    # default: a tool asking for a page it cannot have is told so.
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=f"Figures in a page (50 unless given; more than {MAX_PAGE_SIZE} reads as "
+        f"{MAX_PAGE_SIZE}).",
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="Figures skipped, in date order, before the page."
+    )
 
 
 class IncidentFigureQuery(FigureQuery):
@@ -146,7 +168,9 @@ def documented(query: type[FigureQuery], what: str) -> Callable:
         responses=FigureSpreadSerializer(many=True),
         filters=False,
         description=f"Every casualty figure {what}, in the date order of the claims giving them, "
-        "each with its discrepancy flags: `flag_counts` by rule, and `flags`, the first "
+        "a page at a time (`limit`, `offset`; `next` and `previous` keep the other parameters), "
+        "each with its discrepancy flags, read over the whole record whatever the page: "
+        "`flag_counts` by rule, and `flags`, the first "
         "FIGURE_FLAGS_PER_FIGURE (5 by default) in order. A figure whose `flags` leaves some "
         "out says how many (`flags_more`) and where every one is listed (`flags_url`: this "
         "endpoint with `?figure=<id>`, that figure alone with all its flags). "
@@ -155,7 +179,7 @@ def documented(query: type[FigureQuery], what: str) -> Callable:
 
 
 def _read(request: Request, query: type[FigureQuery]) -> tuple[dict, dt.date | None]:
-    accepted = [*query().fields, "as_of"]
+    accepted = {*query().fields, "as_of", *paging_params(CappedLimitOffsetPagination())}
     refuse_unknown(request, accepted)
     params = query(data=request.query_params)
     params.is_valid(raise_exception=True)
@@ -166,16 +190,21 @@ def _read(request: Request, query: type[FigureQuery]) -> tuple[dict, dt.date | N
     return params.validated_data, as_of
 
 
-def _keep(figure: CasualtyFigure, chosen: dict) -> bool:
+def _keep(figure: FigureRow, chosen: dict) -> bool:
     claim = figure.claim
     return (
         chosen.get("figure", figure.pk) == figure.pk
         and chosen.get("outcome", figure.outcome) == figure.outcome
         and chosen.get("category", figure.category) == figure.category
         and chosen.get("speaker", claim.speaker.slug) == claim.speaker.slug
-        and chosen.get("incident", claim.incident.slug if claim.incident else None)
-        == (claim.incident.slug if claim.incident else None)
+        and chosen.get("incident_id", claim.incident_id) == claim.incident_id
     )
+
+
+def _incident_id(slug: str) -> int:
+    """The id of the incident ``incident=`` names (0, which no incident has, for none): rows
+    read no incident's slug, a join for each of them."""
+    return Incident.objects.filter(slug=slug).values_list("pk", flat=True).first() or 0
 
 
 def _answer(
@@ -183,28 +212,42 @@ def _answer(
     scope: QuerySet[CasualtyFigure],
     as_of: dt.date | None,
     chosen: dict,
-    mine: Callable[[CasualtyFigure], bool] = lambda figure: True,
-) -> list[dict[str, Any]]:
-    """Flags are read over the whole scope (every party's figures), then figures are chosen;
-    only the flags listed are written. One figure asked for lists all of its own."""
-    record = figure_record(scope, as_of)
-    shown = [f for f in record.figures if mine(f) and _keep(f, chosen)]
+    mine: Callable[[FigureRow], bool] = lambda figure: True,
+    incidents: QuerySet | Collection[int] | None = None,
+) -> Response:
+    """Flags are read over the whole scope (every party's figures), then figures are chosen and
+    paged; only the page's figures are built and only the flags listed written. One figure
+    asked for lists all of its own."""
+    record = figure_record(scope, as_of, incidents=incidents)
+    chosen_rows = [f for f in record.figures if mine(f) and _keep(f, chosen)]
+    paginator = CappedLimitOffsetPagination()
+    page = paginator.paginate_queryset(chosen_rows, request) or []
     first = None if "figure" in chosen else settings.FIGURE_FLAGS_PER_FIGURE
     context = {
         "request": request,
-        "flags": flags_of_figures(record, [f.pk for f in shown], first),
+        "flags": flags_of_figures(record, [f.pk for f in page], first),
         "as_of_param": {"as_of": as_of.isoformat()} if as_of is not None else {},
     }
-    return list(FigureSpreadSerializer(shown, many=True, context=context).data)
+    shown = FigureSpreadSerializer(figure_models(page), many=True, context=context)
+    return paginator.get_paginated_response(shown.data)
 
 
-def incident_figures(request: Request, incident: Incident) -> list[dict[str, Any]]:
+def incident_figures(request: Request, incident: Incident) -> Response:
     chosen, as_of = _read(request, IncidentFigureQuery)
-    return _answer(request, incident_scope(incident, as_of), as_of, chosen)
+    scope = incident_scope(incident, as_of)
+    return _answer(request, scope, as_of, chosen, incidents=[incident.pk])
 
 
-def actor_figures(request: Request, actor: Actor) -> list[dict[str, Any]]:
+def actor_figures(request: Request, actor: Actor) -> Response:
     """The actor's own figures; flags read over every figure of the incidents it gave them for."""
     chosen, as_of = _read(request, ActorFigureQuery)
-    scope = actor_scope(actor, as_of)
-    return _answer(request, scope, as_of, chosen, lambda f: f.claim.speaker_id == actor.pk)
+    if "incident" in chosen:
+        chosen["incident_id"] = _incident_id(chosen.pop("incident"))
+    return _answer(
+        request,
+        actor_scope(actor, as_of),
+        as_of,
+        chosen,
+        lambda f: f.claim.speaker_id == actor.pk,
+        actor_incidents(actor, as_of),
+    )

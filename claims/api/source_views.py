@@ -178,7 +178,7 @@ class ActorViewSet(
     @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
     def figures(self, request: Request, slug: str) -> Response:
         """Every casualty figure the actor gave, in date order, with the flags on them."""
-        return Response(actor_figures(request, self.get_object()))
+        return actor_figures(request, self.get_object())
 
 
 @documented_writes(DocumentSerializer, DocumentWriteSerializer)

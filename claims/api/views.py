@@ -152,7 +152,7 @@ class IncidentViewSet(
     @action(detail=True, url_path="figures", url_name="figures", filterset_class=None)
     def figures(self, request: Request, slug: str) -> ApiResponse:
         """Every casualty figure published claims give for the incident, by whom, in date order."""
-        return ApiResponse(incident_figures(request, self.get_object()))
+        return incident_figures(request, self.get_object())
 
     @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT}, filters=False)
     @action(

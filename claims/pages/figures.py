@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -12,7 +12,15 @@ from claims.models import CasualtyFigure, Incident
 from claims.pages.figure_charts import figure_spread, trajectory_charts
 from claims.reading.asof import as_of_from
 from claims.reading.discrepancies import first_flags
-from claims.reading.figures import actor_scope, figure_groups, figure_record, incident_scope
+from claims.reading.figures import (
+    FigureRow,
+    actor_incidents,
+    actor_scope,
+    figure_groups,
+    figure_models,
+    figure_record,
+    incident_scope,
+)
 from sources.models import Actor
 
 # A spread draws at most this many rows (in the claims' date order); the API lists them all.
@@ -35,19 +43,23 @@ def as_of_or_none(params: Mapping[str, str]) -> tuple[dt.date | None, str]:
 def figures_section(
     scope: QuerySet[CasualtyFigure],
     as_of: dt.date | None,
-    mine: Callable[[CasualtyFigure], bool] | None = None,
+    mine: Callable[[FigureRow], bool] | None = None,
+    incidents: QuerySet | Collection[int] | None = None,
 ) -> dict[str, object]:
     """Flags read over the whole scope; charts and tables of the figures ``mine`` keeps. Only
-    the flags listed are written: the busiest incident at a million claims has half a million."""
-    record = figure_record(scope, as_of)
+    the flags listed are written: the busiest incident at a million claims has half a million.
+    The flags read rows; only the figures drawn are built as models, in one more query."""
+    record = figure_record(scope, as_of, incidents=incidents)
     shown = [f for f in record.figures if mine is None or mine(f)]
     flags = first_flags(record, None if mine is None else {f.pk for f in shown}, FLAGS_CAP)
+    first, latest = shown[:FIGURES_CAP], shown[-TRAJECTORY_CAP:]
+    drawn = {f.pk: f for f in figure_models(list({f.pk: f for f in first + latest}.values()))}
     return {
         # What the section tells apart is whether there are figures: the groups of them all
         # would only be kept (the actor's section is kept per record state) to be tested.
         "has_figures": bool(shown),
-        "spreads": figure_spread(figure_groups(shown[:FIGURES_CAP])),
-        "trajectories": trajectory_charts(figure_groups(shown[-TRAJECTORY_CAP:])),
+        "spreads": figure_spread(figure_groups(drawn[f.pk] for f in first)),
+        "trajectories": trajectory_charts(figure_groups(drawn[f.pk] for f in latest)),
         "trajectories_capped": len(shown) > TRAJECTORY_CAP,
         "trajectory_cap": TRAJECTORY_CAP,
         "figure_flags": flags.flags,
@@ -59,10 +71,13 @@ def figures_section(
 
 
 def incident_figures_section(incident: Incident, as_of: dt.date | None) -> dict[str, object]:
-    return figures_section(incident_scope(incident, as_of), as_of)
+    return figures_section(incident_scope(incident, as_of), as_of, incidents=[incident.pk])
 
 
 def actor_figures_section(actor: Actor, as_of: dt.date | None) -> dict[str, object]:
     return figures_section(
-        actor_scope(actor, as_of), as_of, lambda f: f.claim.speaker_id == actor.pk
+        actor_scope(actor, as_of),
+        as_of,
+        lambda f: f.claim.speaker_id == actor.pk,
+        actor_incidents(actor, as_of),
     )

@@ -27,6 +27,7 @@ words are written only for a flag asked for.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -37,9 +38,8 @@ from typing import Protocol
 from django.conf import settings
 from django.db import models
 
-from claims.models import CasualtyFigure
 from claims.reading.apart_pairs import ApartPairs, ratio_of
-from claims.reading.figures import FigureRecord, group_label, order_key
+from claims.reading.figures import FigureRecord, FigureRow, group_label, order_key
 from claimtracker.dates import describe
 
 
@@ -53,12 +53,12 @@ class Rule(models.TextChoices):
 @dataclass(frozen=True)
 class Flag:
     rule: Rule
-    figures: tuple[CasualtyFigure, ...]  # the figure flagged first, then those it is set against
+    figures: tuple[FigureRow, ...]  # the figure flagged first, then those it is set against
     text: str
     ratio: float | None = None
 
     @property
-    def figure(self) -> CasualtyFigure:
+    def figure(self) -> FigureRow:
         return self.figures[0]
 
     @property
@@ -72,10 +72,10 @@ class Range:
 
     bottom: int
     top: int | None
-    figure: CasualtyFigure  # the claim's first figure in the group: where a flag attaches
+    figure: FigureRow  # the claim's first figure in the group: where a flag attaches
 
     @classmethod
-    def of(cls, figures: list[CasualtyFigure]) -> Range:
+    def of(cls, figures: list[FigureRow]) -> Range:
         bottoms = [f.low if f.low is not None else 0 for f in figures]
         tops = [f.high for f in figures]
         top = None if None in tops else max(t for t in tops if t is not None)
@@ -86,16 +86,16 @@ class Range:
         return self.top is not None and self.top < other.bottom
 
 
-def _said(figure: CasualtyFigure, *, naming_group: bool = False) -> str:
+def _said(figure: FigureRow, *, naming_group: bool = False) -> str:
     """ "30 (5 Oct 2015)"; with ``naming_group``, "30 civilians killed (5 Oct 2015)"."""
     claim = figure.claim
     group = f" {group_label(figure.outcome, figure.category)}" if naming_group else ""
     return f"{figure.range_display}{group} ({describe(claim.made_on, claim.made_precision)})"
 
 
-def _by_claim(figures: list[CasualtyFigure]) -> list[list[CasualtyFigure]]:
+def _by_claim(figures: list[FigureRow]) -> list[list[FigureRow]]:
     """A group's figures bunched per claim, claims in date order."""
-    claims: dict[int, list[CasualtyFigure]] = {}
+    claims: dict[int, list[FigureRow]] = {}
     for figure in sorted(figures, key=order_key):
         claims.setdefault(figure.claim_id, []).append(figure)
     return list(claims.values())
@@ -119,7 +119,7 @@ class Found(Protocol):
 class Pending:
     """A flag found, its words not yet written."""
 
-    figures: tuple[CasualtyFigure, ...]
+    figures: tuple[FigureRow, ...]
     write: Callable[[], Flag]
 
     def touches(self, mine: Collection[int] | None) -> bool:
@@ -158,16 +158,16 @@ def _lowered_flag(name: str, new: Range, old: Range) -> Flag:
     )
 
 
-def lowered(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def lowered(record: FigureRecord, group: list[FigureRow]) -> Found:
     drop = settings.FIGURE_FLAG_LOWERED_BY
-    own: dict[int, list[list[CasualtyFigure]]] = defaultdict(list)
+    own: dict[int, list[list[FigureRow]]] = defaultdict(list)
     for claim_figures in _by_claim(group):
         if not record.is_relay(claim_figures[0]):
             own[claim_figures[0].claim.speaker_id].append(claim_figures)
     found = []
     for speaker_id, claims in own.items():
-        for before, after in pairwise(claims):
-            old, new = Range.of(before), Range.of(after)
+        # Each claim's range once, not once as the later of a pair and again as the earlier.
+        for (before, old), (_, new) in pairwise(zip(claims, map(Range.of, claims), strict=True)):
             if new.top is None or not new.below(old) or (old.bottom - new.top) / old.bottom < drop:
                 continue
             if (before[0].claim_id, speaker_id) in record.corrected:
@@ -224,7 +224,7 @@ class Apart:
         )
 
 
-def apart(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def apart(record: FigureRecord, group: list[FigureRow]) -> Found:
     latest: dict[int, Range] = {}
     # A party's latest word is its own latest claim; a relay stands in only for a party that
     # has none here (a relay dated later may carry an older figure).
@@ -237,7 +237,7 @@ def apart(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
 
 
 def _relay_flag(
-    record: FigureRecord, figure: CasualtyFigure, against: CasualtyFigure, *, corrected: bool
+    record: FigureRecord, figure: FigureRow, against: FigureRow, *, corrected: bool
 ) -> Flag:
     """``against``: the originator's newer figure, or, when it corrected the statement instead,
     the statement relayed."""
@@ -247,42 +247,83 @@ def _relay_flag(
     return Flag(Rule.RELAY_SUPERSEDED, (figure, against), f"{relays}; {name} has since {since}.")
 
 
-def relay_superseded(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+Said = tuple[int | None, int | None]  # a figure's range as stated: (low, high)
+
+
+@dataclass
+class OwnFigures:
+    """An originator's own figures in a group, read once in date order: those of each range,
+    with their dates to bisect, and the latest two of different ranges. A relay finds in them
+    the statement it carries and the originator's newest other figure without reading them."""
+
+    by_range: dict[Said, tuple[list[dt.date], list[FigureRow]]]
+    last: FigureRow | None = None
+    last_other: FigureRow | None = None  # the latest whose range is not the last one's
+
+    @classmethod
+    def of(cls, ordered: list[FigureRow]) -> OwnFigures:
+        own = cls({})
+        for f in ordered:
+            dates, same = own.by_range.setdefault((f.low, f.high), ([], []))
+            dates.append(f.claim.made_on)
+            same.append(f)
+            if own.last is not None and (own.last.low, own.last.high) != (f.low, f.high):
+                own.last_other = own.last
+            own.last = f
+        return own
+
+    def latest_saying(self, said: Said, by: dt.date) -> FigureRow | None:
+        """The latest figure of this range made by ``by``."""
+        dates, same = self.by_range.get(said, ([], []))
+        at = bisect_right(dates, by)
+        return same[at - 1] if at else None
+
+    def latest_not_saying(self, said: Said) -> FigureRow | None:
+        """The latest figure of another range."""
+        if self.last is not None and (self.last.low, self.last.high) != said:
+            return self.last
+        return self.last_other
+
+
+def relay_superseded(record: FigureRecord, group: list[FigureRow]) -> Found:
     days = dt.timedelta(days=settings.FIGURE_FLAG_SUPERSEDED_DAYS)
-    # Each party's own figures, gathered once: read from the whole group for every relay,
-    # they made the rule grow with the square of the group's size.
-    own_figures: dict[int, list[CasualtyFigure]] = defaultdict(list)
-    for f in group:
-        if not record.is_relay(f):
+    relays = [f for f in group if record.is_relay(f)]
+    if not relays:  # most groups: nothing to gather
+        return Listed([])
+    # The originators' own figures, gathered once and in date order. Read whole for every
+    # relay, they made the rule grow with relays times own figures; each relay now bisects them.
+    origins = {record.origin(f) for f in relays}
+    own_figures: dict[int, list[FigureRow]] = defaultdict(list)
+    for f in sorted(group, key=order_key):
+        if f.claim.speaker_id in origins and not record.is_relay(f):
             own_figures[f.claim.speaker_id].append(f)
+    own = {party: OwnFigures.of(figures) for party, figures in own_figures.items()}
+    nothing = OwnFigures({})
     found = []
-    for figure in group:
-        if not record.is_relay(figure):
-            continue
+    for figure in relays:
         origin = record.origin(figure)
-        own = [f for f in own_figures[origin] if f.claim_id != figure.claim_id]
+        # A relay's claim is never one of its originator's own: its chain starts elsewhere.
+        its = own.get(origin, nothing)
         said = (figure.low, figure.high)
-        source = [
-            f for f in own if (f.low, f.high) == said and f.claim.made_on <= figure.claim.made_on
-        ]
-        relayed = max(source, key=order_key) if source else figure
-        newer = [
-            f
-            for f in own
-            if (f.low, f.high) != said
-            and order_key(f) > order_key(relayed)
-            and f.claim.made_on - relayed.claim.made_on >= days
-        ]
+        relayed = its.latest_saying(said, figure.claim.made_on) or figure
+        # The newest figure of another range is the only one to test: any other is older and
+        # no later, so meets neither test if it fails them.
+        newest = its.latest_not_saying(said)
+        newer = (
+            newest is not None
+            and order_key(newest) > order_key(relayed)
+            and newest.claim.made_on - relayed.claim.made_on >= days
+        )
         corrected = {(relayed.claim_id, origin), (figure.claim_id, origin)} & record.corrected
         if not newer and not corrected:
             continue
-        against = max(newer, key=order_key) if newer else relayed
+        against = newest if newer and newest is not None else relayed
         write = partial(_relay_flag, record, figure, against, corrected=not newer)
         found.append(Pending((figure, against), write))
     return Listed(found)
 
 
-def _counted_flag(record: FigureRecord, origin: int, relays: list[CasualtyFigure]) -> Flag:
+def _counted_flag(record: FigureRecord, origin: int, relays: list[FigureRow]) -> Flag:
     speakers = sorted({f.claim.speaker.name for f in relays})
     return Flag(
         Rule.COUNTED_TWICE,
@@ -294,9 +335,9 @@ def _counted_flag(record: FigureRecord, origin: int, relays: list[CasualtyFigure
     )
 
 
-def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
+def counted_twice(record: FigureRecord, group: list[FigureRow]) -> Found:
     least = settings.FIGURE_FLAG_COUNTED_TWICE_RELAYS
-    carried: dict[tuple[int, int | None, int | None], list[CasualtyFigure]] = defaultdict(list)
+    carried: dict[tuple[int, int | None, int | None], list[FigureRow]] = defaultdict(list)
     for figure in group:
         if record.is_relay(figure):
             carried[(record.origin(figure), figure.low, figure.high)].append(figure)
@@ -309,7 +350,7 @@ def counted_twice(record: FigureRecord, group: list[CasualtyFigure]) -> Found:
     return Listed(found)
 
 
-RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[CasualtyFigure]], Found]], ...] = (
+RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[FigureRow]], Found]], ...] = (
     (Rule.LOWERED, lowered),
     (Rule.APART, apart),
     (Rule.RELAY_SUPERSEDED, relay_superseded),
@@ -319,7 +360,7 @@ RULES: tuple[tuple[Rule, Callable[[FigureRecord, list[CasualtyFigure]], Found]],
 
 def readings(
     record: FigureRecord, having: Collection[int] | None = None
-) -> Iterator[tuple[list[CasualtyFigure], list[tuple[Rule, Found]]]]:
+) -> Iterator[tuple[list[FigureRow], list[tuple[Rule, Found]]]]:
     """Each group's findings, rule by rule, in the flags' order (figures with no incident are
     not compared); with ``having``, only the groups holding one of those figures (by id)."""
     for (incident_id, _outcome, _category), group in record.groups().items():

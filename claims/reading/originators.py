@@ -13,30 +13,25 @@ from django.db.models.functions import Coalesce
 from claims.models import Attribution, Claim, Response, made_by
 
 
-def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
-    """Map each claim to the actor its report originates with.
+def origin(claim: str = "pk", speaker: str = "speaker_id") -> Coalesce:
+    """The actor a claim's report originates with, as an expression over rows that reach the
+    claim by ``claim`` (its id) and ``speaker`` (its speaker's id).
 
     The origin is the actor of the first hop of the attribution chain, or the speaker when the
     chain is empty: an outlet's claim whose chain starts at a ministry originates with the ministry.
+    A sub-query per row, which the index on (claim, position) answers with one probe: the figures
+    read it as one of their columns instead of sending every claim id back in an IN list.
     """
     first_hop = (
-        Attribution.objects.filter(claim=OuterRef("pk")).order_by("position").values("actor")[:1]
+        Attribution.objects.filter(claim=OuterRef(claim)).order_by("position").values("actor")[:1]
     )
-    rows = (
-        Claim.objects.filter(pk__in=list(claim_ids))
-        .annotate(
-            origin=Coalesce(
-                Subquery(first_hop), F("speaker_id"), output_field=models.BigIntegerField()
-            )
-        )
-        .values_list("pk", "origin")
-    )
-    return dict(rows)
+    return Coalesce(Subquery(first_hop), F(speaker), output_field=models.BigIntegerField())
 
 
-def origins_of(claim_ids: Iterable[int]) -> dict[int, int]:
-    """Each claim's originating actor (the first hop of its chain, else its speaker); one query."""
-    return _origin_ids(claim_ids)
+def _origin_ids(claim_ids: Iterable[int]) -> dict[int, int]:
+    """Map each claim to the actor its report originates with (``origin``)."""
+    rows = Claim.objects.filter(pk__in=list(claim_ids)).annotate(origin=origin())
+    return dict(rows.values_list("pk", "origin"))
 
 
 def independent_originators(
