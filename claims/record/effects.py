@@ -12,6 +12,8 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from claims.jobs.archiving import request_archive
 from claims.jobs.quotes import request_quote_check, request_quote_checks
 from claims.jobs.webhooks import active_subscriptions, record_event
@@ -28,6 +30,11 @@ from claims.models import (
 from sources.models import Actor, Document
 
 Published = Claim.Status.PUBLISHED
+# A claim's page in the analyst pages' own URL map, which the project's includes at its root:
+# the same path as ``claim.get_absolute_url()``. Resolving the project's whole map instead
+# imports every door, the editor assistant and its spaCy among them (some 110 MB), into every
+# process that writes a published claim: an import, a worker, a command.
+PAGES_URLS = "claims.pages.urls"
 
 
 # --- what subscribers are told ------------------------------------------------------------------
@@ -39,7 +46,7 @@ def claim_payload(claim: Claim) -> dict:
         "claim": {
             "id": claim.pk,
             "uid": str(claim.uid),
-            "url": claim.get_absolute_url(),
+            "url": reverse("claim-detail", kwargs={"pk": claim.pk}, urlconf=PAGES_URLS),
             "speaker": claim.speaker.slug,
             "kind": claim.kind,
             "status": claim.status,
