@@ -119,8 +119,9 @@ def held_by_the_write(claims: int, *, after: int) -> float:
 def test_a_real_import_holds_the_keys_of_the_rows_it_wrote_until_it_commits():
     # Until its one transaction commits, a real import holds what each row queued: one on-commit
     # callback a claim for its quote check cost some 560 bytes a claim (the callback, its
-    # savepoint's set and id); gathered by id, what each more claim adds is its keys' (about
-    # 190). Between the first hundred claims and the last, caches are warm.
+    # savepoint's set and id); gathered by id, what each more claim adds is its keys'. Between
+    # the first hundred claims and the last, caches are warm. Measured: 167 bytes on Python
+    # 3.11 (PostgreSQL), 276 on 3.13 (SQLite); with a callback a claim, 714 and 803.
     per_claim = held_by_the_write(500, after=100)
     assert per_claim < 400, f"{per_claim:.0f} bytes per claim"
 
