@@ -55,6 +55,7 @@ from claims.models import (
     Incident,
     Response,
 )
+from claims.record import effects
 from claims.record.actors import save_actor
 from claims.record.claims import save_statement
 from claims.record.documents import save_document
@@ -398,7 +399,12 @@ def _write(
 ) -> Outcome:
     importer = Importer(write=True, by=by)
     # The history records every imported row as the uploader's, through "import".
-    with transaction.atomic(), acting_as(by if getattr(by, "pk", None) else None, context):
+    # Its rows commit together or not at all: their quote checks are gathered (effects.gathered).
+    with (
+        transaction.atomic(),
+        acting_as(by if getattr(by, "pk", None) else None, context),
+        effects.gathered(),
+    ):
         errors = _run(rows, importer, imported)
         if errors:
             # A rule only the write path could check (the first pass saw none): undo it all.

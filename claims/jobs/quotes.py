@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from array import array
 from html.parser import HTMLParser
 from typing import Any
 
@@ -187,8 +188,20 @@ def request_quote_checks(*, document: Document) -> None:
     claim_ids = set(
         Attribution.objects.filter(document=document).values_list("claim_id", flat=True)
     )
-    for claim_id in sorted(claim_ids):
-        transaction.on_commit(functools.partial(_enqueue, check_claim_quote, claim_id), robust=True)
+    request_quote_checks_of(claim_ids=array("q", sorted(claim_ids)))
+
+
+def request_quote_checks_of(*, claim_ids: array[int]) -> None:
+    """Check these claims' quotes once the surrounding transaction commits: one callback for
+    them all, holding their ids at 8 bytes each (a callback a claim holds some 500)."""
+    transaction.on_commit(
+        functools.partial(_enqueue_each, check_claim_quote, claim_ids), robust=True
+    )
+
+
+def _enqueue_each(task: Task[Any, Any], claim_ids: array[int]) -> None:
+    for claim_id in claim_ids:
+        _enqueue(task, claim_id)
 
 
 def _enqueue(task: Task[Any, Any], claim_id: int) -> None:
