@@ -63,3 +63,26 @@ def _queries(client, path: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return len(captured)
+
+
+NOT_A_NUMBER = "A valid integer is required."
+AT_LEAST_1 = "Ensure this value is greater than or equal to 1."
+AT_LEAST_0 = "Ensure this value is greater than or equal to 0."
+
+
+@pytest.mark.parametrize(
+    ("url", "asked", "field", "message"),
+    [
+        ("/api/v1/actors/", {"limit": "ten"}, "limit", NOT_A_NUMBER),
+        ("/api/v1/documents/", {"limit": 0}, "limit", AT_LEAST_1),
+        ("/api/v1/incidents/", {"offset": -1}, "offset", AT_LEAST_0),
+        ("/api/v1/claims/", {"page_size": "all"}, "page_size", NOT_A_NUMBER),
+        ("/api/v1/timeline/", {"page_size": 0}, "page_size", AT_LEAST_1),
+    ],
+)
+def test_a_page_that_cannot_be_is_refused_by_every_list(api_client, url, asked, field, message):
+    # DRF's paginators alone answer the first page, of the default size, for each of these.
+    answer = api_client.get(url, asked)
+
+    assert answer.status_code == 400
+    assert fields(answer) == {field: [message]}

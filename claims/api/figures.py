@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.api.pagination import MAX_PAGE_SIZE, CappedLimitOffsetPagination
+from claims.api.pagination import CappedLimitOffsetPagination
 from claims.api.params import paging_params, refuse_unknown
 from claims.api.serializers import ClaimRefSerializer, FigureSerializer, IncidentRefSerializer
 from claims.models import CasualtyFigure, Incident
@@ -133,17 +133,6 @@ class FigureQuery(serializers.Serializer):
         help_text="Id of one figure: that figure alone, with every flag it is in (a figure's "
         "`flags_url`).",
     )
-    # Read here too, where DRF's paginator would take a word or a negative number for the
-    # default: a tool asking for a page it cannot have is told so.
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=f"Figures in a page (50 unless given; more than {MAX_PAGE_SIZE} reads as "
-        f"{MAX_PAGE_SIZE}).",
-    )
-    offset = serializers.IntegerField(
-        required=False, min_value=0, help_text="Figures skipped, in date order, before the page."
-    )
 
 
 class IncidentFigureQuery(FigureQuery):
@@ -179,8 +168,10 @@ def documented(query: type[FigureQuery], what: str) -> Callable:
 
 
 def _read(request: Request, query: type[FigureQuery]) -> tuple[dict, dt.date | None]:
-    accepted = {*query().fields, "as_of", *paging_params(CappedLimitOffsetPagination())}
-    refuse_unknown(request, accepted)
+    paginator = CappedLimitOffsetPagination()
+    refuse_unknown(request, {*query().fields, "as_of", *paging_params(paginator)})
+    # The page asked for is checked before the record is read for it.
+    paginator.check(request)
     params = query(data=request.query_params)
     params.is_valid(raise_exception=True)
     try:

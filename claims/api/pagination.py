@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.request import Request
@@ -26,13 +27,19 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = MAX_PAGE_SIZE
 
+    def check(self, request: Request) -> None:
+        """400 for a ``limit`` or ``offset`` that is no page: DRF's own reading serves the
+        first page for a word, a zero or a negative number."""
+        counted(request)
+        whole_numbers(request, {self.limit_query_param: 1, self.offset_query_param: 0})
+
     def paginate_queryset(
         self,
         queryset: QuerySet[Any, Any] | Sequence[Any],
         request: Request,
         view: APIView | None = None,
     ) -> list[Any] | None:
-        counted(request)
+        self.check(request)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
@@ -64,6 +71,8 @@ class OrderedCursorPagination(CursorPagination):
         request: Request,
         view: APIView | None = None,
     ) -> list[Any] | None:
+        if self.page_size_query_param:
+            whole_numbers(request, {self.page_size_query_param: 1})
         if not counted(request):
             self.count = None
         else:
@@ -126,3 +135,17 @@ def counted(request: Request) -> bool:
     if value != "exact":
         raise ValidationError({COUNT_PARAM: ["Send count=exact, or leave it out."]})
     return True
+
+
+def whole_numbers(request: Request, least: dict[str, int]) -> None:
+    """Each of these paging parameters, when given, is a whole number of at least its bound;
+    otherwise a 400 naming it, in the words of DRF's own integer fields."""
+    errors: dict[str, Any] = {}
+    for name, bound in least.items():
+        if (value := request.query_params.get(name)) is not None:
+            try:
+                serializers.IntegerField(min_value=bound).run_validation(value)
+            except ValidationError as error:
+                errors[name] = error.detail
+    if errors:
+        raise ValidationError(errors)

@@ -307,9 +307,10 @@ def figure_record(
     """Three queries at most: the figures with their origins (``figure_rows``), originators
     heard only through relays, recorded corrections.
 
-    ``incidents``, where given, holds every incident of the scope (``scope_incidents``): the
-    corrections are read for the claims about them, cheaper to find than the scope's own.
-    Corrections of claims outside the scope are read and never asked for."""
+    ``incidents``, where given, holds every incident of the scope (``actor_incidents``, or the
+    incident's own id): the corrections are read for the claims about them, cheaper to find
+    than the scope's own. Corrections of claims outside the scope are read and never asked for;
+    those of claims of no incident are not read, as no flag compares such figures."""
     figures, origins, speakers = figure_rows(scope)
     if not figures:
         return FigureRecord([], {}, {}, set())
