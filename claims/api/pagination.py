@@ -43,7 +43,8 @@ class CappedLimitOffsetPagination(LimitOffsetPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        return [*super().get_schema_operation_parameters(view), COUNT_PARAMETER]
+        least = {self.limit_query_param: 1, self.offset_query_param: 0}
+        return [*at_least(super().get_schema_operation_parameters(view), least), COUNT_PARAMETER]
 
 
 class OrderedCursorPagination(CursorPagination):
@@ -97,7 +98,8 @@ class OrderedCursorPagination(CursorPagination):
         return described
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        return [*super().get_schema_operation_parameters(view), COUNT_PARAMETER]
+        least = {self.page_size_query_param or "": 1}
+        return [*at_least(super().get_schema_operation_parameters(view), least), COUNT_PARAMETER]
 
 
 class ClaimCursorPagination(OrderedCursorPagination):
@@ -149,3 +151,11 @@ def whole_numbers(request: Request, least: dict[str, int]) -> None:
                 errors[name] = error.detail
     if errors:
         raise ValidationError(errors)
+
+
+def at_least(parameters: list[dict[str, Any]], least: dict[str, int]) -> list[dict[str, Any]]:
+    """The paginator's parameters with the bounds ``whole_numbers`` holds them to."""
+    return [
+        {**p, "schema": {**p["schema"], "minimum": least[p["name"]]}} if p["name"] in least else p
+        for p in parameters
+    ]
